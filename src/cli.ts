@@ -1,0 +1,84 @@
+/**
+ * `stressd` command line: parses flags (each mirrored by a STRESSD_* variable) and calls into the
+ * modules; nothing else lives here. Exit codes: 0 ok / graduated, 1 not graduated, 2 bad input.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { StressdError } from './errors.ts';
+import { VERSION } from './version.ts';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0-65535, found "${value}"`);
+  return n;
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+const program = new Command('stressd')
+  .description('Continuous stress benchmarking of cc_executor-compatible command-execution services')
+  .version(VERSION)
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+program
+  .command('daemon')
+  .description('run suites on a cron schedule; serve /metrics, the API and the status page')
+  .addOption(new Option('--config <file>', 'suite config').env('STRESSD_CONFIG').default('configs/demo.json'))
+  .addOption(new Option('--schedule <cron>', 'cron expression (overrides the config)').env('STRESSD_SCHEDULE'))
+  .addOption(new Option('--host <host>', 'listen address').env('STRESSD_HOST').default('127.0.0.1'))
+  .addOption(new Option('--port <port>', 'listen port').env('STRESSD_PORT').default(9464).argParser(port))
+  .addOption(new Option('--reports-dir <dir>', 'where reports go').env('STRESSD_REPORTS_DIR').default('reports'))
+  .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp (overrides the config)').env('STRESSD_EXECUTOR'))
+  .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up').env('STRESSD_RUN_ON_START'))
+  .action(async (opts: { config: string; schedule?: string; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean }) => {
+    const { daemonCommand } = await import('./daemon/main.ts');
+    process.exitCode = await daemonCommand({ ...opts, runOnStart: Boolean(opts.runOnStart) });
+  });
+
+program
+  .command('run')
+  .description('one run in the foreground; exit 0 graduated, 1 not graduated, 2 bad input')
+  .addOption(new Option('--config <file>', 'suite config').env('STRESSD_CONFIG').default('configs/demo.json'))
+  .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp').env('STRESSD_EXECUTOR'))
+  .addOption(new Option('--reports-dir <dir>', 'where reports go').env('STRESSD_REPORTS_DIR').default('reports'))
+  .addOption(new Option('--json', 'print the RunResult as JSON on stdout'))
+  .action(async (opts: { config: string; executor?: string; reportsDir: string; json?: boolean }) => {
+    const { runCommand } = await import('./runner/command.ts');
+    process.exitCode = await runCommand({ ...opts, json: Boolean(opts.json) });
+  });
+
+program
+  .command('verify')
+  .description('validate a config; print its tests, timeouts and estimated runtime')
+  .addOption(new Option('--config <file>', 'suite config').env('STRESSD_CONFIG').default('configs/demo.json'))
+  .action(async (opts: { config: string }) => {
+    const { verifyCommand } = await import('./config/verify.ts');
+    process.exitCode = await verifyCommand(opts);
+  });
+
+program
+  .command('executor')
+  .description('the embedded cc_executor-compatible WebSocket server on its own')
+  .addOption(new Option('--host <host>', 'listen address').env('STRESSD_EXECUTOR_HOST').default('127.0.0.1'))
+  .addOption(new Option('--port <port>', 'listen port').env('STRESSD_EXECUTOR_PORT').default(8003).argParser(port))
+  .addOption(new Option('--allow <cmds>', 'comma list of allowed commands (every command of a compound line is checked)').env('STRESSD_EXECUTOR_ALLOW').argParser(list))
+  .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
+  .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
+  .action(async (opts: { host: string; port: number; allow?: string[]; token?: string; heartbeatMs: number }) => {
+    const { executorCommand } = await import('./executor/main.ts');
+    process.exitCode = await executorCommand(opts);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof StressdError) {
+    process.stderr.write(`stressd: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

@@ -1,0 +1,60 @@
+/** The public face of stressd's WebSocket client (implemented in client.ts). */
+import type { OutputStream, ProcessCompletedParams } from '../protocol/messages.ts';
+
+export interface ExecuteOptions {
+  /** ws://HOST:PORT/ws/mcp */
+  url: string;
+  command: string;
+  /** The client's own deadline, in seconds; CANCEL is sent when it passes. Also sent as the integer `timeout`. */
+  deadlineSeconds: number;
+  /** Upgrade timeout in ms; default 10,000. */
+  connectTimeoutMs?: number;
+  /** How long to wait for process.canceled/completed after CANCEL; default 5,000 ms. */
+  cancelWaitMs?: number;
+  /** Sent as `Authorization: Bearer …` on the upgrade. */
+  token?: string;
+  /** W3C traceparent, sent as params._meta.traceparent. */
+  traceparent?: string;
+  /** Aborting sends CANCEL, as the deadline does, and the result says `aborted`. */
+  signal?: AbortSignal;
+  /** Called in order for every complete (joined) line. */
+  onLine?: (line: OutputLine) => void;
+  onStarted?: (info: { pid: number; pgid: number | null; at: number }) => void;
+  /** Every notification other than output/started/completed/canceled/ping (rate limits, hooks, unknown ones). */
+  onNotification?: (method: string, params: unknown) => void;
+}
+
+export interface OutputLine {
+  stream: OutputStream;
+  /** The whole line as sent (chunks joined), trailing "\n" kept. */
+  data: string;
+  /** UTF-8 bytes of `data`. */
+  bytes: number;
+  /** `process.output` frames this line came in. */
+  chunks: number;
+  /** performance.now() (ms, high resolution) when the last frame of the line arrived. */
+  receivedAt: number;
+  /** The server's `[Stream timed out after Ns]` line. */
+  serverStall: boolean;
+  /** The server's `[Stream error: …]` line. */
+  streamError: boolean;
+}
+
+/** How an execute ended. Thrown errors (see errors.ts) cover connect failures, lost connections and RPC errors. */
+export type ExecuteEnd =
+  | { kind: 'completed'; completed: ProcessCompletedParams }
+  /** The deadline passed (or the signal aborted) and CANCEL was sent; confirmed when the server answered with process.canceled/completed in time. */
+  | { kind: 'deadline' | 'aborted'; confirmed: boolean; completed: ProcessCompletedParams | null };
+
+export interface ExecuteResult {
+  end: ExecuteEnd;
+  pid: number | null;
+  pgid: number | null;
+  /** performance.now() when execute was sent. */
+  sentAt: number;
+  /** performance.now() when process.completed (or the cancel confirmation) arrived. */
+  endedAt: number;
+  outputFrames: number;
+  malformedFrames: number;
+  unknownNotifications: number;
+}
