@@ -1,0 +1,99 @@
+/**
+ * Streaming, case-insensitive matching of a test's expected patterns, over the raw output and
+ * over the text a person reads (Claude stream-json text blocks, where JSON escaping cannot hide a
+ * pattern). Memory stays bounded: each text stream keeps only a carry of the last
+ * (longest pattern - 1) characters, so a pattern split across two lines or chunks still counts.
+ */
+import type { PatternHit } from './types.ts';
+
+interface Found {
+  atMs: number;
+  byte: number;
+}
+
+export class PatternMatcher {
+  readonly #patterns: readonly string[];
+  readonly #lower: readonly string[];
+  readonly #carryLength: number;
+  readonly #startedAt: number;
+  readonly #found = new Map<number, Found>();
+  /** Per text stream (raw stdout, raw stderr, readable text…): the tail of what came before. */
+  readonly #carries = new Map<string, string>();
+
+  /** `startedAt` is performance.now() when execute was sent; first_seen_seconds count from it. */
+  constructor(patterns: readonly string[], startedAt: number) {
+    this.#patterns = patterns;
+    this.#lower = patterns.map((p) => p.toLowerCase());
+    this.#carryLength = Math.max(0, ...this.#lower.map((p) => p.length - 1));
+    this.#startedAt = startedAt;
+  }
+
+  get expected(): number {
+    return this.#patterns.length;
+  }
+
+  get foundCount(): number {
+    return this.#found.size;
+  }
+
+  /**
+   * Feeds a piece of raw output of one stream. `bytesBefore` is the number of output bytes received
+   * before this piece, so a hit records the byte at which its match ended.
+   */
+  feedRaw(stream: string, text: string, bytesBefore: number, at: number): void {
+    this.#feed(`raw:${stream}`, text, at, (endInText) => bytesBefore + Buffer.byteLength(text.slice(0, endInText)));
+  }
+
+  /**
+   * Feeds readable text decoded from a line (e.g. a Claude text block). Its position in the raw
+   * stream is not exact, so a hit records `byteAtLineEnd`: the bytes received up to that line's end.
+   * `context` names the text stream whose carry continues; a new context starts from nothing.
+   */
+  feedText(context: string, text: string, byteAtLineEnd: number, at: number): void {
+    this.#feed(`text:${context}`, text, at, () => byteAtLineEnd);
+  }
+
+  #feed(key: string, text: string, at: number, byteAt: (endInText: number) => number): void {
+    if (text.length === 0) return;
+    const carry = this.#carries.get(key) ?? '';
+    if (this.#found.size < this.#patterns.length) {
+      const haystack = (carry + text).toLowerCase();
+      // toLowerCase can change the length of a few characters (e.g. U+0130); positions are then approximate.
+      const shift = haystack.length - text.length;
+      for (let i = 0; i < this.#lower.length; i++) {
+        const needle = this.#lower[i];
+        if (needle === undefined || needle.length === 0 || this.#found.has(i)) continue;
+        const index = haystack.indexOf(needle);
+        if (index < 0) continue;
+        const endInText = Math.min(text.length, Math.max(0, index + needle.length - shift));
+        this.#found.set(i, { atMs: at, byte: byteAt(endInText) });
+      }
+    }
+    if (this.#carryLength > 0) {
+      const joined = text.length >= this.#carryLength ? text : carry + text;
+      this.#carries.set(key, joined.slice(-this.#carryLength));
+    }
+  }
+
+  /** Drops the carry of a text stream, so the next text there does not join what came before. */
+  resetContext(context: string): void {
+    this.#carries.delete(`text:${context}`);
+  }
+
+  hits(): PatternHit[] {
+    return this.#patterns.map((pattern, i) => {
+      const hit = this.#found.get(i);
+      return {
+        pattern,
+        found: hit !== undefined,
+        first_seen_seconds: hit ? Math.max(0, (hit.atMs - this.#startedAt) / 1000) : null,
+        first_seen_byte: hit ? hit.byte : null,
+      };
+    });
+  }
+
+  /** found / expected; 1 when nothing is expected. */
+  coverage(): number {
+    return this.#patterns.length === 0 ? 1 : this.#found.size / this.#patterns.length;
+  }
+}

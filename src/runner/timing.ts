@@ -1,0 +1,73 @@
+/**
+ * Stream timing of one test (issue 7) from per-line receive timestamps (performance.now(), ms).
+ * Gaps are only counted between outputs after the first one: the wait for the first output is
+ * its own figure (first_output_seconds), not an inter-chunk gap. Memory is constant: gaps go to a
+ * fixed-size histogram (see histogram.ts for its precision), the max is exact.
+ */
+import { DurationHistogram } from './histogram.ts';
+import type { StreamTiming } from './types.ts';
+
+export class StreamTimer {
+  readonly #sentAt: number;
+  readonly #gaps = new DurationHistogram();
+  #firstAt: number | null = null;
+  #lastAt: number | null = null;
+  #completedAt: number | null = null;
+  #bytes = 0;
+  #lines = 0;
+  #longestSilence = 0;
+
+  /** `sentAt`: performance.now() when execute was sent. */
+  constructor(sentAt: number) {
+    this.#sentAt = sentAt;
+  }
+
+  onLine(at: number, bytes: number): void {
+    const previous = this.#lastAt ?? this.#sentAt;
+    this.#longestSilence = Math.max(this.#longestSilence, at - previous);
+    if (this.#lastAt !== null) this.#gaps.record(Math.max(0, at - this.#lastAt));
+    this.#firstAt ??= at;
+    this.#lastAt = at;
+    this.#bytes += bytes;
+    this.#lines++;
+  }
+
+  /** When process.completed (or the end of the test, whatever it was) arrived. */
+  onEnd(at: number): void {
+    this.#completedAt = at;
+    this.#longestSilence = Math.max(this.#longestSilence, at - (this.#lastAt ?? this.#sentAt));
+  }
+
+  get firstOutputAt(): number | null {
+    return this.#firstAt;
+  }
+
+  /**
+   * `firstTextAt`: performance.now() of the first assistant text (Claude only);
+   * `outputTokens`: the result event's output_tokens; `completed`: whether the end was a real
+   * process.completed (otherwise there is no completion lag to speak of).
+   */
+  result(opts: { firstTextAt: number | null; outputTokens: number | null; completed: boolean }): StreamTiming {
+    const s = (ms: number | null): number | null => (ms === null ? null : round(ms / 1000));
+    const window = this.#firstAt !== null && this.#lastAt !== null ? (this.#lastAt - this.#firstAt) / 1000 : 0;
+    const rate = (n: number | null): number | null => (n === null || window <= 0 ? null : round(n / window));
+    return {
+      first_output_seconds: s(this.#firstAt === null ? null : this.#firstAt - this.#sentAt),
+      first_text_seconds: s(opts.firstTextAt === null ? null : opts.firstTextAt - this.#sentAt),
+      gap_p50_seconds: s(this.#gaps.percentile(0.5)),
+      gap_p95_seconds: s(this.#gaps.percentile(0.95)),
+      gap_max_seconds: s(this.#gaps.max),
+      longest_silence_seconds: this.#completedAt === null && this.#lastAt === null ? null : s(this.#longestSilence),
+      bytes_per_second: rate(this.#lines > 0 ? this.#bytes : null),
+      lines_per_second: rate(this.#lines > 0 ? this.#lines : null),
+      output_tokens_per_second: rate(opts.outputTokens),
+      completion_lag_seconds:
+        opts.completed && this.#completedAt !== null && this.#lastAt !== null ? s(Math.max(0, this.#completedAt - this.#lastAt)) : null,
+    };
+  }
+}
+
+/** Microsecond precision is plenty for seconds in a report, and keeps the JSON short. */
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
