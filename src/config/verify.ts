@@ -1,2 +1,86 @@
-// STUB — replaced by the config work (issue 3).
-export async function verifyCommand(_opts: { config: string }): Promise<number> { throw new Error('not yet built'); }
+/**
+ * `stressd verify`: the original runner's `--verify-only`. Validates a config and prints what a
+ * run would do and how long it could take. Exit 0 when valid, 2 with one line per problem when not.
+ */
+import { ConfigError } from './errors.ts';
+import { loadSuite } from './load.ts';
+import type { Suite } from './types.ts';
+
+/** The typical-runtime estimate assumes a test uses this share of its timeout (the original suites' tests take 90–300 s against 300 s). */
+export const TYPICAL_SHARE_OF_TIMEOUT = 0.5;
+
+export interface VerifyIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIO: VerifyIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+export async function verifyCommand(opts: { config: string }, io: VerifyIO = processIO): Promise<number> {
+  let loaded;
+  try {
+    loaded = await loadSuite(opts.config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`stressd verify: ${opts.config} is not a valid suite config (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n`);
+    io.err(`${err.message}\n`);
+    return 2;
+  }
+  for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
+  io.out(describeSuite(loaded.suite));
+  return 0;
+}
+
+export function describeSuite(suite: Suite): string {
+  const est = estimateRuntime(suite);
+  const lines = [
+    `suite:     ${suite.suite}`,
+    `source:    ${suite.path ?? '(in memory)'}`,
+    `executor:  ${suite.executor}`,
+    `schedule:  ${suite.schedule ?? 'none (manual triggers only)'}`,
+    `tests:     ${suite.tests.length}, ${suite.pause_between_tests} s pause between tests`,
+    `graduation: pass rate >= ${suite.graduation.min_pass_rate}, timeouts ${suite.graduation.allow_timeouts ? 'allowed' : 'not allowed'}` +
+      (suite.graduation.max_peak_memory_mb !== null ? `, peak memory <= ${suite.graduation.max_peak_memory_mb} MB` : '') +
+      (suite.graduation.max_peak_cpu_percent !== null ? `, peak CPU <= ${suite.graduation.max_peak_cpu_percent}%` : ''),
+    '',
+    table(
+      ['ID', 'CATEGORY', 'TIMEOUT', 'PATTERNS'],
+      suite.tests.map((t) => [t.id, t.category ?? '-', `${t.timeout} s`, String(t.expected_patterns.length)]),
+    ),
+    '',
+    `estimated runtime: at most ${formatDuration(est.upperSeconds)} (sum of timeouts ${est.timeoutSum} s + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s)`,
+    `typical runtime:   about ${formatDuration(est.typicalSeconds)} (assuming each test takes ${TYPICAL_SHARE_OF_TIMEOUT * 100}% of its timeout)`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function estimateRuntime(suite: Suite): { timeoutSum: number; pauses: number; upperSeconds: number; typicalSeconds: number } {
+  const timeoutSum = suite.tests.reduce((s, t) => s + t.timeout, 0);
+  const pauses = Math.max(0, suite.tests.length - 1);
+  const pauseTotal = pauses * suite.pause_between_tests;
+  return {
+    timeoutSum,
+    pauses,
+    upperSeconds: timeoutSum + pauseTotal,
+    typicalSeconds: timeoutSum * TYPICAL_SHARE_OF_TIMEOUT + pauseTotal,
+  };
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h ${m}m ${rest}s`;
+  if (m > 0) return `${m}m ${rest}s`;
+  return `${rest}s`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [fmt(head), ...rows.map(fmt)].join('\n');
+}

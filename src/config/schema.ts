@@ -1,0 +1,146 @@
+/**
+ * The one schema of a suite config file: cc_executor's JSON (flat or categorised form) plus
+ * stressd's own optional keys (DESIGN section 3). It is both the runtime check and, through
+ * `z.output`, the TypeScript type of a parsed file. Every `error` text is the "expected" part of a
+ * problem message, so it is written as a noun phrase ("a positive integer (seconds)").
+ * Objects are loose: unknown keys pass through here and become warnings in load.ts.
+ */
+import { validate as validateCron } from 'node-cron';
+import { z } from 'zod';
+
+/** Ids become file names (`<testId>.log`) and suite labels directory names, so both are kept to a safe alphabet. */
+export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const SAFE_NAME_WORDS = 'safe as a file name (letters, digits, ".", "_", "-"; starting with a letter or digit; at most 128 characters)';
+
+export const DEFAULTS = {
+  timeout: 300,
+  executor: 'embedded',
+  pause_between_tests: 5,
+  pattern_threshold: 0.8,
+  sample_interval_ms: 500,
+  min_pass_rate: 0.6,
+  allow_timeouts: false,
+} as const;
+
+const timeoutSeconds = z
+  .int({ error: 'a positive integer (seconds)' })
+  .min(1, { error: 'a positive integer (seconds)' })
+  .max(86_400, { error: 'a positive integer (seconds) of at most 86400 (one day)' });
+
+const optionalText = z.string({ error: 'a string' }).nullable().optional();
+
+const ratio = (words: string) =>
+  z.number({ error: words }).min(0, { error: words }).max(1, { error: words });
+
+const positiveBound = (words: string) => z.number({ error: words }).positive({ error: words }).nullable().optional();
+
+export const TestSchema = z.looseObject({
+  id: z.string({ error: `a test id ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a test id ${SAFE_NAME_WORDS}` }),
+  name: z.string({ error: 'a string' }).optional(),
+  command: z.string({ error: 'a non-empty command string' }).trim().min(1, { error: 'a non-empty command string' }),
+  expected_patterns: z
+    .array(z.string({ error: 'a non-empty string' }).min(1, { error: 'a non-empty string' }), {
+      error: 'an array of non-empty strings',
+    })
+    .default([]),
+  description: optionalText,
+  timeout: timeoutSeconds.optional(),
+});
+
+export const CategorySchema = z.looseObject({
+  description: optionalText,
+  timeout: timeoutSeconds.optional(),
+  tests: z.array(TestSchema, { error: 'an array of tests' }).min(1, { error: 'at least one test' }),
+});
+
+export const GraduationSchema = z.looseObject({
+  min_pass_rate: ratio('a pass rate between 0 and 1').default(DEFAULTS.min_pass_rate),
+  allow_timeouts: z.boolean({ error: 'true or false' }).default(DEFAULTS.allow_timeouts),
+  max_peak_memory_mb: positiveBound('a positive number of megabytes, or null'),
+  max_peak_cpu_percent: positiveBound('a positive number (percent of one core), or null'),
+});
+
+const executorWords = '"embedded" or a ws:// or wss:// URL';
+const executor = z.string({ error: executorWords }).refine(
+  (s) => s === 'embedded' || isWebSocketUrl(s),
+  { error: executorWords },
+);
+
+const schedule = z
+  .string({ error: 'a cron expression such as "*/15 * * * *"' })
+  .refine((s) => validateCron(s), { error: 'a valid cron expression such as "*/15 * * * *" (5 fields, or 6 with seconds)' });
+
+export const ConfigSchema = z
+  .looseObject({
+    task_list_id: optionalText,
+    description: optionalText,
+    timeout: timeoutSeconds.default(DEFAULTS.timeout),
+    tests: z.array(TestSchema, { error: 'an array of tests' }).min(1, { error: 'at least one test' }).optional(),
+    categories: z
+      .record(z.string(), CategorySchema, { error: 'an object of categories ({"name": {"tests": [...]}})' })
+      .optional(),
+    suite: z.string({ error: `a suite label ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a suite label ${SAFE_NAME_WORDS}` }).optional(),
+    executor: executor.default(DEFAULTS.executor),
+    schedule: schedule.nullable().optional(),
+    pause_between_tests: z
+      .number({ error: 'a number of seconds, 0 or more' })
+      .min(0, { error: 'a number of seconds, 0 or more' })
+      .max(3600, { error: 'a number of seconds of at most 3600' })
+      .default(DEFAULTS.pause_between_tests),
+    pattern_threshold: ratio('a fraction between 0 and 1').default(DEFAULTS.pattern_threshold),
+    sample_interval_ms: z
+      .int({ error: 'an integer number of milliseconds, at least 50' })
+      .min(50, { error: 'an integer number of milliseconds, at least 50' })
+      .default(DEFAULTS.sample_interval_ms),
+    graduation: GraduationSchema.prefault({}),
+  }, { error: 'a JSON object (a suite config)' })
+  .superRefine((cfg, ctx) => {
+    if (cfg.tests === undefined && cfg.categories === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tests'], message: 'a "tests" array (flat form) or a "categories" object (categorised form)' });
+    } else if (cfg.tests !== undefined && cfg.categories !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['categories'], message: 'either "tests" or "categories", not both' });
+    } else if (cfg.categories !== undefined && Object.keys(cfg.categories).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['categories'], message: 'at least one category' });
+    }
+    const seen = new Map<string, string>();
+    for (const { path, id } of testIds(cfg)) {
+      const first = seen.get(id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path, message: `a unique test id (ids become log file names; this one is already used at ${first})` });
+      } else {
+        seen.set(id, jsonPath(path.slice(0, -1)));
+      }
+    }
+  });
+
+export type RawTest = z.output<typeof TestSchema>;
+export type RawConfig = z.output<typeof ConfigSchema>;
+
+function testIds(cfg: RawConfig): { path: (string | number)[]; id: string }[] {
+  const out: { path: (string | number)[]; id: string }[] = [];
+  cfg.tests?.forEach((t, i) => out.push({ path: ['tests', i, 'id'], id: t.id }));
+  for (const [name, cat] of Object.entries(cfg.categories ?? {})) {
+    cat.tests.forEach((t, i) => out.push({ path: ['categories', name, 'tests', i, 'id'], id: t.id }));
+  }
+  return out;
+}
+
+function isWebSocketUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `['tests', 3, 'timeout']` → `$.tests[3].timeout`; keys that are not identifiers are quoted. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  let out = '$';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (typeof seg === 'string' && /^[A-Za-z_$][\w$]*$/.test(seg)) out += `.${seg}`;
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
