@@ -57,4 +57,8 @@ export interface ExecuteResult {
   outputFrames: number;
   malformedFrames: number;
   unknownNotifications: number;
+  /** A `[Stream timed out after Ns]` line arrived (cc_executor's silence limit fired). */
+  serverStall: boolean;
+  /** A `[Stream error: …]` line arrived (cc_executor stopped reading a stream). */
+  streamError: boolean;
 }
