@@ -1,0 +1,58 @@
+/**
+ * An inline SVG line chart of per-test durations over the last runs: one line per test, oldest run
+ * on the left. Server-rendered, no script, no external assets.
+ */
+import type { RunResult } from '../runner/types.ts';
+import { escapeHtml } from './html.ts';
+
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
+const W = 640;
+const H = 220;
+const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+
+/** `runs` newest first (as history keeps them); at most `limit` are drawn. */
+export function renderDurationChart(runs: readonly RunResult[], limit = 20): string {
+  const drawn = runs.slice(0, limit).reverse();
+  const testIds: string[] = [];
+  for (const run of drawn) for (const t of run.tests) if (!testIds.includes(t.id)) testIds.push(t.id);
+  if (drawn.length === 0 || testIds.length === 0) return '<p class="muted">No finished runs to chart yet.</p>';
+
+  const max = Math.max(1, ...drawn.flatMap((r) => r.tests.map((t) => t.duration_seconds)).filter(Number.isFinite));
+  const plotW = W - PAD.left - PAD.right;
+  const plotH = H - PAD.top - PAD.bottom;
+  const x = (i: number): number => PAD.left + (drawn.length === 1 ? plotW / 2 : (i * plotW) / (drawn.length - 1));
+  const y = (s: number): number => PAD.top + plotH - (Math.min(s, max) / max) * plotH;
+
+  const lines = testIds.map((id, k) => {
+    const color = PALETTE[k % PALETTE.length] ?? '#000';
+    const points: string[] = [];
+    const dots: string[] = [];
+    drawn.forEach((run, i) => {
+      const t = run.tests.find((tt) => tt.id === id);
+      if (!t || !Number.isFinite(t.duration_seconds)) return;
+      points.push(`${x(i).toFixed(1)},${y(t.duration_seconds).toFixed(1)}`);
+      dots.push(
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(t.duration_seconds).toFixed(1)}" r="3" fill="${color}">` +
+          `<title>${escapeHtml(`${id} · ${run.id}: ${t.duration_seconds.toFixed(1)} s (${t.outcome})`)}</title></circle>`,
+      );
+    });
+    const line = points.length > 1 ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>` : '';
+    return line + dots.join('');
+  });
+
+  const ticks = [0, 0.5, 1].map((f) => {
+    const v = max * f;
+    return `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>` +
+      `<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(0)} s</text>`;
+  });
+  const legend = testIds
+    .map((id, k) => `<span class="legend"><i style="background:${PALETTE[k % PALETTE.length] ?? '#000'}"></i>${escapeHtml(id)}</span>`)
+    .join(' ');
+  return (
+    `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Per-test durations over the last ${drawn.length} runs">` +
+    ticks.join('') +
+    `<text x="${PAD.left}" y="${H - 8}">oldest</text><text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">newest</text>` +
+    lines.join('') +
+    `</svg><div>${legend}</div>`
+  );
+}

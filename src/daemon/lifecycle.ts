@@ -1,0 +1,96 @@
+/**
+ * Start in order, close in exact reverse; signals. The first SIGTERM/SIGINT starts a graceful
+ * shutdown bounded by a hard timer (exit 1 at 15 s); a second signal exits at once.
+ */
+import type { Logger } from './logger.ts';
+
+interface Closable {
+  name: string;
+  close: () => Promise<void> | void;
+}
+
+/** Things started, closed last-started-first; each close bounded so one stuck piece cannot hold the rest. */
+export class Lifecycle {
+  private readonly started: Closable[] = [];
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly log: Logger, private readonly stepTimeoutMs = 10_000) {}
+
+  /** Records something started; returns it for chaining. */
+  add<T>(name: string, thing: T, close: (thing: T) => Promise<void> | void): T {
+    this.started.push({ name, close: () => close(thing) });
+    return thing;
+  }
+
+  /** Idempotent: the second caller waits for the first close. */
+  close(): Promise<void> {
+    this.closing ??= this.closeAll();
+    return this.closing;
+  }
+
+  private async closeAll(): Promise<void> {
+    while (this.started.length > 0) {
+      const step = this.started.pop();
+      if (!step) break;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.resolve().then(step.close),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`closing ${step.name} took longer than ${this.stepTimeoutMs} ms`)), this.stepTimeoutMs);
+          }),
+        ]);
+        this.log.debug({ step: step.name }, 'closed');
+      } catch (err) {
+        this.log.error({ err, step: step.name }, 'close failed');
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+}
+
+export interface SignalOptions {
+  log: Logger;
+  /** Graceful shutdown; its promise settles when everything is closed. */
+  shutdown: (signal: NodeJS.Signals) => Promise<void>;
+  /** Default 15,000 ms. */
+  hardTimeoutMs?: number;
+  /** Injected for tests; default process.exit. */
+  exit?: (code: number) => void;
+}
+
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+/** Installs the handlers; returns a function that removes them (and clears the hard timer). */
+export function handleSignals(options: SignalOptions): () => void {
+  const { log } = options;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let received: NodeJS.Signals | null = null;
+  let hardTimer: NodeJS.Timeout | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received) {
+      log.warn({ signal, first: received }, 'second signal: exiting at once');
+      exit(1);
+      return;
+    }
+    received = signal;
+    log.info({ signal }, 'shutting down');
+    const hardTimeoutMs = options.hardTimeoutMs ?? 15_000;
+    // unref: a clean close lets the process end on its own; the timer only fires if something hangs.
+    hardTimer = setTimeout(() => {
+      log.error({ signal, hardTimeoutMs }, 'shutdown took too long: forcing exit');
+      exit(1);
+    }, hardTimeoutMs);
+    hardTimer.unref();
+    options.shutdown(signal).catch((err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      exit(1);
+    });
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
+  return () => {
+    for (const s of SIGNALS) process.off(s, onSignal);
+    clearTimeout(hardTimer);
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The status page at `/`: plain server-rendered HTML and CSS, no build step, no external assets,
+ * refreshed every 10 s by a meta tag. Every interpolated string is HTML-escaped.
+ */
+import type { RunResult } from '../runner/types.ts';
+import { renderDurationChart } from './chart.ts';
+import type { LiveProgress } from './coordinator.ts';
+import { escapeHtml as e, formatBytes, formatSeconds, relativeTime } from './html.ts';
+
+export interface StatusPageModel {
+  suite: { name: string; description: string | null; tests: number };
+  schedule: string | null;
+  nextRun: Date | null;
+  now: Date;
+  executor: { url: string; pid: number | null; restarts: number };
+  current: { run: RunResult; live: LiveProgress } | null;
+  /** Finished runs, newest first. */
+  runs: readonly RunResult[];
+  version: string;
+}
+
+export type Verdict = 'graduated' | 'not graduated' | 'aborted' | 'running';
+
+export function verdictOf(run: Pick<RunResult, 'status' | 'graduated'>): Verdict {
+  if (run.status === 'running') return 'running';
+  if (run.status === 'aborted') return 'aborted';
+  return run.graduated ? 'graduated' : 'not graduated';
+}
+
+const CSS = `
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#f9fafb}
+main{max-width:1000px;margin:0 auto;padding:16px 24px}
+h1{font-size:20px;margin:8px 0} h2{font-size:16px;margin:20px 0 8px}
+section{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:12px 16px;margin:12px 0}
+table{border-collapse:collapse;width:100%} th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #f3f4f6}
+th{font-weight:600;color:#374151} .muted{color:#6b7280} code{font-size:13px}
+.v{font-weight:600;padding:1px 6px;border-radius:4px}
+.v-graduated{background:#dcfce7;color:#166534} .v-not-graduated{background:#fee2e2;color:#991b1b}
+.v-aborted{background:#fef3c7;color:#92400e} .v-running{background:#dbeafe;color:#1e40af}
+.o-passed{color:#166534} .o-failed,.o-error{color:#991b1b} .o-timeout{color:#92400e}
+progress{width:240px} .chart{width:100%;max-width:640px;height:auto;font-size:11px;fill:#374151}
+.legend{display:inline-block;margin-right:12px} .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+`;
+
+function verdictBadge(run: Pick<RunResult, 'status' | 'graduated'>): string {
+  const v = verdictOf(run);
+  return `<span class="v v-${v.replace(' ', '-')}">${e(v)}</span>`;
+}
+
+function scheduleSection(m: StatusPageModel): string {
+  const schedule = m.schedule
+    ? `<code>${e(m.schedule)}</code>`
+    : '<span class="muted">none — runs start only on manual triggers (POST /api/runs)</span>';
+  const next = m.nextRun
+    ? `${e(m.nextRun.toISOString())} <span class="muted">(${e(relativeTime(m.nextRun, m.now))})</span>`
+    : '<span class="muted">–</span>';
+  return `<section><table>
+<tr><th>Suite</th><td>${e(m.suite.name)} <span class="muted">(${m.suite.tests} tests)</span>${m.suite.description ? `<br><span class="muted">${e(m.suite.description)}</span>` : ''}</td></tr>
+<tr><th>Schedule</th><td>${schedule}</td></tr>
+<tr><th>Next run</th><td id="next-run">${next}</td></tr>
+<tr><th>Executor</th><td><code>${e(m.executor.url)}</code>${m.executor.pid !== null ? ` <span class="muted">pid ${m.executor.pid}</span>` : ''}${m.executor.restarts > 0 ? ` <span class="muted">(${m.executor.restarts} restarts)</span>` : ''}</td></tr>
+</table></section>`;
+}
+
+function currentSection(m: StatusPageModel): string {
+  if (!m.current) return '<section id="current"><h2>Run in progress</h2><p class="muted">No run in progress.</p></section>';
+  const { run, live } = m.current;
+  const done = run.tests.length;
+  const testLine = live.test
+    ? `test ${live.index}/${live.total}: <strong>${e(live.test.name)}</strong> <code>${e(live.test.id)}</code> — ${e(formatSeconds(live.elapsed_seconds))}, ${e(formatBytes(live.output_bytes))}, ${live.output_lines} lines`
+    : '<span class="muted">starting…</span>';
+  const rows = run.tests
+    .map((t) => `<tr><td><code>${e(t.id)}</code></td><td class="o-${e(t.outcome)}">${e(t.outcome)}</td><td>${e(formatSeconds(t.duration_seconds))}</td><td>${e(formatBytes(t.output_bytes))}</td></tr>`)
+    .join('');
+  return `<section id="current"><h2>Run in progress: <code>${e(run.id)}</code> ${verdictBadge(run)}</h2>
+<p>Started ${e(run.started_at)} <span class="muted">(${e(relativeTime(new Date(run.started_at), m.now))}, trigger ${e(run.trigger)})</span></p>
+<p><progress max="${live.total}" value="${done}"></progress> ${done}/${live.total} done</p>
+<p>${testLine}</p>
+${rows ? `<table><tr><th>Test</th><th>Outcome</th><th>Duration</th><th>Output</th></tr>${rows}</table>` : ''}
+</section>`;
+}
+
+function runsSection(m: StatusPageModel): string {
+  if (m.runs.length === 0) return '<section id="runs"><h2>Last runs</h2><p class="muted">No runs yet.</p></section>';
+  const rows = m.runs
+    .slice(0, 20)
+    .map((r) => {
+      const id = encodeURIComponent(r.id);
+      return `<tr><td><code>${e(r.id)}</code></td><td>${verdictBadge(r)}</td><td>${r.tests_passed}/${r.tests_total}</td>` +
+        `<td>${e(formatSeconds(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
+        `<td><a href="/api/runs/${id}/report.html">report</a> · <a href="/api/runs/${id}/report">markdown</a> · <a href="/api/runs/${id}">json</a></td></tr>`;
+    })
+    .join('\n');
+  return `<section id="runs"><h2>Last runs</h2><table>
+<tr><th>Run</th><th>Verdict</th><th>Passed</th><th>Duration</th><th>Trigger</th><th>Report</th></tr>
+${rows}
+</table></section>`;
+}
+
+export function renderStatusPage(m: StatusPageModel): string {
+  const last = m.runs[0];
+  const title = `stressd — ${m.suite.name}${last ? ` — ${verdictOf(last)}` : ''}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="10">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(title)}</title><style>${CSS}</style></head>
+<body><main>
+<h1>stressd <span class="muted">${e(m.version)}</span></h1>
+${scheduleSection(m)}
+${currentSection(m)}
+${runsSection(m)}
+<section><h2>Per-test durations, last runs</h2>${renderDurationChart(m.runs)}</section>
+<p class="muted">Rendered ${e(m.now.toISOString())} · <a href="/metrics">metrics</a> · <a href="/api/runs">runs JSON</a> · <a href="/readyz">readiness</a></p>
+</main></body></html>
+`;
+}

@@ -1,0 +1,43 @@
+/**
+ * A report's markdown as an HTML page. marked does not sanitise: raw HTML in the markdown (which
+ * may quote test output) is escaped rather than passed through, and links or images with a
+ * scheme other than http(s)/mailto (javascript:, data:, …) are defused.
+ */
+import { Marked, type Tokens } from 'marked';
+import { escapeHtml } from './html.ts';
+
+const SAFE_HREF = /^(https?:|mailto:|#|\/|\.{0,2}\/|[^:]*$)/i;
+
+const marked = new Marked({
+  gfm: true,
+  async: false,
+  renderer: {
+    html({ text }: Tokens.HTML | Tokens.Tag): string {
+      return escapeHtml(text);
+    },
+  },
+  walkTokens(token) {
+    if (token.type === 'link' || token.type === 'image') {
+      const t = token as Tokens.Link | Tokens.Image;
+      if (!SAFE_HREF.test(t.href.trim())) t.href = '#';
+    }
+  },
+});
+
+export function markdownToHtml(markdown: string): string {
+  return marked.parse(markdown, { async: false });
+}
+
+const CSS = `body{font:14px/1.5 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px 24px;color:#111827}
+pre{background:#f3f4f6;padding:8px;overflow:auto} code{font-size:13px} table{border-collapse:collapse}
+th,td{border:1px solid #e5e7eb;padding:3px 8px;text-align:left}`;
+
+export function renderReportPage(markdown: string, title: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${CSS}</style></head>
+<body><p><a href="/">← status</a></p>
+${markdownToHtml(markdown)}
+</body></html>
+`;
+}
