@@ -129,6 +129,12 @@ export interface TestResult {
   preview_tail: string;
   /** Absolute path of the full output log. */
   log_path: string | null;
+  /** Lines that were written while the log was still draining earlier ones (a slow disk). */
+  log_waited_lines: number;
+  /** Bytes left out of the log because the disk could not keep up (memory stays bounded). */
+  log_dropped_bytes: number;
+  /** Non-output notifications (rate limits, hooks, unknown ones) received, by method. */
+  notifications: Record<string, number>;
   trace_id: string | null;
   span_id: string | null;
 }

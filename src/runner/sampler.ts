@@ -1,0 +1,119 @@
+/**
+ * Resource peaks of the system under test. Every `intervalMs` it lists the process tree of the
+ * test's pid (the process-group leader is the shell; its descendants are what burns) and asks
+ * pidusage about the whole set at once, recording the peak SUMMED CPU (1.0 = one core) and the
+ * peak summed RSS (shared pages count once per process, so this overstates a little). The local
+ * executor's own process is sampled separately. A remote executor's pids mean nothing here: the
+ * result is then `{ measured: false, why }`, never zeros.
+ */
+import pidusage from 'pidusage';
+import { processTree } from './proctree.ts';
+import type { ResourcePeaks } from './types.ts';
+
+export interface SamplerOptions {
+  intervalMs: number;
+  /** The executor's pid when it runs on this host; null when it is remote (nothing is measured). */
+  localPid: number | null;
+}
+
+export class ResourceSampler {
+  readonly #intervalMs: number;
+  readonly #localPid: number | null;
+  #root: number | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #inFlight: Promise<void> | null = null;
+  #stopped = false;
+  #samples = 0;
+  #peakCpu = 0;
+  #peakMemory = 0;
+  #execCpu: number | null = null;
+  #execMemory: number | null = null;
+
+  constructor(opts: SamplerOptions) {
+    this.#intervalMs = Math.max(50, opts.intervalMs);
+    this.#localPid = opts.localPid;
+  }
+
+  /** The test's pid, from process.started: sampling begins at once, then every interval. */
+  setRoot(pid: number): void {
+    if (this.#stopped || this.#localPid === null || this.#root !== null) return;
+    this.#root = pid;
+    this.#tick();
+  }
+
+  #tick(): void {
+    this.#timer = null;
+    if (this.#stopped) return;
+    this.#inFlight = this.#sample().finally(() => {
+      this.#inFlight = null;
+      if (!this.#stopped) {
+        this.#timer = setTimeout(() => this.#tick(), this.#intervalMs);
+        this.#timer.unref();
+      }
+    });
+  }
+
+  async #sample(): Promise<void> {
+    const root = this.#root;
+    if (root === null) return;
+    const tree = await processTree(root);
+    const exec = this.#localPid;
+    const pids = exec !== null && !tree.includes(exec) ? [...tree, exec] : tree;
+    if (pids.length === 0) return;
+    let stats: Record<string, pidusage.Status | null | undefined>;
+    try {
+      // pidusage keeps an open fd per pid in its history; a finite maxage lets it close them itself
+      // (pidusage.clear() would drop them without closing: an fd leak per sampled process).
+      stats = await pidusage(pids, { maxage: Math.max(2000, this.#intervalMs * 4) });
+    } catch {
+      return; // a one-pid array whose process just vanished
+    }
+    let cpu = 0;
+    let memory = 0;
+    let counted = 0;
+    for (const pid of tree) {
+      const s = stats[String(pid)];
+      if (!s) continue;
+      cpu += s.cpu;
+      memory += s.memory;
+      counted++;
+    }
+    if (counted > 0) {
+      this.#samples++;
+      this.#peakCpu = Math.max(this.#peakCpu, cpu / 100);
+      this.#peakMemory = Math.max(this.#peakMemory, memory);
+    }
+    const e = exec !== null ? stats[String(exec)] : null;
+    if (e) {
+      this.#execCpu = Math.max(this.#execCpu ?? 0, e.cpu / 100);
+      this.#execMemory = Math.max(this.#execMemory ?? 0, e.memory);
+    }
+  }
+
+  /** Stops sampling (waits for a sample in flight) and returns the peaks; idempotent. */
+  async stop(): Promise<ResourcePeaks> {
+    this.#stopped = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#inFlight;
+    return this.peaks();
+  }
+
+  peaks(): ResourcePeaks {
+    if (this.#localPid === null) return { measured: false, why: 'the executor is remote: its processes are not on this host' };
+    if (this.#root === null) return { measured: false, why: 'the process never started' };
+    if (this.#samples === 0) return { measured: false, why: 'the process ended before the first sample' };
+    return {
+      measured: true,
+      peak_cpu_ratio: round(this.#peakCpu),
+      peak_memory_bytes: this.#peakMemory,
+      samples: this.#samples,
+      executor_peak_cpu_ratio: this.#execCpu === null ? null : round(this.#execCpu),
+      executor_peak_memory_bytes: this.#execMemory,
+    };
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { ResourceSampler } from '../../src/runner/sampler.ts';
+import { processTree } from '../../src/runner/proctree.ts';
+
+async function withShell(script: string, fn: (child: ChildProcess) => Promise<void>): Promise<void> {
+  const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
+  try {
+    await fn(child);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      await once(child, 'exit');
+    }
+  }
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | null>, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== null) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('the process tree of a shell includes its grandchildren', () =>
+  withShell('sleep 5 & sleep 5 & (sleep 5; true) ; wait', async (child) => {
+    const tree = await waitFor('four processes', async () => {
+      const t = await processTree(child.pid ?? -1);
+      return t.length >= 4 ? t : null;
+    });
+    assert.equal(tree[0], child.pid);
+  }));
+
+test('a vanished pid has an empty tree', async () => {
+  assert.deepEqual(await processTree(2 ** 22 + 12345), []);
+});
+
+test('peak CPU sums the tree: a child burning one core for 1.5 s peaks above 0.5', () =>
+  withShell(`${process.execPath} -e "const e=Date.now()+1500;while(Date.now()<e);"; true`, async (child) => {
+    const s = new ResourceSampler({ intervalMs: 200, localPid: process.pid });
+    s.setRoot(child.pid ?? -1);
+    await once(child, 'exit');
+    const peaks = await s.stop();
+    assert.equal(peaks.measured, true);
+    if (!peaks.measured) return;
+    assert.ok(peaks.peak_cpu_ratio > 0.5, `peak cpu ${peaks.peak_cpu_ratio}`);
+    assert.ok(peaks.samples >= 3);
+    assert.ok((peaks.executor_peak_memory_bytes ?? 0) > 10 * 1024 * 1024);
+  }));
+
+test('a remote executor gives measured: false with the reason, never zeros', async () => {
+  const s = new ResourceSampler({ intervalMs: 100, localPid: null });
+  s.setRoot(process.pid);
+  assert.deepEqual(await s.stop(), { measured: false, why: 'the executor is remote: its processes are not on this host' });
+});
+
+test('stopping leaves no timer and, once pidusage history expires, no open file descriptor', async () => {
+  const fds = () => readdirSync('/proc/self/fd').length;
+  const before = fds();
+  await withShell('sleep 2', async (child) => {
+    const s = new ResourceSampler({ intervalMs: 100, localPid: process.pid });
+    s.setRoot(child.pid ?? -1);
+    await waitFor('a sample', async () => (s.peaks().measured ? true : null));
+    await s.stop();
+    await s.stop();
+  });
+  await waitFor('fds closed', async () => (fds() <= before ? true : null), 6000);
+});
