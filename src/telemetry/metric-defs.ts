@@ -1,0 +1,97 @@
+/**
+ * Every stressd metric (DESIGN section 6 plus issue 7's stream and cost figures), built on one
+ * registry that the caller owns. Names, types and label sets here are the contract dashboards and
+ * alert rules use; docs/telemetry.md describes each one.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Labels of every per-test series. `category` is left out (not "") when the config has none. */
+export const TEST_LABELS = ['suite', 'test', 'category'] as const;
+export type TestLabel = (typeof TEST_LABELS)[number];
+export type TestLabels = Partial<Record<TestLabel, string>>;
+
+/** Fits 90–300 s tests with headroom to 600 s, and still resolves short demo tests. */
+export const DURATION_BUCKETS = [0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 150, 180, 240, 300, 420, 600] as const;
+/** Time to first output: sub-second for a local command, up to minutes for a queued model. */
+export const FIRST_OUTPUT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 90, 120, 300] as const;
+/** Gaps between outputs: milliseconds while streaming, tens of seconds while a model thinks. */
+export const GAP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120] as const;
+
+/** Which per-test summary of the gaps an inter-chunk observation is (label `stat`). */
+export const GAP_STATS = ['p50', 'p95', 'max'] as const;
+/** Token kinds of `stressd_test_last_tokens{kind}`, from the result line's usage. */
+export const TOKEN_KINDS = ['input', 'output', 'cache_read', 'cache_creation'] as const;
+
+type T = TestLabel;
+
+export function defineMetrics(registry: Registry) {
+  const registers = [registry];
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  const testGauge = (name: string, help: string) => gauge<T>(name, help, TEST_LABELS);
+
+  // prom-client refuses exemplars on a classic (text/plain) registry at construction only; the
+  // classic rendering simply leaves them out, so the histogram is made unregistered and then
+  // registered by hand. metricsResponse() renders the same objects as OpenMetrics with exemplars.
+  const testDuration = new Histogram<T | 'outcome'>({
+    name: 'stressd_test_duration_seconds',
+    help: 'Duration of each test from execute to completion, by outcome; exemplars carry the trace_id of the test span.',
+    labelNames: [...TEST_LABELS, 'outcome'],
+    buckets: [...DURATION_BUCKETS],
+    enableExemplars: true,
+    registers: [],
+  });
+  registry.registerMetric(testDuration);
+
+  return {
+    testDuration,
+    testFirstOutput: new Histogram<T>({
+      name: 'stressd_test_first_output_seconds',
+      help: 'Time from execute to the first process.output line, one observation per test.',
+      labelNames: TEST_LABELS,
+      buckets: [...FIRST_OUTPUT_BUCKETS],
+      registers,
+    }),
+    testGap: new Histogram<T | 'stat'>({
+      name: 'stressd_test_inter_chunk_gap_seconds',
+      help: 'Per-test summaries of the gaps between consecutive outputs (stat = p50, p95 or max), one observation of each per test.',
+      labelNames: [...TEST_LABELS, 'stat'],
+      buckets: [...GAP_BUCKETS],
+      registers,
+    }),
+    testRuns: counter<T | 'outcome'>('stressd_test_runs_total', 'Tests executed, by outcome.', [...TEST_LABELS, 'outcome']),
+    testFailures: counter<T | 'reason'>('stressd_test_failures_total', 'Tests that did not pass, by failure reason.', [...TEST_LABELS, 'reason']),
+    testCost: counter<T>('stressd_test_cost_usd_total', 'Sum of total_cost_usd reported by the system under test, US dollars.', TEST_LABELS),
+
+    lastDuration: testGauge('stressd_test_last_duration_seconds', 'Duration of the latest execution of each test.'),
+    lastOutputBytes: testGauge('stressd_test_last_output_bytes', 'Output size of the latest execution of each test.'),
+    lastOutputChunks: testGauge('stressd_test_last_output_chunks', 'process.output notifications received in the latest execution of each test.'),
+    lastPeakMemory: testGauge('stressd_test_last_peak_memory_bytes', 'Peak RSS of the test process tree (absent when not measured).'),
+    lastPeakCpu: testGauge('stressd_test_last_peak_cpu_ratio', 'Peak CPU of the test process tree, 1.0 = one core (absent when not measured).'),
+    lastSuccess: testGauge('stressd_test_last_success', 'Latest verdict of each test: 1 passed, 0 otherwise.'),
+    lastCoverage: testGauge('stressd_test_last_pattern_coverage_ratio', 'Expected patterns found / expected, latest execution.'),
+    lastFirstOutput: testGauge('stressd_test_last_first_output_seconds', 'Time from execute to the first output line, latest execution.'),
+    lastFirstText: testGauge('stressd_test_last_first_text_seconds', 'Time from execute to the first assistant text (Claude stream-json), latest execution.'),
+    lastGapP95: testGauge('stressd_test_last_gap_p95_seconds', '95th percentile of the gaps between outputs, latest execution.'),
+    lastGapMax: testGauge('stressd_test_last_gap_max_seconds', 'Longest gap between outputs, latest execution.'),
+    lastTokensPerSecond: testGauge('stressd_test_last_output_tokens_per_second', 'Output tokens per second from first to last output, latest execution.'),
+    lastCost: testGauge('stressd_test_last_cost_usd', 'total_cost_usd reported by the system under test, latest execution.'),
+    lastTokens: gauge<T | 'kind'>('stressd_test_last_tokens', 'Tokens reported in the result line, by kind, latest execution.', [...TEST_LABELS, 'kind']),
+    sutInfo: gauge<'suite' | 'model' | 'version'>('stressd_sut_info', 'Model and version the system under test reported, always 1.', ['suite', 'model', 'version']),
+
+    runLastTimestamp: gauge('stressd_run_last_timestamp_seconds', 'Unix time at which the latest run of the suite ended.', ['suite']),
+    runNextTimestamp: gauge('stressd_run_next_timestamp_seconds', 'Unix time of the next scheduled run of the suite (absent when none).', ['suite']),
+    runLastDuration: gauge('stressd_run_last_duration_seconds', 'Duration of the latest run of the suite.', ['suite']),
+    runLastSuccessRatio: gauge('stressd_run_last_success_ratio', 'Tests passed / tests run in the latest run of the suite.', ['suite']),
+    runLastGraduated: gauge('stressd_run_last_graduated', 'Graduation verdict of the latest run: 1 graduated, 0 otherwise.', ['suite']),
+    runInProgress: gauge('stressd_run_in_progress', '1 while a run of the suite is going, else 0.', ['suite']),
+    runs: counter<'suite' | 'result'>('stressd_runs_total', 'Runs finished, by result (graduated, not_graduated, aborted).', ['suite', 'result']),
+    runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped.', ['suite']),
+    executorRestarts: counter('stressd_executor_restarts_total', 'Restarts of the embedded executor.', []),
+    buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
+  };
+}
+
+export type MetricSet = ReturnType<typeof defineMetrics>;
