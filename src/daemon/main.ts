@@ -1,3 +1,173 @@
-// STUB — replaced by the daemon work (issue 4).
-export interface DaemonOptions { config: string; schedule?: string; host: string; port: number; reportsDir: string; executor?: string; runOnStart: boolean }
-export async function daemonCommand(_opts: DaemonOptions): Promise<number> { throw new Error('not yet built'); }
+/**
+ * `stressd daemon`: loads the suite, then starts in order — logger, tracing, metrics, history,
+ * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
+ */
+import { ConfigError, formatProblem } from '../config/errors.ts';
+import { loadSuite } from '../config/load.ts';
+import type { Suite } from '../config/types.ts';
+import { assertSafeBind, StressdError } from '../errors.ts';
+import { writeReport, renderMarkdown } from '../report/writer.ts';
+import { startRun } from '../runner/runner.ts';
+import { createMetrics } from '../telemetry/metrics.ts';
+import { startTracing } from '../telemetry/tracing.ts';
+import { VERSION } from '../version.ts';
+import { RunCoordinator } from './coordinator.ts';
+import { startExecutor } from './executor-wiring.ts';
+import { History } from './history.ts';
+import { createApp, listen } from './http.ts';
+import { handleSignals, Lifecycle } from './lifecycle.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { renderStatusPage } from './page.ts';
+import { assertCronExpression, startScheduler } from './scheduler.ts';
+
+export interface DaemonOptions {
+  config: string;
+  /** Cron expression; overrides the config's `schedule`. */
+  schedule?: string;
+  host: string;
+  port: number;
+  reportsDir: string;
+  /** "embedded" or a ws:// URL; overrides the config's `executor`. */
+  executor?: string;
+  runOnStart: boolean;
+  /** Bearer token for POST /api/runs; default STRESSD_TOKEN. Required beyond loopback. */
+  token?: string;
+}
+
+/** Problems a user can fix: printed on stderr, exit code 2, nothing started. */
+async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: string[]; schedule: string | null; token: string | undefined } | string[]> {
+  let loaded;
+  try {
+    loaded = await loadSuite(opts.config);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map(formatProblem);
+    throw err;
+  }
+  const token = opts.token ?? (process.env.STRESSD_TOKEN || undefined);
+  const schedule = opts.schedule ?? loaded.suite.schedule ?? null;
+  try {
+    if (schedule !== null) assertCronExpression(schedule);
+    assertSafeBind(opts.host, token, 'stressd daemon', 'STRESSD_TOKEN');
+  } catch (err) {
+    if (err instanceof StressdError) return [err.message];
+    throw err;
+  }
+  return { ...loaded, schedule, token };
+}
+
+export async function daemonCommand(opts: DaemonOptions): Promise<number> {
+  const prepared = await prepare(opts);
+  if (Array.isArray(prepared)) {
+    for (const line of prepared) process.stderr.write(`stressd: ${line}\n`);
+    return 2;
+  }
+  const { suite, schedule, token } = prepared;
+  const log = createLogger();
+  for (const warning of prepared.warnings) log.warn({ config: opts.config }, warning);
+  const lc = new Lifecycle(log);
+  lc.add('logger', log, (l) => l.flush());
+  let stopping = false;
+  let stopped: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (stopped = resolve));
+  const removeSignals = handleSignals({
+    log,
+    shutdown: async () => {
+      stopping = true;
+      await lc.close();
+      stopped(0);
+    },
+  });
+
+  try {
+    await start(opts, { suite, schedule, token, log, lc, isStopping: () => stopping });
+  } catch (err) {
+    log.error({ err }, 'start failed');
+    stopping = true;
+    await lc.close();
+    removeSignals();
+    return err instanceof StressdError ? 2 : 1;
+  }
+  const code = await done;
+  removeSignals();
+  log.info({ code }, 'stopped');
+  lingerWarning(log);
+  return code;
+}
+
+interface StartContext {
+  suite: Suite;
+  schedule: string | null;
+  token: string | undefined;
+  log: Logger;
+  lc: Lifecycle;
+  isStopping: () => boolean;
+}
+
+async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
+  const { suite, schedule, log, lc } = ctx;
+  const tracing = lc.add('tracing', startTracing({ logger: log }), (t) => t.shutdown());
+  log.info({ enabled: tracing.enabled }, 'tracing');
+
+  const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
+
+  const history = new History({ reportsDir: opts.reportsDir, warn: (path, why) => log.warn({ path, why }, 'history: skipped a file') });
+  const total = await history.load();
+  metrics.hydrateFromHistory(history.runs());
+  log.info({ reportsDir: opts.reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
+
+  const executor = lc.add(
+    'executor',
+    await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart() }),
+    (e) => e.close(),
+  );
+
+  const runs = lc.add(
+    'runs',
+    new RunCoordinator({ suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, history, metrics, writeReport, log }),
+    (r) => r.close(),
+  );
+
+  const scheduler = lc.add(
+    'scheduler',
+    await startScheduler({
+      expression: schedule, name: `stressd:${suite.suite}`, log,
+      onFire: () => void runs.trigger('schedule'),
+      onNextRun: (at) => metrics.setNextRun(suite.suite, at),
+    }),
+    (s) => s.close(),
+  );
+
+  const app = createApp({
+    metricsResponse: (accept) => metrics.metricsResponse(accept),
+    readiness: () => {
+      if (ctx.isStopping()) return { ready: false, why: 'shutting down' };
+      if (!scheduler.armed) return { ready: false, why: 'scheduler not armed' };
+      return { ready: true, detail: { suite: suite.suite, schedule, next_run: scheduler.nextRun()?.toISOString() ?? null } };
+    },
+    history,
+    runs,
+    renderMarkdown,
+    statusPage: () =>
+      renderStatusPage({
+        suite: { name: suite.suite, description: suite.description, tests: suite.tests.length },
+        schedule, nextRun: scheduler.nextRun(), now: new Date(),
+        executor: { url: executor.target.url, pid: executor.pid, restarts: executor.restarts },
+        current: runs.current(),
+        runs: history.runs(),
+        version: VERSION,
+      }),
+    ...(ctx.token ? { token: ctx.token } : {}),
+    log,
+  });
+  const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());
+  log.info({ url: http.url, suite: suite.suite, schedule, tests: suite.tests.length }, 'listening');
+
+  if (opts.runOnStart) runs.trigger('start');
+}
+
+/** After a clean close nothing should keep the process alive; if something does, name it. */
+function lingerWarning(log: Logger): void {
+  setTimeout(() => {
+    log.warn({ resources: process.getActiveResourcesInfo() }, 'still alive after close: something was left open');
+  }, 3_000).unref();
+}

@@ -1,0 +1,23 @@
+/** Binds the executor supervisor to src/executor/child.ts (embedded) or to a remote ws:// URL. */
+import { ErrorCode, StressdError } from '../errors.ts';
+import { spawnExecutor } from '../executor/child.ts';
+import { remoteExecutor, superviseExecutor, type ExecutorSupervisor } from './executor.ts';
+import type { Logger } from './logger.ts';
+
+export async function startExecutor(
+  target: string,
+  deps: { log: Logger; onRestart: () => void },
+): Promise<ExecutorSupervisor> {
+  if (/^wss?:\/\//.test(target)) {
+    deps.log.info({ url: target }, 'remote executor');
+    return remoteExecutor(target, process.env.STRESSD_EXECUTOR_TOKEN || undefined);
+  }
+  if (target !== 'embedded') {
+    throw new StressdError(ErrorCode.config, `executor: expected "embedded" or a ws:// URL, found "${target}"`);
+  }
+  return superviseExecutor({
+    log: deps.log,
+    onRestart: deps.onRestart,
+    spawn: (port) => spawnExecutor(port === undefined ? {} : { port }),
+  });
+}
