@@ -80,13 +80,14 @@ export class PatternMatcher {
     this.#carries.delete(`text:${context}`);
   }
 
-  hits(): PatternHit[] {
+  /** `origin`: performance.now() to count first_seen_seconds from (default: the constructor's). */
+  hits(origin: number = this.#startedAt): PatternHit[] {
     return this.#patterns.map((pattern, i) => {
       const hit = this.#found.get(i);
       return {
         pattern,
         found: hit !== undefined,
-        first_seen_seconds: hit ? Math.max(0, (hit.atMs - this.#startedAt) / 1000) : null,
+        first_seen_seconds: hit ? Math.max(0, (hit.atMs - origin) / 1000) : null,
         first_seen_byte: hit ? hit.byte : null,
       };
     });

@@ -8,24 +8,20 @@ import { DurationHistogram } from './histogram.ts';
 import type { StreamTiming } from './types.ts';
 
 export class StreamTimer {
-  readonly #sentAt: number;
   readonly #gaps = new DurationHistogram();
   #firstAt: number | null = null;
   #lastAt: number | null = null;
   #completedAt: number | null = null;
   #bytes = 0;
   #lines = 0;
-  #longestSilence = 0;
-
-  /** `sentAt`: performance.now() when execute was sent. */
-  constructor(sentAt: number) {
-    this.#sentAt = sentAt;
-  }
+  #longestGap = 0;
 
   onLine(at: number, bytes: number): void {
-    const previous = this.#lastAt ?? this.#sentAt;
-    this.#longestSilence = Math.max(this.#longestSilence, at - previous);
-    if (this.#lastAt !== null) this.#gaps.record(Math.max(0, at - this.#lastAt));
+    if (this.#lastAt !== null) {
+      const gap = Math.max(0, at - this.#lastAt);
+      this.#gaps.record(gap);
+      this.#longestGap = Math.max(this.#longestGap, gap);
+    }
     this.#firstAt ??= at;
     this.#lastAt = at;
     this.#bytes += bytes;
@@ -35,7 +31,6 @@ export class StreamTimer {
   /** When process.completed (or the end of the test, whatever it was) arrived. */
   onEnd(at: number): void {
     this.#completedAt = at;
-    this.#longestSilence = Math.max(this.#longestSilence, at - (this.#lastAt ?? this.#sentAt));
   }
 
   get firstOutputAt(): number | null {
@@ -43,21 +38,24 @@ export class StreamTimer {
   }
 
   /**
+   * `sentAt`: performance.now() when execute was sent (known only once the call is over);
    * `firstTextAt`: performance.now() of the first assistant text (Claude only);
    * `outputTokens`: the result event's output_tokens; `completed`: whether the end was a real
    * process.completed (otherwise there is no completion lag to speak of).
    */
-  result(opts: { firstTextAt: number | null; outputTokens: number | null; completed: boolean }): StreamTiming {
+  result(opts: { sentAt: number; firstTextAt: number | null; outputTokens: number | null; completed: boolean }): StreamTiming {
     const s = (ms: number | null): number | null => (ms === null ? null : round(ms / 1000));
+    const silences = [this.#longestGap, (this.#firstAt ?? this.#completedAt ?? opts.sentAt) - opts.sentAt];
+    if (this.#completedAt !== null && this.#lastAt !== null) silences.push(this.#completedAt - this.#lastAt);
     const window = this.#firstAt !== null && this.#lastAt !== null ? (this.#lastAt - this.#firstAt) / 1000 : 0;
     const rate = (n: number | null): number | null => (n === null || window <= 0 ? null : round(n / window));
     return {
-      first_output_seconds: s(this.#firstAt === null ? null : this.#firstAt - this.#sentAt),
-      first_text_seconds: s(opts.firstTextAt === null ? null : opts.firstTextAt - this.#sentAt),
+      first_output_seconds: s(this.#firstAt === null ? null : this.#firstAt - opts.sentAt),
+      first_text_seconds: s(opts.firstTextAt === null ? null : opts.firstTextAt - opts.sentAt),
       gap_p50_seconds: s(this.#gaps.percentile(0.5)),
       gap_p95_seconds: s(this.#gaps.percentile(0.95)),
       gap_max_seconds: s(this.#gaps.max),
-      longest_silence_seconds: this.#completedAt === null && this.#lastAt === null ? null : s(this.#longestSilence),
+      longest_silence_seconds: this.#completedAt === null && this.#lastAt === null ? null : s(Math.max(0, ...silences)),
       bytes_per_second: rate(this.#lines > 0 ? this.#bytes : null),
       lines_per_second: rate(this.#lines > 0 ? this.#lines : null),
       output_tokens_per_second: rate(opts.outputTokens),

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { StreamTimer } from '../../src/runner/timing.ts';
 
 test('first output, gaps after it, silence, rates and completion lag come from line times', () => {
-  const t = new StreamTimer(1000);
+  const t = new StreamTimer();
   // first output 300 ms after execute, then one line every 50 ms, then a 400 ms pause.
   const times = [1300, 1350, 1400, 1450, 1500, 1900];
   for (const at of times) t.onLine(at, 100);
   t.onEnd(2000);
-  const r = t.result({ firstTextAt: 1350, outputTokens: 60, completed: true });
+  const r = t.result({ sentAt: 1000, firstTextAt: 1350, outputTokens: 60, completed: true });
   assert.equal(r.first_output_seconds, 0.3);
   assert.equal(r.first_text_seconds, 0.35);
   assert.ok(Math.abs((r.gap_p50_seconds ?? NaN) - 0.05) <= 0.001);
@@ -22,11 +22,11 @@ test('first output, gaps after it, silence, rates and completion lag come from l
 });
 
 test('the wait for the first output is a silence but not an inter-chunk gap', () => {
-  const t = new StreamTimer(0);
+  const t = new StreamTimer();
   t.onLine(5000, 10);
   t.onLine(5010, 10);
   t.onEnd(5020);
-  const r = t.result({ firstTextAt: null, outputTokens: null, completed: true });
+  const r = t.result({ sentAt: 0, firstTextAt: null, outputTokens: null, completed: true });
   assert.equal(r.longest_silence_seconds, 5);
   assert.equal(r.gap_max_seconds, 0.01);
   assert.equal(r.first_text_seconds, null);
@@ -34,9 +34,9 @@ test('the wait for the first output is a silence but not an inter-chunk gap', ()
 });
 
 test('a test without output has no gaps, no rates, but its silence is the whole wait', () => {
-  const t = new StreamTimer(0);
+  const t = new StreamTimer();
   t.onEnd(3000);
-  const r = t.result({ firstTextAt: null, outputTokens: null, completed: false });
+  const r = t.result({ sentAt: 0, firstTextAt: null, outputTokens: null, completed: false });
   assert.equal(r.first_output_seconds, null);
   assert.equal(r.gap_p50_seconds, null);
   assert.equal(r.bytes_per_second, null);

@@ -1,0 +1,95 @@
+/**
+ * The runner's spans (DESIGN section 7) through @opentelemetry/api only: a no-op until the SDK
+ * (telemetry/tracing.ts) registers a provider. Nothing here may throw into the run.
+ */
+import { context, isSpanContextValid, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { performance } from 'node:perf_hooks';
+import { VERSION } from '../version.ts';
+import type { TestResult } from './types.ts';
+
+const tracer = () => trace.getTracer('stressd', VERSION);
+
+export function startRunSpan(suite: string, runId: string, total: number): { span: Span; ctx: Context } {
+  const span = tracer().startSpan('stressd.run', {
+    attributes: { 'stressd.suite': suite, 'stressd.run.id': runId, 'stressd.tests.total': total },
+  });
+  return { span, ctx: trace.setSpan(context.active(), span) };
+}
+
+export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }): Span {
+  const attributes: Attributes = { 'stressd.test.id': test.id, 'stressd.test.name': test.name };
+  if (test.category !== null) attributes['stressd.test.category'] = test.category;
+  return tracer().startSpan('stressd.test', { attributes }, parent);
+}
+
+/** The ids of a span, or nulls when tracing is off (a no-op span has an invalid context). */
+export function spanIds(span: Span): { traceId: string | null; spanId: string | null; traceparent: string | undefined } {
+  const sc = span.spanContext();
+  if (!isSpanContextValid(sc)) return { traceId: null, spanId: null, traceparent: undefined };
+  const flags = (sc.traceFlags & 0xff).toString(16).padStart(2, '0');
+  return { traceId: sc.traceId, spanId: sc.spanId, traceparent: `00-${sc.traceId}-${sc.spanId}-${flags}` };
+}
+
+/** A performance.now() instant as epoch milliseconds, the time an OpenTelemetry event accepts. */
+export function epochMs(at: number): number {
+  return performance.timeOrigin + at;
+}
+
+export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: number | null; endedAt: number; timedOut: boolean; cancelled: boolean }): void {
+  guard(() => {
+    const a: Attributes = {
+      'stressd.test.outcome': r.outcome,
+      'stressd.test.output_bytes': r.output_bytes,
+      'stressd.test.output_lines': r.output_lines,
+      'stressd.test.chunks': r.output_chunks,
+      'stressd.test.patterns_found': r.patterns_found.length,
+      'stressd.test.patterns_expected': r.patterns_expected,
+      'stressd.test.duration_seconds': r.duration_seconds,
+    };
+    if (r.reason !== null) a['stressd.test.reason'] = r.reason;
+    if (r.exit_code !== null) a['process.exit_code'] = r.exit_code;
+    if (r.resources.measured) {
+      a['stressd.test.peak_memory_bytes'] = r.resources.peak_memory_bytes;
+      a['stressd.test.peak_cpu_ratio'] = r.resources.peak_cpu_ratio;
+    }
+    const timing: [string, number | null][] = [
+      ['stressd.test.first_output_seconds', r.stream.first_output_seconds],
+      ['stressd.test.first_text_seconds', r.stream.first_text_seconds],
+      ['stressd.test.gap_p50_seconds', r.stream.gap_p50_seconds],
+      ['stressd.test.gap_p95_seconds', r.stream.gap_p95_seconds],
+      ['stressd.test.gap_max_seconds', r.stream.gap_max_seconds],
+      ['stressd.test.longest_silence_seconds', r.stream.longest_silence_seconds],
+      ['stressd.claude.cost_usd', r.claude?.total_cost_usd ?? null],
+      ['stressd.claude.num_turns', r.claude?.num_turns ?? null],
+      ['stressd.claude.input_tokens', r.claude?.usage?.input_tokens ?? null],
+      ['stressd.claude.output_tokens', r.claude?.usage?.output_tokens ?? null],
+    ];
+    for (const [key, value] of timing) if (value !== null) a[key] = value;
+    if (r.claude?.model) a['stressd.claude.model'] = r.claude.model;
+    span.setAttributes(a);
+    if (marks.firstOutputAt !== null && r.first_output_seconds !== null) {
+      span.addEvent('first_output', { offset_seconds: r.first_output_seconds }, epochMs(marks.firstOutputAt));
+    }
+    if (marks.timedOut) span.addEvent('timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
+    if (marks.cancelled) span.addEvent('cancelled', {}, epochMs(marks.endedAt));
+    if (r.outcome !== 'passed') span.setStatus({ code: SpanStatusCode.ERROR, message: r.reason_detail ? `${r.reason}: ${r.reason_detail}` : String(r.reason) });
+    span.end(epochMs(marks.endedAt));
+  });
+}
+
+export function endRunSpan(span: Span, passed: number, graduated: boolean, reasons: readonly string[]): void {
+  guard(() => {
+    span.setAttributes({ 'stressd.tests.passed': passed, 'stressd.run.graduated': graduated });
+    if (!graduated) span.setStatus({ code: SpanStatusCode.ERROR, message: reasons.join('; ') || 'not graduated' });
+    span.end();
+  });
+}
+
+/** Telemetry never throws into the program. */
+export function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    process.emitWarning(`stressd tracing: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
