@@ -4,7 +4,7 @@
  * Telemetry never throws into the program: every entry point catches and logs.
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { RunResult, TestResult } from '../runner/types.ts';
+import { OUTCOMES, type RunResult, type TestResult } from '../runner/types.ts';
 import { VERSION } from '../version.ts';
 import { DURATION_BUCKETS, GAP_STATS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { renderMetrics, type MetricsResponse } from './exposition.ts';
@@ -100,6 +100,44 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     m.runLastGraduated.set(labels, run.graduated === true ? 1 : 0);
   };
 
+  const recordTest = (suite: string, test: TestResult): void => {
+    // A series labelled test="undefined" would outlive the bug that made it: refuse instead.
+    if (typeof suite !== 'string' || typeof test?.id !== 'string' || !OUTCOMES.includes(test.outcome)) {
+      throw new TypeError(`not a test result of suite ${String(suite)}: id ${String(test?.id)}, outcome ${String(test?.outcome)}`);
+    }
+    const labels = testLabels(suite, test);
+    const outcome = String(test.outcome);
+    safely('test duration', () => {
+      const value = finite(test.duration_seconds);
+      if (value === null || value < 0) return;
+      // An exemplar above the last bucket would land on +Inf, which prom-client cannot hold.
+      const exemplar = typeof test.trace_id === 'string' && TRACE_ID.test(test.trace_id) && value <= LAST_BUCKET;
+      m.testDuration.observe({
+        labels: { ...labels, outcome },
+        value,
+        ...(exemplar ? { exemplarLabels: { trace_id: test.trace_id } as TestLabels } : {}),
+      });
+    });
+    safely('test runs', () => {
+      m.testRuns.inc({ ...labels, outcome });
+      if (outcome !== 'passed') m.testFailures.inc({ ...labels, reason: String(test.reason ?? outcome) });
+    });
+    safely('stream timing', () => {
+      const first = finite(test.first_output_seconds ?? test.stream?.first_output_seconds);
+      if (first !== null) m.testFirstOutput.observe(labels, first);
+      const gaps = { p50: test.stream?.gap_p50_seconds, p95: test.stream?.gap_p95_seconds, max: test.stream?.gap_max_seconds };
+      for (const stat of GAP_STATS) {
+        const gap = finite(gaps[stat]);
+        if (gap !== null) m.testGap.observe({ ...labels, stat }, gap);
+      }
+    });
+    safely('test cost', () => {
+      const cost = finite(test.claude?.total_cost_usd);
+      if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
+    });
+    safely('test gauges', () => applyLastTestGauges(m, suite, labels, test));
+  };
+
   const metrics: StressdMetrics = {
     registry,
 
@@ -108,37 +146,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     },
 
     onTestEnd(suite, test) {
-      const labels = testLabels(suite, test);
-      const outcome = String(test.outcome);
-      safely('test duration', () => {
-        const value = finite(test.duration_seconds);
-        if (value === null) return;
-        // An exemplar above the last bucket would land on +Inf, which prom-client cannot hold.
-        const exemplar = typeof test.trace_id === 'string' && TRACE_ID.test(test.trace_id) && value <= LAST_BUCKET;
-        m.testDuration.observe({
-          labels: { ...labels, outcome },
-          value,
-          ...(exemplar ? { exemplarLabels: { trace_id: test.trace_id } as TestLabels } : {}),
-        });
-      });
-      safely('test runs', () => {
-        m.testRuns.inc({ ...labels, outcome });
-        if (outcome !== 'passed') m.testFailures.inc({ ...labels, reason: String(test.reason ?? outcome) });
-      });
-      safely('stream timing', () => {
-        const first = finite(test.first_output_seconds ?? test.stream?.first_output_seconds);
-        if (first !== null) m.testFirstOutput.observe(labels, first);
-        const gaps = { p50: test.stream?.gap_p50_seconds, p95: test.stream?.gap_p95_seconds, max: test.stream?.gap_max_seconds };
-        for (const stat of GAP_STATS) {
-          const gap = finite(gaps[stat]);
-          if (gap !== null) m.testGap.observe({ ...labels, stat }, gap);
-        }
-      });
-      safely('test cost', () => {
-        const cost = finite(test.claude?.total_cost_usd);
-        if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
-      });
-      safely('test gauges', () => applyLastTestGauges(m, suite, labels, test));
+      safely('test end', () => recordTest(suite, test));
     },
 
     onRunEnd(run) {
