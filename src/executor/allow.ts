@@ -13,7 +13,7 @@
  * nice, timeout, nohup, sudo, find -exec …) runs anything. Do not allow those.
  */
 import { basename } from 'node:path';
-import { parse } from 'shell-quote';
+import { parse, type ParseEntry } from 'shell-quote';
 
 export type AllowVerdict = { allowed: true } | { allowed: false; name: string };
 
@@ -77,9 +77,10 @@ export function scanShell(command: string): Scan {
 export function checkCommand(command: string, allow: ReadonlySet<string>): AllowVerdict {
   const scan = scanShell(command);
   if (!scan.ok) return { allowed: false, name: scan.name };
-  let tokens: ReturnType<typeof parse>;
+  let tokens: ParseEntry[];
   try {
-    tokens = parse(scan.text, (key: string) => `${VAR_MARK}${key}${VAR_MARK}`);
+    // Variables become marked text inside their word, so a name built from one is seen as dynamic.
+    tokens = parse(scan.text, (key: string) => `${VAR_MARK}${key}${VAR_MARK}`) as ParseEntry[];
   } catch {
     return { allowed: false, name: command.trim().split(/\s+/)[0] ?? command };
   }

@@ -1,3 +1,41 @@
-// STUB — replaced by the executor work (issue 2).
-export interface ExecutorCommandOptions { host: string; port: number; allow?: string[]; token?: string; heartbeatMs: number }
-export async function executorCommand(_opts: ExecutorCommandOptions): Promise<number> { throw new Error('not yet built'); }
+/**
+ * `stressd executor`: the embedded server on its own. Prints ONE ready line on stdout (what
+ * spawnExecutor waits for), logs JSON to stderr, and on SIGTERM/SIGINT ends every process group
+ * before resolving 0.
+ */
+import pino from 'pino';
+import { startExecutor } from './server.ts';
+
+export interface ExecutorCommandOptions {
+  host: string;
+  port: number;
+  allow?: string[];
+  token?: string;
+  heartbeatMs: number;
+}
+
+export async function executorCommand(opts: ExecutorCommandOptions): Promise<number> {
+  // Synchronous writes: the last lines before an exit must not be lost.
+  const logger = pino({ name: 'stressd-executor', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+  const server = await startExecutor({
+    host: opts.host,
+    port: opts.port,
+    token: opts.token || undefined,
+    allow: opts.allow && opts.allow.length > 0 ? opts.allow : undefined,
+    heartbeatIntervalMs: Number.isFinite(opts.heartbeatMs) && opts.heartbeatMs > 0 ? opts.heartbeatMs : 30_000,
+    logger,
+  });
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', url: server.url, port: server.port, pid: process.pid })}\n`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(sig);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  logger.info({ signal }, 'shutting down');
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,221 @@
+/**
+ * One command's process group: spawn, stream lines out, pause/resume, and end the WHOLE group
+ * (SIGTERM, then SIGKILL after a grace period) on cancel, deadline, disconnect or shutdown.
+ *
+ * When the command's shell exits, anything it left behind in its group (a background job) is
+ * ended too: a session owns exactly one process group, and nothing outlives it. A process that
+ * escapes its group (setsid, double fork into a new session) is beyond reach; see docs/executor.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import type { OutputStream, ProcessCompletedParams } from '../protocol/messages.ts';
+import { outputFrame } from './frames.ts';
+import { LineSplitter } from './lines.ts';
+import { ProcessSpan } from './trace.ts';
+
+/** Why stressd ended a group (`process.completed`'s `terminated_by`); server shutdown counts as a disconnect. */
+export type TerminationReason = 'deadline' | 'cancel' | 'disconnect';
+
+export interface ProcessOptions {
+  command: string;
+  shell: string;
+  /** Seconds; a real deadline after which the group is ended. */
+  timeoutSeconds?: number;
+  killGraceMs: number;
+  traceparent?: unknown;
+  /** Sends one text frame to the client. */
+  send: (frame: string) => void;
+  /** True while the socket holds more than its high-water mark: reading pauses until it drains. */
+  congested: () => boolean;
+}
+
+/** How long after the shell exits its pipes may stay open (held by a leftover child) before the group is ended. */
+const LINGER_MS = 1_000;
+const POLL_MS = 20;
+const DRAIN_POLL_MS = 5;
+
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ManagedProcess {
+  readonly pid: number;
+  readonly pgid: number;
+  /** Resolves with process.completed's params once the process has exited and its group is gone. */
+  readonly completed: Promise<ProcessCompletedParams>;
+  private terminatedBy: TerminationReason | null = null;
+  private exited = false;
+  private readonly startedAt = performance.now();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly splitters: LineSplitter[] = [];
+  private drainTimer: NodeJS.Timeout | undefined;
+  private killing: Promise<void> | undefined;
+  private readonly span: ProcessSpan | undefined;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly options: ProcessOptions,
+  ) {
+    this.pid = child.pid as number;
+    this.pgid = this.pid; // detached: the child is a session and group leader
+    this.span = ProcessSpan.start(options.traceparent, this.pid);
+    this.completed = this.run();
+  }
+
+  /** Spawns `<shell> -c <command>` in a new process group; rejects if the shell cannot start. */
+  static async start(options: ProcessOptions): Promise<ManagedProcess> {
+    const child = spawn(options.shell, ['-c', options.command], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    });
+    await once(child, 'spawn'); // throws the 'error' event (ENOENT for a missing shell)
+    return new ManagedProcess(child, options);
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  /** Starts reading output: call after process.started is sent, so output never precedes it. */
+  begin(): void {
+    const { stdout, stderr } = this.child;
+    if (stdout) this.read(stdout, 'stdout');
+    if (stderr) this.read(stderr, 'stderr');
+  }
+
+  pause(): boolean {
+    return signalGroup(this.pgid, 'SIGSTOP');
+  }
+
+  resume(): boolean {
+    return signalGroup(this.pgid, 'SIGCONT');
+  }
+
+  /** Ends the whole group: SIGTERM (and SIGCONT, so a stopped group can act on it), SIGKILL after the grace period. */
+  terminate(reason: TerminationReason): Promise<void> {
+    // A command that already exited on its own was not ended by us, whatever comes after.
+    if (!this.exited) this.terminatedBy ??= reason;
+    this.killing ??= this.endGroup();
+    return this.killing;
+  }
+
+  private async endGroup(): Promise<void> {
+    if (!groupAlive(this.pgid)) return;
+    signalGroup(this.pgid, 'SIGTERM');
+    signalGroup(this.pgid, 'SIGCONT');
+    if (await this.waitGroupGone(this.options.killGraceMs)) return;
+    signalGroup(this.pgid, 'SIGKILL');
+    await this.waitGroupGone(2_000);
+  }
+
+  private async waitGroupGone(ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    while (groupAlive(this.pgid)) {
+      if (performance.now() >= deadline) return false;
+      await this.sleep(POLL_MS);
+    }
+    return true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private read(stream: Readable, type: OutputStream): void {
+    const send = this.options.send;
+    const splitter = new LineSplitter((data, index, total, truncated) => send(outputFrame(type, data, index, total, truncated)));
+    this.splitters.push(splitter);
+    stream.on('data', (chunk: Buffer) => {
+      splitter.push(chunk);
+      if (this.drainTimer === undefined && this.options.congested()) this.holdReading();
+    });
+    stream.once('end', () => splitter.end());
+  }
+
+  /** Backpressure: stop reading both pipes until the socket drains; the child then blocks on a full pipe. */
+  private holdReading(): void {
+    const { stdout, stderr } = this.child;
+    stdout?.pause();
+    stderr?.pause();
+    this.drainTimer = setInterval(() => {
+      if (this.options.congested()) return;
+      clearInterval(this.drainTimer);
+      this.drainTimer = undefined;
+      stdout?.resume();
+      stderr?.resume();
+    }, DRAIN_POLL_MS);
+  }
+
+  private async run(): Promise<ProcessCompletedParams> {
+    const { child } = this;
+    const deadlineMs = this.options.timeoutSeconds === undefined ? undefined : this.options.timeoutSeconds * 1000;
+    if (deadlineMs !== undefined) {
+      const t = setTimeout(() => void this.terminate('deadline'), deadlineMs);
+      this.timers.add(t);
+    }
+    const streamsClosed = Promise.all(
+      [child.stdout, child.stderr].map((s) => (s && !s.readableEnded ? once(s, 'close').then(() => undefined, () => undefined) : undefined)),
+    );
+    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    this.exited = true;
+    const executionTime = (performance.now() - this.startedAt) / 1000;
+    // A leftover child may hold the pipes open: give it a moment, then end the group and close them.
+    const lingered = await Promise.race([streamsClosed.then(() => false), this.sleep(LINGER_MS).then(() => true)]);
+    this.killing ??= this.endGroup(); // sweeps what the command left in its group
+    await this.killing;
+    if (lingered) {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      for (const s of this.splitters) s.end();
+    }
+    await streamsClosed;
+    this.dispose();
+    const terminatedBy = this.terminatedBy;
+    const outputBytes = this.splitters.reduce((n, s) => n + s.bytes, 0);
+    const outputLines = this.splitters.reduce((n, s) => n + s.lines, 0);
+    this.span?.end({ exitCode: code, signal, outputBytes, outputLines, terminatedBy });
+    return {
+      status: code === 0 ? 'completed' : 'failed',
+      pid: this.pid,
+      pgid: this.pgid,
+      exit_code: code,
+      error: terminatedBy === 'deadline' ? `Deadline of ${this.options.timeoutSeconds}s passed; process group ended` : null,
+      execution_time: Math.round(executionTime * 1000) / 1000,
+      early_completion_detected: false,
+      early_completion_time: null,
+      time_saved: null,
+      completion_marker: null,
+      signal,
+      terminated_by: terminatedBy,
+    };
+  }
+
+  private dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.drainTimer !== undefined) clearInterval(this.drainTimer);
+    this.drainTimer = undefined;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The embedded cc_executor-compatible server: node:http for /health and /healthz, `ws` (noServer)
+ * for the WebSocket at /ws/mcp, one Session per connection, one heartbeat timer for all.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { assertSafeBind } from '../errors.ts';
+import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage } from '../protocol/messages.ts';
+import { VERSION } from '../version.ts';
+import { errorFrame } from './frames.ts';
+import { CloseCode, Session } from './session.ts';
+import { silentLogger, type ExecutorOptions, type ExecutorServer } from './types.ts';
+
+export type { ExecutorOptions, ExecutorServer, ExecutorLogger } from './types.ts';
+
+const HIGH_WATER_MARK = 1024 * 1024;
+/** Extra time close() allows beyond the kill grace before it destroys what is left. */
+const CLOSE_SLACK_MS = 3_000;
+
+export async function startExecutor(options: ExecutorOptions = {}): Promise<ExecutorServer> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token || undefined;
+  assertSafeBind(host, token, 'stressd executor', 'STRESSD_EXECUTOR_TOKEN');
+  const heartbeatMs = options.heartbeatIntervalMs ?? 30_000;
+  const killGraceMs = options.killGraceMs ?? 2_000;
+  const maxSessions = options.maxSessions ?? 100;
+  const logger = options.logger ?? silentLogger;
+  const sessionOptions = {
+    allow: options.allow ? new Set(options.allow) : undefined,
+    shell: options.shell ?? '/bin/sh',
+    killGraceMs,
+    highWaterMark: options.highWaterMark ?? HIGH_WATER_MARK,
+    logger,
+  };
+  const startedAt = Date.now();
+  const sessions = new Set<Session>();
+
+  const http = createServer((req, res) => serveHttp(req, res));
+  // perMessageDeflate off: output frames are many and small, and compression would cost more CPU than it saves on loopback.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 16 * 1024 * 1024 });
+
+  function serveHttp(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') {
+      json(res, 200, { status: 'healthy', active_sessions: sessions.size, max_sessions: maxSessions, uptime_seconds: (Date.now() - startedAt) / 1000, version: VERSION });
+    } else if (req.method === 'GET' && path === '/healthz') {
+      json(res, 200, { status: 'ok' });
+    } else json(res, 404, { error: 'not found' });
+  }
+
+  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== DEFAULT_PATH) return refuse(socket, 404, 'Not Found');
+    if (token && !bearerMatches(req.headers.authorization, token)) return refuse(socket, 401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  }
+
+  function onConnection(ws: WebSocket): void {
+    if (closing || sessions.size >= maxSessions) {
+      ws.send(errorFrame(undefined, RpcErrorCode.sessionLimit, RpcErrorMessage.sessionLimit));
+      ws.close(CloseCode.policy, RpcErrorMessage.sessionLimit);
+      return;
+    }
+    const session = new Session(ws, sessionOptions);
+    sessions.add(session);
+    logger.info({ session: session.id, sessions: sessions.size }, 'session opened');
+    void session.finished.then(() => {
+      sessions.delete(session);
+      logger.info({ session: session.id, sessions: sessions.size }, 'session closed');
+    });
+  }
+
+  // One timer for every session: ping each, drop those silent for more than two intervals.
+  const heartbeat = setInterval(() => {
+    const cutoff = Date.now() - 2 * heartbeatMs;
+    for (const session of sessions) {
+      if (session.lastPongAt < cutoff) {
+        logger.warn({ session: session.id }, 'no pong for two heartbeat intervals: dropping the session');
+        void session.drop('terminate');
+      } else session.ping();
+    }
+  }, heartbeatMs);
+  heartbeat.unref();
+
+  http.on('upgrade', onUpgrade);
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  logger.info({ host, port }, 'executor listening');
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    clearInterval(heartbeat);
+    http.off('upgrade', onUpgrade);
+    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+    const all = Promise.all([...sessions].map((s) => s.drop('close')));
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, killGraceMs + CLOSE_SLACK_MS)));
+    await Promise.race([all, bound]);
+    clearTimeout(timer);
+    for (const s of sessions) s.terminateSocket();
+    for (const client of wss.clients) client.terminate();
+    wss.close();
+    http.closeAllConnections();
+    await httpClosed;
+    logger.info({}, 'executor closed');
+  }
+
+  return {
+    url: `ws://${urlHost}:${port}${DEFAULT_PATH}`,
+    port,
+    close: () => (closing ??= shutdown()),
+    sessionCount: () => sessions.size,
+  };
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice('Bearer '.length));
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  const body = JSON.stringify({ error: text });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${status === 401 ? 'WWW-Authenticate: Bearer\r\n' : ''}\r\n${body}`);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

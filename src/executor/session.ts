@@ -1,0 +1,205 @@
+/**
+ * One WebSocket connection = one session = at most one process at a time, speaking
+ * cc_executor's JSON-RPC (../shared/PROTOCOL.md) with its error codes and messages.
+ */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import type { RawData } from 'ws';
+import { isControlType, isObject, isRpcId } from '../protocol/guards.ts';
+import { ControlType, RpcErrorCode, RpcErrorMessage, type RpcId } from '../protocol/messages.ts';
+import { VERSION } from '../version.ts';
+import { checkCommand } from './allow.ts';
+import { errorFrame, notificationFrame, resultFrame } from './frames.ts';
+import { ManagedProcess } from './process.ts';
+import type { ExecutorLogger } from './types.ts';
+
+export interface SessionOptions {
+  allow: ReadonlySet<string> | undefined;
+  shell: string;
+  killGraceMs: number;
+  highWaterMark: number;
+  logger: ExecutorLogger;
+}
+
+/** WebSocket close codes used when a frame cannot be JSON-RPC at all (cc_executor drops without a close frame). */
+export const CloseCode = { unsupportedData: 1003, invalidPayload: 1007, policy: 1008, goingAway: 1001 } as const;
+
+class RpcProblem extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+  }
+}
+
+export class Session {
+  readonly id = randomUUID();
+  /** Date.now() of the last `pong` (or of the connection). */
+  lastPongAt = Date.now();
+  private proc: ManagedProcess | undefined;
+  private starting = false;
+  private readonly onMessage = (data: RawData, isBinary: boolean): void => this.receive(data, isBinary);
+  private readonly onClose = (): void => this.ended();
+  private readonly onError = (err: Error): void => this.options.logger.debug({ session: this.id, err: err.message }, 'socket error');
+  /** Settles when the socket is closed and no process of this session remains. */
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private socketClosed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly options: SessionOptions,
+  ) {
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+    this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream'] }));
+  }
+
+  /** Ends the session's process group and closes the socket (server shutdown, heartbeat loss). */
+  drop(how: 'close' | 'terminate'): Promise<void> {
+    if (how === 'terminate') this.ws.terminate();
+    else if (this.ws.readyState === WebSocket.OPEN) this.ws.close(CloseCode.goingAway, 'server shutting down');
+    void this.proc?.terminate('disconnect');
+    return this.finished;
+  }
+
+  /** Sends the heartbeat: a JSON-RPC ping (what cc_executor clients answer) and a WebSocket ping. */
+  ping(): void {
+    this.send(notificationFrame('ping', { timestamp: Math.floor(Date.now() / 1000) }));
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  terminateSocket(): void {
+    this.ws.terminate();
+  }
+
+  private send(frame: string): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+  }
+
+  private ended(): void {
+    this.socketClosed = true;
+    this.ws.off('message', this.onMessage);
+    this.ws.off('close', this.onClose);
+    // 'error' stays: ws may still emit one after close, and an unhandled 'error' would throw.
+    void this.proc?.terminate('disconnect');
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.socketClosed && !this.proc && !this.starting) this.resolveFinished();
+  }
+
+  private receive(data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.ws.close(CloseCode.unsupportedData, 'binary frames are not supported');
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data.toString());
+    } catch (err) {
+      this.send(errorFrame(undefined, RpcErrorCode.internal, (err as Error).message));
+      return;
+    }
+    if (!isObject(message)) {
+      this.ws.close(CloseCode.invalidPayload, 'a JSON-RPC message must be an object');
+      return;
+    }
+    const id = isRpcId(message.id) ? message.id : undefined;
+    const method = message.method;
+    try {
+      switch (method) {
+        case 'pong':
+          this.lastPongAt = Date.now();
+          return;
+        case 'execute':
+          void this.execute(id, message.params).catch((err: unknown) => this.fail(id, err));
+          return;
+        case 'control':
+          this.control(id, message.params);
+          return;
+        case 'hook_status':
+          this.send(resultFrame(id, { enabled: false, hooks: [], message: 'stressd executor runs no hooks', version: VERSION }));
+          return;
+        default:
+          if ('result' in message || 'error' in message) return; // a client's response: nothing to answer
+          throw new RpcProblem(RpcErrorCode.methodNotFound, RpcErrorMessage.unknownMethod(String(method)));
+      }
+    } catch (err) {
+      this.fail(id, err);
+    }
+  }
+
+  private fail(id: RpcId | undefined, err: unknown): void {
+    if (err instanceof RpcProblem) this.send(errorFrame(id, err.code, err.message));
+    else {
+      this.options.logger.error({ session: this.id, err: (err as Error).message }, 'request failed');
+      this.send(errorFrame(id, RpcErrorCode.internal, (err as Error).message));
+    }
+  }
+
+  private async execute(id: RpcId | undefined, params: unknown): Promise<void> {
+    if (!isObject(params)) throw new RpcProblem(RpcErrorCode.internal, 'Invalid params: expected an object with "command"');
+    const { command, timeout } = params;
+    if (typeof command !== 'string') throw new RpcProblem(RpcErrorCode.internal, `Invalid params: command: expected a string, found ${describe(command)}`);
+    if (command.trim() === '') throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.emptyCommand);
+    if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0)) {
+      throw new RpcProblem(RpcErrorCode.internal, `Invalid params: timeout: expected a positive integer (seconds), found ${describe(timeout)}`);
+    }
+    if (this.options.allow) {
+      const verdict = checkCommand(command, this.options.allow);
+      if (!verdict.allowed) throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name));
+    }
+    if (this.proc || this.starting) throw new RpcProblem(RpcErrorCode.invalidParams, RpcErrorMessage.alreadyRunning);
+    this.starting = true;
+    let proc: ManagedProcess;
+    try {
+      proc = await ManagedProcess.start({
+        command,
+        shell: this.options.shell,
+        timeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
+        killGraceMs: this.options.killGraceMs,
+        traceparent: isObject(params._meta) ? params._meta.traceparent : undefined,
+        send: (frame) => this.ws.send(frame),
+        congested: () => this.ws.bufferedAmount > this.options.highWaterMark,
+      });
+    } finally {
+      this.starting = false;
+      this.settle();
+    }
+    this.proc = proc;
+    this.options.logger.info({ session: this.id, childPid: proc.pid }, 'process started');
+    if (this.socketClosed) void proc.terminate('disconnect');
+    this.send(resultFrame(id, { status: 'started', pid: proc.pid, pgid: proc.pgid }));
+    this.send(notificationFrame('process.started', { status: 'started', pid: proc.pid, pgid: proc.pgid, exit_code: null, error: null }));
+    proc.begin();
+    const completed = await proc.completed;
+    this.proc = undefined;
+    this.options.logger.info({ session: this.id, childPid: proc.pid, exit_code: completed.exit_code, signal: completed.signal, terminated_by: completed.terminated_by }, 'process completed');
+    this.send(notificationFrame('process.completed', completed));
+    this.settle();
+  }
+
+  private control(id: RpcId | undefined, params: unknown): void {
+    const type = isObject(params) ? params.type : undefined;
+    if (!isControlType(type)) throw new RpcProblem(RpcErrorCode.internal, `Invalid params: type: expected PAUSE, RESUME or CANCEL, found ${describe(type)}`);
+    const proc = this.proc;
+    if (!proc) throw new RpcProblem(RpcErrorCode.noProcess, RpcErrorMessage.noProcess);
+    if (!proc.running) throw new RpcProblem(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
+    const status = type === ControlType.pause ? 'paused' : type === ControlType.resume ? 'resumed' : 'canceled';
+    if (type !== ControlType.cancel && !(type === ControlType.pause ? proc.pause() : proc.resume())) {
+      throw new RpcProblem(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
+    }
+    this.send(resultFrame(id, { status }));
+    this.send(notificationFrame(`process.${status}`, { status, pid: proc.pid, pgid: proc.pgid }));
+    // Unlike cc_executor, a cancel is followed by process.completed (terminated_by "cancel") once the group is gone.
+    if (type === ControlType.cancel) void proc.terminate('cancel');
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number' && !Number.isInteger(value)) return `the non-integer ${value}`;
+  return JSON.stringify(value) ?? typeof value;
+}

@@ -1,0 +1,47 @@
+/** The embedded executor's public types. */
+
+/** A pino-compatible logger (pino's own Logger fits). */
+export interface ExecutorLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface ExecutorOptions {
+  /** Listen address; default '127.0.0.1'. Anything beyond loopback needs a token. */
+  host?: string;
+  /** Listen port; 0 (the default) picks an ephemeral one. */
+  port?: number;
+  /** When set, the upgrade needs `Authorization: Bearer <token>` (else HTTP 401). */
+  token?: string;
+  /** When set, every command of a compound line must be one of these (basenames). */
+  allow?: readonly string[];
+  /** JSON-RPC `ping` interval; a client silent for more than two intervals is dropped. Default 30,000. */
+  heartbeatIntervalMs?: number;
+  /** Between SIGTERM and SIGKILL when a group is ended; default 2,000. */
+  killGraceMs?: number;
+  /** Connections served at once; default 100. */
+  maxSessions?: number;
+  /** The shell that runs `-c <command>`; default '/bin/sh'. */
+  shell?: string;
+  /** Socket bytes buffered before the child's output stops being read; default 1 MiB. */
+  highWaterMark?: number;
+  logger?: ExecutorLogger;
+}
+
+export interface ExecutorServer {
+  /** ws://host:port/ws/mcp */
+  url: string;
+  port: number;
+  /** Ends every process group and closes every connection; idempotent and bounded in time. */
+  close(): Promise<void>;
+  sessionCount(): number;
+}
+
+export const silentLogger: ExecutorLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  debug: () => undefined,
+};
