@@ -1,0 +1,91 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startExecutor } from '../../src/executor/server.ts';
+import type { ExecutorServer } from '../../src/executor/types.ts';
+import { startRun } from '../../src/runner/runner.ts';
+import type { RunResult } from '../../src/runner/types.ts';
+import { makeSuite, nodeCommand, type TestSpec } from '../fixtures/runner/suite.ts';
+
+let executor: ExecutorServer;
+let reportsDir: string;
+before(async () => {
+  executor = await startExecutor({ port: 0 });
+  reportsDir = await mkdtemp(join(tmpdir(), 'stressd-runner-stream-'));
+});
+after(async () => {
+  await executor.close();
+  await rm(reportsDir, { recursive: true, force: true });
+});
+
+const simulator = (flags: string): string => `${process.execPath} --import tsx src/simulator/main.ts ${flags}`;
+const runOne = (spec: TestSpec, sampleMs = 200): Promise<RunResult> =>
+  startRun({ suite: makeSuite([spec], { sample_interval_ms: sampleMs }), executor: { url: executor.url, localPid: process.pid }, reportsDir, trigger: 'cli' }).done;
+
+test('patterns hidden by JSON escaping are found in the text Claude wrote', async () => {
+  const run = await runOne({
+    id: 'escaped',
+    command: simulator(`--words 30 --interval-ms 10 --first-token-ms 0 --seed 7 --include 'say "hi",résumé'`),
+    expected_patterns: ['say "hi"', 'RÉSUMÉ', 'not there at all'],
+    timeout: 30,
+  });
+  const [t] = run.tests;
+  assert.deepEqual(t?.patterns_found, ['say "hi"', 'RÉSUMÉ']);
+  assert.deepEqual(t?.patterns_missing, ['not there at all']);
+  const raw = await readFile(t?.log_path ?? '', 'utf8');
+  assert.ok(!raw.includes('say "hi"'), 'the raw stream escapes the quotes');
+  assert.deepEqual([t?.outcome, t?.reason], ['failed', 'pattern_miss']);
+});
+
+test('first text, gaps and cost come out as the simulator paced and reported them', async () => {
+  const run = await runOne({
+    id: 'paced',
+    command: simulator('--words 40 --words-per-line 1 --interval-ms 50 --first-token-ms 300 --seed 3'),
+    timeout: 30,
+  });
+  const [t] = run.tests;
+  assert.equal(t?.outcome, 'passed');
+  const s = t?.stream;
+  // The init line comes at once, the first text 300 ms later, then a line every 50 ms.
+  const textAfterFirstOutput = (s?.first_text_seconds ?? NaN) - (s?.first_output_seconds ?? NaN);
+  assert.ok(Math.abs(textAfterFirstOutput - 0.3) <= 0.02, `first text after first output: ${textAfterFirstOutput}`);
+  assert.ok(Math.abs((s?.gap_p50_seconds ?? NaN) - 0.05) <= 0.02, `p50 ${s?.gap_p50_seconds}`);
+  assert.ok(Math.abs((s?.gap_p95_seconds ?? NaN) - 0.05) <= 0.02, `p95 ${s?.gap_p95_seconds}`);
+  assert.ok(Math.abs((s?.gap_max_seconds ?? NaN) - 0.3) <= 0.03, `max ${s?.gap_max_seconds}`);
+
+  const lines = (await readFile(t?.log_path ?? '', 'utf8')).trim().split('\n');
+  const result = JSON.parse(lines.at(-1) ?? '{}') as { total_cost_usd: number; num_turns: number; usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } };
+  assert.equal(t?.claude?.total_cost_usd, result.total_cost_usd);
+  assert.equal(t?.claude?.num_turns, result.num_turns);
+  assert.deepEqual(t?.claude?.usage, {
+    input_tokens: result.usage.input_tokens,
+    output_tokens: result.usage.output_tokens,
+    cache_read_input_tokens: result.usage.cache_read_input_tokens,
+    cache_creation_input_tokens: result.usage.cache_creation_input_tokens,
+  });
+  assert.equal(t?.claude?.model, 'claude-sonnet-4-20250514');
+  assert.ok((s?.output_tokens_per_second ?? 0) > 0);
+});
+
+test("Claude's own usage-limit error is rate_limited; an error result is sut_error", async () => {
+  const limited = await runOne({ id: 'limited', command: simulator('--rate-limit --first-token-ms 0 --seed 1'), timeout: 30 });
+  assert.deepEqual([limited.tests[0]?.outcome, limited.tests[0]?.reason], ['failed', 'rate_limited']);
+  const failed = await runOne({ id: 'sut', command: simulator('--is-error --words 5 --interval-ms 5 --first-token-ms 0 --seed 1'), timeout: 30 });
+  assert.deepEqual([failed.tests[0]?.reason, failed.tests[0]?.claude?.subtype], ['sut_error', 'error_during_execution']);
+});
+
+test('a command burning one core for 2 s peaks above half a core', async () => {
+  const run = await runOne({ id: 'cpu', command: nodeCommand('const e=Date.now()+2000;while(Date.now()<e);') }, 250);
+  const r = run.tests[0]?.resources;
+  assert.equal(r?.measured, true);
+  assert.ok(r?.measured && r.peak_cpu_ratio > 0.5, JSON.stringify(r));
+});
+
+test('a command holding 200 MB peaks above 200 MB of RSS', async () => {
+  const run = await runOne({ id: 'rss', command: nodeCommand('const b=Buffer.alloc(200*1024*1024,1);setTimeout(()=>{},2500)') }, 250);
+  const r = run.tests[0]?.resources;
+  assert.ok(r?.measured && r.peak_memory_bytes > 200 * 1024 * 1024, JSON.stringify(r));
+  assert.ok(r?.measured && (r.executor_peak_memory_bytes ?? 0) > 0);
+});
