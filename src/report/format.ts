@@ -1,0 +1,68 @@
+/** Number, size and time formatting for the report, and the mark of each outcome. Absent values read "–", never 0. */
+import type { Outcome, ResourcePeaks, TestResult } from '../runner/types.ts';
+
+export const DASH = '–';
+
+/** A mark and a word, so the outcome is clear with or without emoji rendering. */
+export const OUTCOME_MARK: Record<Outcome, string> = {
+  passed: '✅ PASSED',
+  failed: '❌ FAILED',
+  timeout: '⏱️ TIMEOUT',
+  error: '💥 ERROR',
+};
+
+export function seconds(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  return `${v.toFixed(digits)} s`;
+}
+
+export function duration(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  if (v < 60) return `${v.toFixed(1)} s`;
+  const m = Math.floor(v / 60);
+  const s = Math.round(v - m * 60);
+  return m < 60 ? `${m}m ${s}s (${v.toFixed(1)} s)` : `${Math.floor(m / 60)}h ${m % 60}m ${s}s`;
+}
+
+export function bytes(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  if (v < 1024) return `${v} B`;
+  if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KiB`;
+  if (v < 1024 ** 3) return `${(v / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(v / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function count(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  return v.toLocaleString('en-US');
+}
+
+export function rate(v: number | null | undefined, unit: string): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${unit}`;
+}
+
+export function percent(ratio: number | null | undefined, digits = 1): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return DASH;
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function usd(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
+  return `$${v.toFixed(4)}`;
+}
+
+/** Resource peaks in words; unmeasured stays "not measured" with its reason, never a misleading 0. */
+export function peakCpu(r: ResourcePeaks): string {
+  return r.measured ? percent(r.peak_cpu_ratio) : 'not measured';
+}
+
+export function peakMemory(r: ResourcePeaks): string {
+  return r.measured ? bytes(r.peak_memory_bytes) : 'not measured';
+}
+
+export function outcomeCounts(tests: readonly TestResult[]): Record<Outcome, number> {
+  const c: Record<Outcome, number> = { passed: 0, failed: 0, timeout: 0, error: 0 };
+  for (const t of tests) c[t.outcome]++;
+  return c;
+}

@@ -1,0 +1,80 @@
+/**
+ * Writes a run's reports: `<reportsDir>/<suite>/<runId>.md` and `.json`, then `latest.md` and
+ * `latest.json` as copies of the newest run. Each file is written atomically (a temp file in the
+ * same directory, fsync, rename), so a reader or a crash never sees half a report.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, StressdError } from '../errors.ts';
+import type { RunResult } from '../runner/types.ts';
+import { renderJson } from './json.ts';
+import { renderMarkdown } from './markdown.ts';
+
+/** Suite labels and run ids become path parts; anything else could escape the reports dir. */
+const SAFE_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export async function writeAtomic(path: string, dir: string, content: string): Promise<void> {
+  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(content, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dir);
+}
+
+/** Makes the rename itself durable; some filesystems refuse to open a directory for sync, which is harmless. */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Best effort only: the data file itself is already synced.
+  }
+}
+
+/** The id of the run `latest.json` holds, or null when there is none (or it cannot be read). */
+async function latestId(dir: string): Promise<string | null> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8'));
+    return parsed !== null && typeof parsed === 'object' && 'id' in parsed && typeof parsed.id === 'string' ? parsed.id : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeReport(result: RunResult, reportsDir: string): Promise<{ markdownPath: string; jsonPath: string }> {
+  for (const [what, value] of [['suite label', result.suite], ['run id', result.id]] as const) {
+    if (!SAFE_PART.test(value)) {
+      throw new StressdError(ErrorCode.usage, `report: the ${what} ${JSON.stringify(value)} is not safe as a path part (letters, digits, ".", "_", "-")`);
+    }
+  }
+  const dir = join(reportsDir, result.suite);
+  await mkdir(dir, { recursive: true });
+  const markdown = renderMarkdown(result);
+  const json = renderJson(result);
+  const markdownPath = join(dir, `${result.id}.md`);
+  const jsonPath = join(dir, `${result.id}.json`);
+  await writeAtomic(jsonPath, dir, json);
+  await writeAtomic(markdownPath, dir, markdown);
+  // Run ids sort by time, so an older run written late (a re-render, a slow writer) never replaces a newer latest.
+  const current = await latestId(dir);
+  if (current === null || current <= result.id) {
+    await writeAtomic(join(dir, 'latest.json'), dir, json);
+    await writeAtomic(join(dir, 'latest.md'), dir, markdown);
+  }
+  return { markdownPath, jsonPath };
+}
