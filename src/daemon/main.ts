@@ -6,7 +6,8 @@ import { ConfigError, formatProblem } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { assertSafeBind, StressdError } from '../errors.ts';
-import { writeReport, renderMarkdown } from '../report/writer.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import { writeReport } from '../report/writer.ts';
 import { startRun } from '../runner/runner.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
 import { startTracing } from '../telemetry/tracing.ts';
@@ -105,7 +106,7 @@ interface StartContext {
 
 async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const { suite, schedule, log, lc } = ctx;
-  const tracing = lc.add('tracing', startTracing({ logger: log }), (t) => t.shutdown());
+  const tracing = lc.add('tracing', await startTracing({ logger: log }), (t) => t.shutdown());
   log.info({ enabled: tracing.enabled }, 'tracing');
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
