@@ -5,6 +5,7 @@
  */
 
 /** C0 controls except \t and \n, DEL, C1 controls, and the invisible layout characters "Trojan Source" abuses. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /**

@@ -62,6 +62,9 @@ export function testSection(t: TestResult, index: number): string {
   if (t.malformed_frames + t.server_stall_lines + t.stream_error_lines > 0) {
     rows.push(['Stream problems', `${t.malformed_frames} malformed frames, ${t.server_stall_lines} stall lines, ${t.stream_error_lines} stream error lines`]);
   }
+  if (t.log_dropped_bytes > 0) rows.push(['Log gaps', `${bytes(t.log_dropped_bytes)} left out of the log (the disk could not keep up)`]);
+  const notes = Object.entries(t.notifications);
+  if (notes.length > 0) rows.push(['Notifications', notes.map(([method, n]) => `${inlineCode(method, { inTable: true })} ×${n}`).join(', ')]);
   if (t.trace_id !== null) rows.push(['Trace', inlineCode(t.trace_id, { inTable: true })]);
   return [
     `### ${index + 1}. ${OUTCOME_MARK[t.outcome]}: ${inline(t.name)} (${inlineCode(t.id)})`,
