@@ -1,0 +1,170 @@
+/**
+ * OpenTelemetry SDK setup: NodeSDK + OTLP/HTTP (JSON) trace exporter + BatchSpanProcessor,
+ * configured by the standard OTEL_* variables. Spans themselves are opened through
+ * @opentelemetry/api by the runner and the executor, a no-op until this has started.
+ *
+ * Off at no cost when no OTLP endpoint is set: the SDK is imported lazily, only when on.
+ */
+import { context, diag, DiagLogLevel, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import { VERSION } from '../version.ts';
+
+export interface TracingLogger {
+  warn(obj: unknown, msg?: string): void;
+}
+
+export interface TracingOptions {
+  /** service.name unless OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES set one; default "stressd". */
+  serviceName?: string;
+  /** service.version; default the package version. */
+  serviceVersion?: string;
+  /** Receives the SDK's warnings and errors (export failures); default console.warn. */
+  logger?: TracingLogger;
+}
+
+export interface TracingHandle {
+  enabled: boolean;
+  /** Flushes pending spans and unregisters the SDK. Idempotent, bounded, never rejects. */
+  shutdown(): Promise<void>;
+}
+
+/** Bound of one export when OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT is not set (the SDK's own is 10 s). */
+export const DEFAULT_EXPORT_TIMEOUT_MS = 3000;
+/** Shutdown waits for one export plus this much for the rest of the teardown. */
+const SHUTDOWN_SLACK_MS = 2000;
+
+const disabled: TracingHandle = Object.freeze({ enabled: false, shutdown: () => Promise.resolve() });
+let active = false;
+
+const consoleLogger: TracingLogger = {
+  warn(obj, msg) {
+    console.warn(`stressd tracing: ${msg ?? 'warning'}`, obj);
+  },
+};
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * The URL spans go to, or null when tracing is off: no OTLP endpoint set, OTEL_SDK_DISABLED=true,
+ * or OTEL_TRACES_EXPORTER without "otlp" (e.g. "none").
+ */
+export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (envValue(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
+  const exporters = envValue(env, 'OTEL_TRACES_EXPORTER');
+  if (exporters && !exporters.split(',').map((e) => e.trim()).includes('otlp')) return null;
+  const traces = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  if (traces) return traces;
+  const base = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : null;
+}
+
+/** The export timeout in ms: the OTEL_* variable when set (as the exporter reads it), else our default. */
+export function exportTimeoutMs(env: NodeJS.ProcessEnv = process.env): { ms: number; fromEnv: boolean } {
+  const raw = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? envValue(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
+  const ms = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(ms) && ms > 0 ? { ms, fromEnv: true } : { ms: DEFAULT_EXPORT_TIMEOUT_MS, fromEnv: false };
+}
+
+function diagLogger(logger: TracingLogger): DiagLogger {
+  const warn = (message: string, ...args: unknown[]) => {
+    try {
+      logger.warn({ otel: args.length > 0 ? args : undefined }, `opentelemetry: ${message}`);
+    } catch {
+      // Never let a logger failure escape into the SDK's export path.
+    }
+  };
+  const ignore = () => {};
+  return { error: warn, warn, info: ignore, debug: ignore, verbose: ignore };
+}
+
+export async function startTracing(options: TracingOptions = {}): Promise<TracingHandle> {
+  const logger = options.logger ?? consoleLogger;
+  const endpoint = tracesEndpoint();
+  if (endpoint === null) return disabled;
+  if (active) {
+    logger.warn({ endpoint }, 'tracing already started in this process; this call does nothing');
+    return disabled;
+  }
+  const protocol = envValue(process.env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? envValue(process.env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
+  if (protocol && protocol !== 'http/json') {
+    logger.warn({ protocol }, 'only OTLP http/json is supported for traces; sending http/json');
+  }
+
+  try {
+    const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }, resources, core] = await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/exporter-trace-otlp-http'),
+      import('@opentelemetry/sdk-trace-base'),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/core'),
+    ]);
+    const timeout = exportTimeoutMs();
+    const exporter = new OTLPTraceExporter(timeout.fromEnv ? {} : { timeoutMillis: timeout.ms });
+    // sdk-trace-base's BatchSpanProcessor takes (exporter, config) and fills what config leaves
+    // out from OTEL_BSP_*; passing it a single {exporter} object loses the exporter (it then fails
+    // at the first export). Its export timeout is bounded by the exporter's own.
+    const processor = new BatchSpanProcessor(exporter, envValue(process.env, 'OTEL_BSP_EXPORT_TIMEOUT') ? {} : { exportTimeoutMillis: timeout.ms + 500 });
+
+    // Built by hand instead of the process detector, whose process.command_args would put every
+    // command-line flag (a --token among them) on every span.
+    const resource = resources.defaultResource().merge(
+      resources.resourceFromAttributes({
+        'service.name': options.serviceName ?? 'stressd',
+        'service.version': options.serviceVersion ?? VERSION,
+        'process.pid': process.pid,
+        'process.runtime.name': 'nodejs',
+        'process.runtime.version': process.versions.node,
+        'process.executable.path': process.execPath,
+      }),
+    );
+    const sdk = new NodeSDK({
+      resource,
+      // Detected attributes override ours, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
+      resourceDetectors: [resources.envDetector, resources.hostDetector],
+      spanProcessors: [processor],
+      textMapPropagator: new core.CompositePropagator({
+        propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
+      }),
+      instrumentations: [],
+      // Traces only: without these NodeSDK would also start OTLP metric and log exporters.
+      metricReaders: [],
+      logRecordProcessors: [],
+    });
+    const ownDiag = envValue(process.env, 'OTEL_LOG_LEVEL') === undefined;
+    if (ownDiag) diag.setLogger(diagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
+    sdk.start();
+    active = true;
+
+    let closing: Promise<void> | null = null;
+    const shutdown = (): Promise<void> => {
+      closing ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), timeout.ms + SHUTDOWN_SLACK_MS);
+          timer.unref();
+        });
+        try {
+          const result = await Promise.race([sdk.shutdown().then(() => 'done' as const), bound]);
+          if (result === 'timeout') logger.warn({ endpoint }, 'tracing shutdown timed out; pending spans dropped');
+        } catch (err) {
+          logger.warn({ err, endpoint }, 'tracing shutdown failed; pending spans dropped');
+        } finally {
+          clearTimeout(timer);
+          // Undo start() exactly, so a later startTracing() in this process registers afresh.
+          trace.disable();
+          propagation.disable();
+          context.disable();
+          if (ownDiag) diag.disable();
+          active = false;
+        }
+      })().catch(() => {});
+      return closing;
+    };
+    return { enabled: true, shutdown };
+  } catch (err) {
+    logger.warn({ err, endpoint }, 'tracing could not start; continuing without it');
+    return disabled;
+  }
+}
