@@ -45,7 +45,8 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
     throw err;
   }
   const token = opts.token ?? (process.env.STRESSD_TOKEN || undefined);
-  const schedule = opts.schedule ?? loaded.suite.schedule ?? null;
+  // An empty STRESSD_SCHEDULE means "not set", as for any unset variable.
+  const schedule = opts.schedule?.trim() || loaded.suite.schedule || null;
   try {
     if (schedule !== null) assertCronExpression(schedule);
     assertSafeBind(opts.host, token, 'stressd daemon', 'STRESSD_TOKEN');
