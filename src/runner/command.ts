@@ -1,3 +1,132 @@
-// STUB — replaced by the runner work (issue 3).
-export interface RunOptions { config: string; executor?: string; reportsDir: string; json: boolean }
-export async function runCommand(_opts: RunOptions): Promise<number> { throw new Error('not yet built'); }
+/**
+ * `stressd run`: load the suite, start tracing and (unless a ws:// URL is given) the embedded
+ * executor, run with live progress, write the report, then always stop the executor and flush
+ * traces. SIGINT/SIGTERM abort the run; the partial report is still written. Exit codes:
+ * 0 graduated, 1 not graduated (or aborted, or the run could not happen), 2 bad input.
+ */
+import { formatProblem, ConfigError } from '../config/errors.ts';
+import { loadSuite } from '../config/load.ts';
+import { spawnExecutor, type ExecutorChild } from '../executor/child.ts';
+import { writeReport } from '../report/writer.ts';
+import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
+import type { ExecutorTarget } from './api.ts';
+import { attachProgress, bytes } from './progress.ts';
+import { startRun } from './runner.ts';
+import type { RunResult } from './types.ts';
+
+export interface RunOptions {
+  config: string;
+  /** "embedded" or a ws:// URL; default: the config's `executor`. */
+  executor?: string;
+  reportsDir: string;
+  /** Print the RunResult JSON on stdout; progress and summary then go to stderr. */
+  json: boolean;
+}
+
+/** Bound on flushing traces and stopping the executor, so a stuck collector cannot hold the exit. */
+const SHUTDOWN_BOUND_MS = 12_000;
+
+export async function runCommand(opts: RunOptions): Promise<number> {
+  const err = (line: string): void => void process.stderr.write(`${line}\n`);
+  let suite;
+  try {
+    const loaded = await loadSuite(opts.config);
+    suite = loaded.suite;
+    for (const w of loaded.warnings) err(`stressd: warning: ${w}`);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) err(formatProblem(p));
+    return 2;
+  }
+  const executorSpec = opts.executor ?? suite.executor;
+  if (executorSpec !== 'embedded' && !/^wss?:\/\/[^\s]+$/.test(executorSpec)) {
+    err(`stressd: --executor: expected "embedded" or a ws:// URL, found ${JSON.stringify(executorSpec)}`);
+    return 2;
+  }
+  const out = opts.json ? process.stderr : process.stdout;
+
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      err(`stressd: ${sig} again: exiting at once`);
+      process.exit(1);
+    }
+    err(`stressd: ${sig}: stopping the run (the partial report will be written; ${sig} again to exit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let tracing: TracingHandle | null = null;
+  let executor: ExecutorChild | null = null;
+  try {
+    try {
+      tracing = await startTracing({ serviceName: 'stressd' });
+    } catch (e) {
+      err(`stressd: tracing disabled: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let target: ExecutorTarget;
+    if (executorSpec === 'embedded') {
+      try {
+        executor = await spawnExecutor();
+      } catch (e) {
+        err(`stressd: could not start the embedded executor: ${e instanceof Error ? e.message : String(e)}`);
+        return 1;
+      }
+      target = { url: executor.url, token: executor.token, localPid: executor.pid };
+    } else {
+      // A URL names a server whose processes we cannot see: their peaks are reported as not measured.
+      target = { url: executorSpec, localPid: null };
+    }
+
+    const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal });
+    out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url})` : target.url}\n`);
+    const detach = attachProgress(handle.events, out);
+    const run = await handle.done;
+    detach();
+
+    let reportLine: string;
+    try {
+      const paths = await writeReport(run, opts.reportsDir);
+      reportLine = `report: ${paths.markdownPath}`;
+    } catch (e) {
+      reportLine = `report NOT written: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+    out.write(summary(run, reportLine));
+    return run.graduated ? 0 : 1;
+  } finally {
+    await bounded(Promise.all([executor?.close(), tracing?.shutdown()]), SHUTDOWN_BOUND_MS);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function summary(run: RunResult, reportLine: string): string {
+  const counts = new Map<string, number>();
+  for (const t of run.tests) counts.set(t.outcome, (counts.get(t.outcome) ?? 0) + 1);
+  const outcomes = [...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'no test ran';
+  const total = run.tests.reduce((n, t) => n + t.output_bytes, 0);
+  const lines = [
+    '',
+    `${run.suite} ${run.id}: ${run.status}, ${run.tests_passed}/${run.tests_total} passed (${outcomes}), ${bytes(total)} of output in ${(run.duration_seconds ?? 0).toFixed(1)} s`,
+    run.graduated ? 'GRADUATED' : `NOT GRADUATED: ${run.verdict?.reasons.join('; ') ?? 'no verdict'}`,
+    reportLine,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
+}

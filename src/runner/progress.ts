@@ -1,0 +1,67 @@
+/**
+ * Live progress of `stressd run`: on a TTY one updating line per test (rewritten with \r); off a
+ * TTY a plain line at least every 10 s while a test runs, and one line per test end.
+ */
+import type { RunnerEmitter } from './api.ts';
+import type { RunnerEvents } from './types.ts';
+
+export interface ProgressOut {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+const PLAIN_EVERY_MS = 10_000;
+
+export function attachProgress(events: RunnerEmitter, out: ProgressOut, now: () => number = Date.now): () => void {
+  const tty = out.isTTY === true;
+  let current: { index: number; total: number; id: string } | null = null;
+  let lastPlain = 0;
+  let lineOpen = false;
+
+  const onStart = (e: RunnerEvents['test:start']): void => {
+    current = { index: e.index, total: e.total, id: e.test.id };
+    lastPlain = now();
+    const text = `[${e.index + 1}/${e.total}] ${e.test.id} started`;
+    if (tty) {
+      out.write(`\r\x1b[2K${text}`);
+      lineOpen = true;
+    } else out.write(`${text}\n`);
+  };
+  const onProgress = (e: RunnerEvents['test:progress']): void => {
+    if (current === null) return;
+    const rate = e.elapsed_seconds > 0 ? e.output_bytes / e.elapsed_seconds : 0;
+    const text = `[${current.index + 1}/${current.total}] ${current.id} ${e.elapsed_seconds.toFixed(1)} s, ${bytes(e.output_bytes)}, ${e.output_lines} lines, ${bytes(rate)}/s`;
+    if (tty) {
+      out.write(`\r\x1b[2K${text}`);
+      lineOpen = true;
+    } else if (now() - lastPlain >= PLAIN_EVERY_MS) {
+      lastPlain = now();
+      out.write(`${text}\n`);
+    }
+  };
+  const onEnd = (e: RunnerEvents['test:end']): void => {
+    const r = e.result;
+    const where = current ? `[${current.index + 1}/${current.total}] ` : '';
+    const why = r.reason ? ` (${r.reason}${r.reason_detail ? `: ${r.reason_detail}` : ''})` : '';
+    const text = `${where}${r.id} ${r.outcome.toUpperCase()}${why} in ${r.duration_seconds.toFixed(1)} s, ${bytes(r.output_bytes)}, ${r.output_lines} lines, patterns ${r.patterns_found.length}/${r.patterns_expected}`;
+    out.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    lineOpen = false;
+    current = null;
+  };
+  events.on('test:start', onStart);
+  events.on('test:progress', onProgress);
+  events.on('test:end', onEnd);
+  return () => {
+    events.off('test:start', onStart);
+    events.off('test:progress', onProgress);
+    events.off('test:end', onEnd);
+    if (tty && lineOpen) out.write('\n');
+  };
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
