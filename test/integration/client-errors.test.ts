@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { execute } from '../../src/client/client.ts';
+import { StressdError } from '../../src/errors.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from '../../src/client/errors.ts';
 import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkScenario } from '../fixtures/quirk-peer.ts';
 
@@ -112,6 +113,12 @@ describe('client errors', () => {
     const result = await execute({ url: peer.url, command: 'x', deadlineSeconds: 0.2 });
     assert.equal(result.end.kind, 'deadline');
     assert.equal(result.end.kind === 'deadline' && result.end.confirmed, true);
+  });
+
+  it('rejects a deadline that is not a positive number with a usage error', async () => {
+    const error = await rejection(execute({ url: 'ws://127.0.0.1:1/ws/mcp', command: 'x', deadlineSeconds: 0 }));
+    assert.ok(error instanceof StressdError);
+    assert.equal(error.code, 'STRESSD_ERR_USAGE');
   });
 
   it('resolves aborted without connecting when the signal is already aborted', async () => {

@@ -152,7 +152,7 @@ describe('client against the quirk peer', () => {
     assert.deepEqual(lines.map((l) => l.data), ['one\n', 'two\n']);
     assert.equal(result.malformedFrames, 5);
     assert.equal(result.unknownNotifications, 1);
-    assert.deepEqual(notifications.map(([m]) => m), ['surprise.event', 'error.rate_limit_exceeded']);
+    assert.deepEqual(notifications.map(([m]) => m), ['connected', 'surprise.event', 'error.rate_limit_exceeded']);
   });
 
   it('streams Claude-like lines through a reusable scenario', async () => {

@@ -1,0 +1,321 @@
+/**
+ * One `execute` on one fresh connection, from the upgrade to the socket's close. Every listener
+ * and timer it adds is removed before its promise settles. The per-frame path parses each frame
+ * once, uses no per-frame closures, and allocates nothing but the line.
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { isCompletedParams, isObject, isOutputParams, isRpcFailure } from '../protocol/guards.ts';
+import type { ProcessCompletedParams } from '../protocol/messages.ts';
+import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
+import { CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest } from './frames.ts';
+import { LineAssembler } from './lines.ts';
+import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CANCEL_WAIT_MS = 5_000;
+/** A peer that never answers our close frame is destroyed after this long. */
+const CLOSE_GRACE_MS = 1_000;
+
+type Phase = 'connecting' | 'running' | 'cancelling' | 'closing';
+type Outcome = { ok: true; end: ExecuteEnd } | { ok: false; error: Error };
+
+export class ExecuteSession {
+  readonly done: Promise<ExecuteResult>;
+  private resolve!: (result: ExecuteResult) => void;
+  private reject!: (error: Error) => void;
+  private readonly opts: ExecuteOptions;
+  private readonly ws: WebSocket;
+  private readonly lines = new LineAssembler();
+  private phase: Phase = 'connecting';
+  private cancelKind: 'deadline' | 'aborted' = 'deadline';
+  private outcome: Outcome | null = null;
+  private settled = false;
+  private pid: number | null = null;
+  private pgid: number | null = null;
+  private startedReported = false;
+  private sentAt: number | null = null;
+  private endedAt = 0;
+  private outputFrames = 0;
+  private malformedFrames = 0;
+  private unknownNotifications = 0;
+  private serverStall = false;
+  private streamError = false;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private cancelTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+
+  constructor(opts: ExecuteOptions) {
+    this.opts = opts;
+    this.done = new Promise<ExecuteResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    const headers: Record<string, string> = {};
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    // No compression: loopback throughput matters more than bytes, and it costs CPU per frame.
+    this.ws = new WebSocket(opts.url, { headers, perMessageDeflate: false, followRedirects: false });
+    this.ws.on('open', this.onOpen);
+    this.ws.on('message', this.onMessage);
+    this.ws.on('error', this.onError);
+    this.ws.on('close', this.onClose);
+    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+    const connectMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.connectTimer = setTimeout(this.onConnectTimeout, connectMs, connectMs);
+  }
+
+  private readonly onOpen = (): void => {
+    clearTimeout(this.connectTimer);
+    if (this.phase !== 'connecting') return;
+    this.phase = 'running';
+    this.ws.send(executeRequest(this.opts));
+    this.sentAt = performance.now();
+    this.deadlineTimer = setTimeout(this.onDeadline, this.opts.deadlineSeconds * 1000);
+  };
+
+  private readonly onConnectTimeout = (ms: number): void => {
+    this.finish({ ok: false, error: new ConnectFailedError(this.opts.url, `timed out after ${ms} ms`) });
+  };
+
+  private readonly onDeadline = (): void => this.beginCancel('deadline');
+
+  private readonly onAbort = (): void => {
+    if (this.phase === 'connecting') {
+      this.finish({ ok: true, end: { kind: 'aborted', confirmed: true, completed: null } });
+      return;
+    }
+    this.beginCancel('aborted');
+  };
+
+  private readonly onCancelWaitOver = (): void => {
+    this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: false, completed: null } });
+  };
+
+  private readonly onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
+    if (this.phase === 'closing') return;
+    if (isBinary) {
+      this.malformedFrames++;
+      return;
+    }
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data.toString());
+    } catch {
+      this.malformedFrames++;
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      this.malformedFrames++;
+      return;
+    }
+    const frame = msg as Record<string, unknown>;
+    const method = frame.method;
+    if (method === 'process.output') this.onOutput(frame.params);
+    else if (typeof method === 'string') this.onNotificationFrame(method, frame.params);
+    else this.onResponse(frame);
+  };
+
+  private onOutput(params: unknown): void {
+    if (!isOutputParams(params)) {
+      this.malformedFrames++;
+      return;
+    }
+    this.outputFrames++;
+    const line = this.lines.push(params, performance.now());
+    if (line !== null) this.deliver(line);
+  }
+
+  private deliver(line: OutputLine): void {
+    if (line.serverStall) this.serverStall = true;
+    else if (line.streamError) this.streamError = true;
+    const onLine = this.opts.onLine;
+    if (onLine === undefined) return;
+    try {
+      onLine(line);
+    } catch (error) {
+      this.finish({ ok: false, error: toError(error) });
+    }
+  }
+
+  private onNotificationFrame(method: string, params: unknown): void {
+    switch (method) {
+      case 'ping':
+        this.ws.send(PONG);
+        return;
+      case 'process.started':
+        if (isObject(params) && Number.isInteger(params.pid)) this.noteStarted(params.pid as number, params.pgid);
+        return;
+      case 'process.completed':
+        this.onCompleted(params);
+        return;
+      case 'process.canceled':
+      case 'process.cancelled':
+        // cc_executor sends no process.completed after a cancel: this is the end.
+        if (this.phase === 'cancelling') {
+          this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: true, completed: null } });
+          return;
+        }
+        break;
+      default:
+        if (!KNOWN_NOTIFICATIONS.has(method)) this.unknownNotifications++;
+    }
+    const onNotification = this.opts.onNotification;
+    if (onNotification === undefined) return;
+    try {
+      onNotification(method, params);
+    } catch (error) {
+      this.finish({ ok: false, error: toError(error) });
+    }
+  }
+
+  private onCompleted(params: unknown): void {
+    if (!isObject(params) || !isCompletedParams(params)) {
+      this.malformedFrames++;
+      return;
+    }
+    // cc_executor's stall quirk: completed (exit 0) may come while the process still runs.
+    // It is the end all the same; the runner sees the "[Stream timed out" line.
+    const completed = params as unknown as ProcessCompletedParams;
+    if (this.phase === 'cancelling') {
+      this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: true, completed } });
+    } else {
+      this.finish({ ok: true, end: { kind: 'completed', completed } });
+    }
+  }
+
+  private onResponse(frame: Record<string, unknown>): void {
+    const id = frame.id;
+    if (isRpcFailure(frame)) {
+      // A CANCEL that raced the process's end fails with -32002/-32603: the end still comes.
+      if (id === CANCEL_ID) return;
+      // An id-less error after the process started answers something else (e.g. a server that
+      // does not know `pong`): not a reason to fail the run.
+      if (id === EXECUTE_ID || (this.pid === null && (id === undefined || id === null))) {
+        const { code, message, data } = frame.error;
+        this.finish({ ok: false, error: new RpcCallError('execute', code, message, data ?? null) });
+      }
+      return;
+    }
+    if (id !== EXECUTE_ID) return;
+    const result = frame.result;
+    if (!isObject(result) || !Number.isInteger(result.pid)) {
+      this.finish({ ok: false, error: new ProtocolError(`execute answered without a pid: ${JSON.stringify(result)}`) });
+      return;
+    }
+    this.noteStarted(result.pid as number, result.pgid);
+  }
+
+  private noteStarted(pid: number, pgid: unknown): void {
+    if (this.pid === null) this.pid = pid;
+    if (this.pgid === null && Number.isInteger(pgid)) this.pgid = pgid as number;
+    if (this.startedReported) return;
+    this.startedReported = true;
+    const onStarted = this.opts.onStarted;
+    if (onStarted === undefined) return;
+    try {
+      onStarted({ pid: this.pid, pgid: this.pgid, at: performance.now() });
+    } catch (error) {
+      this.finish({ ok: false, error: toError(error) });
+    }
+  }
+
+  private beginCancel(kind: 'deadline' | 'aborted'): void {
+    if (this.phase !== 'running') return;
+    this.phase = 'cancelling';
+    this.cancelKind = kind;
+    clearTimeout(this.deadlineTimer);
+    this.ws.send(CANCEL_REQUEST);
+    this.cancelTimer = setTimeout(this.onCancelWaitOver, this.opts.cancelWaitMs ?? DEFAULT_CANCEL_WAIT_MS);
+  }
+
+  private readonly onError = (error: Error): void => {
+    if (this.phase === 'connecting') this.finish({ ok: false, error: new ConnectFailedError(this.opts.url, error.message, { cause: error }) });
+    // Later errors (e.g. an invalid frame) are followed by 'close', which decides.
+  };
+
+  private readonly onClose = (code: number, reason: Buffer): void => {
+    if (this.outcome === null) {
+      if (this.phase === 'connecting') {
+        this.finish({ ok: false, error: new ConnectFailedError(this.opts.url, `closed ${code} before the upgrade`) });
+      } else if (this.phase === 'cancelling') {
+        // The server hung up after our CANCEL; its side ends the process group on disconnect.
+        this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: false, completed: null } });
+      } else {
+        const now = performance.now();
+        this.flushLines(now);
+        const received = {
+          pid: this.pid, pgid: this.pgid, outputFrames: this.outputFrames, malformedFrames: this.malformedFrames,
+          unknownNotifications: this.unknownNotifications, sentAt: this.sentAt, lostAt: now,
+        };
+        this.finish({ ok: false, error: new ConnectionLostError(this.opts.url, code, reason.toString(), received) });
+      }
+    }
+    this.settle();
+  };
+
+  /** Decides the outcome once, stops every timer, and starts closing the socket. */
+  private finish(outcome: Outcome): void {
+    if (this.outcome !== null) return;
+    this.outcome = outcome;
+    this.endedAt = performance.now();
+    if (outcome.ok) this.flushLines(this.endedAt);
+    this.phase = 'closing';
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.deadlineTimer);
+    clearTimeout(this.cancelTimer);
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    const state = this.ws.readyState;
+    if (state === WebSocket.CLOSED) {
+      this.settle();
+      return;
+    }
+    if (state === WebSocket.OPEN) this.ws.close(1000, 'done');
+    else if (state === WebSocket.CONNECTING) this.ws.terminate();
+    this.closeTimer = setTimeout(this.onCloseGraceOver, CLOSE_GRACE_MS);
+  }
+
+  private readonly onCloseGraceOver = (): void => this.ws.terminate();
+
+  private flushLines(at: number): void {
+    const rest = this.lines.flush(at);
+    for (const line of rest) this.deliver(line);
+  }
+
+  /** Runs once the socket is closed: removes every listener and timer, then resolves/rejects. */
+  private settle(): void {
+    const outcome = this.outcome;
+    if (outcome === null || this.settled || this.ws.readyState !== WebSocket.CLOSED) return;
+    this.settled = true;
+    clearTimeout(this.closeTimer);
+    this.ws.off('open', this.onOpen);
+    this.ws.off('message', this.onMessage);
+    this.ws.off('close', this.onClose);
+    // 'error' stays a no-op listener: ws may still report a late socket error, and an
+    // EventEmitter without an 'error' listener would throw it.
+    this.ws.off('error', this.onError);
+    this.ws.on('error', ignore);
+    if (!outcome.ok) {
+      this.reject(outcome.error);
+      return;
+    }
+    this.resolve({
+      end: outcome.end,
+      pid: this.pid,
+      pgid: this.pgid,
+      sentAt: this.sentAt ?? this.endedAt,
+      endedAt: this.endedAt,
+      outputFrames: this.outputFrames,
+      malformedFrames: this.malformedFrames,
+      unknownNotifications: this.unknownNotifications,
+      serverStall: this.serverStall,
+      streamError: this.streamError,
+    });
+  }
+}
+
+function ignore(): void {}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
