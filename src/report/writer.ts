@@ -70,11 +70,29 @@ export async function writeReport(result: RunResult, reportsDir: string): Promis
   const jsonPath = join(dir, `${result.id}.json`);
   await writeAtomic(jsonPath, dir, json);
   await writeAtomic(markdownPath, dir, markdown);
-  // Run ids sort by time, so an older run written late (a re-render, a slow writer) never replaces a newer latest.
-  const current = await latestId(dir);
-  if (current === null || current <= result.id) {
-    await writeAtomic(join(dir, 'latest.json'), dir, json);
-    await writeAtomic(join(dir, 'latest.md'), dir, markdown);
-  }
+  await serialised(dir, async () => {
+    // Run ids sort by time, so an older run written late (a re-render, a slow writer) never replaces a newer latest.
+    const current = await latestId(dir);
+    if (current === null || current <= result.id) {
+      await writeAtomic(join(dir, 'latest.json'), dir, json);
+      await writeAtomic(join(dir, 'latest.md'), dir, markdown);
+    }
+  });
   return { markdownPath, jsonPath };
+}
+
+/** Read-compare-write of `latest` must not interleave between two writers in this process. */
+const latestQueues = new Map<string, Promise<void>>();
+
+async function serialised(dir: string, fn: () => Promise<void>): Promise<void> {
+  const previous = latestQueues.get(dir) ?? Promise.resolve();
+  const next = previous.then(fn, fn);
+  const tail = next.catch(() => undefined);
+  latestQueues.set(dir, tail);
+  try {
+    await next;
+  } finally {
+    // Forget the queue once idle, so a long-running daemon does not keep one entry per directory forever.
+    if (latestQueues.get(dir) === tail) latestQueues.delete(dir);
+  }
 }
