@@ -49,7 +49,7 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
   const schedule = opts.schedule?.trim() || loaded.suite.schedule || null;
   try {
     if (schedule !== null) assertCronExpression(schedule);
-    assertSafeBind(opts.host, token, 'stressd daemon', 'STRESSD_TOKEN');
+    assertSafeBind(opts.host, token, 'daemon HTTP', 'STRESSD_TOKEN');
   } catch (err) {
     if (err instanceof StressdError) return [err.message];
     throw err;
