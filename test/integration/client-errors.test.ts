@@ -103,7 +103,7 @@ describe('client errors', () => {
     const result = await execute({ url: peer.url, command: 'x', deadlineSeconds: 0.3, cancelWaitMs: 300 });
     assert.deepEqual(result.end, { kind: 'deadline', confirmed: false, completed: null });
     const elapsed = result.endedAt - result.sentAt;
-    assert.ok(elapsed >= 590 && elapsed < 900, `ended ${elapsed} ms after execute`);
+    assert.ok(elapsed >= 590 && elapsed < 1_500, `ended ${elapsed} ms after execute`);
     await peer.waitForEvent((e) => e.type === 'control' && e.control === 'CANCEL');
     await peer.waitForEvent((e) => e.type === 'client-closed');
   });

@@ -7,16 +7,19 @@ import type { OutputLine } from '../../src/client/types.ts';
 import { startExecutor, type ExecutorServer } from '../../src/executor/server.ts';
 
 let server: ExecutorServer;
+/** A short heartbeat of its own: under a busy stream on a loaded machine a 100 ms cut-off is too tight. */
+let heartbeatServer: ExecutorServer;
 before(async () => {
-  server = await startExecutor({ port: 0, heartbeatIntervalMs: 100, killGraceMs: 500 });
+  server = await startExecutor({ port: 0, killGraceMs: 500 });
+  heartbeatServer = await startExecutor({ port: 0, heartbeatIntervalMs: 100 });
 });
 after(async () => {
-  await server.close();
+  await Promise.all([server.close(), heartbeatServer.close()]);
 });
 
-async function run(command: string, deadlineSeconds = 10) {
+async function run(command: string, deadlineSeconds = 10, url = server.url) {
   const lines: OutputLine[] = [];
-  const result = await execute({ url: server.url, command, deadlineSeconds, onLine: (line) => lines.push(line) });
+  const result = await execute({ url, command, deadlineSeconds, onLine: (line) => lines.push(line) });
   return { result, lines };
 }
 
@@ -75,7 +78,7 @@ describe('client against the embedded executor', () => {
   });
 
   it('answers the executor heartbeat, so a run longer than its cut-off completes', async () => {
-    const { result, lines } = await run('sleep 0.6; echo survived');
+    const { result, lines } = await run('sleep 0.6; echo survived', 10, heartbeatServer.url);
     assert.equal(result.end.kind, 'completed');
     assert.equal(lines[0]?.data, 'survived\n');
   });
