@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/config/errors.ts';
+import { loadSuite, parseSuite } from '../../src/config/load.ts';
+
+const CC = '/work/shared/cc_executor_configs';
+const FIX = resolve(import.meta.dirname, '../fixtures/configs');
+const REPO = resolve(import.meta.dirname, '../..');
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.equal(err.code, 'STRESSD_ERR_CONFIG');
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+async function configErrorAsync(p: Promise<unknown>): Promise<ConfigError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+const flat = (tests: unknown[], extra: Record<string, unknown> = {}) => ({ timeout: 60, tests, ...extra });
+const t = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id, command: `echo ${id}`, expected_patterns: [id], ...extra });
+
+describe('loadSuite', () => {
+  // The repo's verbatim copy and the shared originals: cc_executor's own files load without a warning.
+  const files = [
+    ['complex_stress_tests.json', 7],
+    ['simple_stress_tests.json', 5],
+    ['medium_stress_tests.json', 7],
+    ['all_stress_tests.json', 25],
+  ] as const;
+  for (const [file, count] of files) {
+    it(`loads cc_executor's ${file} verbatim, with ${count} tests and no warning`, async () => {
+      const { suite, warnings } = await loadSuite(`${CC}/${file}`);
+      assert.equal(suite.tests.length, count);
+      assert.deepEqual(warnings, []);
+      assert.equal(suite.suite, file.replace('.json', ''));
+      assert.equal(suite.path, `${CC}/${file}`);
+    });
+  }
+
+  it('loads the repo copy of the complex suite and the demo suite', async () => {
+    const complex = await loadSuite(`${REPO}/configs/complex_stress_tests.json`);
+    assert.equal(complex.suite.timeout, 300);
+    assert.ok(complex.suite.tests.every((x) => x.timeout === 300 && x.category === null));
+    const demo = await loadSuite(`${REPO}/configs/demo.json`);
+    assert.equal(demo.suite.suite, 'demo');
+    assert.equal(demo.suite.executor, 'embedded');
+    assert.equal(demo.suite.schedule, '*/15 * * * *');
+    assert.equal(demo.suite.pause_between_tests, 1);
+    assert.equal(demo.suite.graduation.min_pass_rate, 0.6);
+    assert.deepEqual(demo.warnings, []);
+  });
+
+  it('gives the categorised form a category per test', async () => {
+    const { suite } = await loadSuite(`${CC}/all_stress_tests.json`);
+    assert.deepEqual([...new Set(suite.tests.map((x) => x.category))], ['simple', 'medium', 'complex', 'edge_cases', 'stress']);
+    assert.equal(suite.tests.find((x) => x.id === 'simple_math')?.timeout, 120);
+  });
+
+  it("resolves each test's timeout: its own, else its category's, else the suite's", async () => {
+    const { suite } = await loadSuite(`${FIX}/categorised.json`);
+    const timeout = (id: string) => suite.tests.find((x) => x.id === id)?.timeout;
+    assert.equal(timeout('own_timeout'), 5);
+    assert.equal(timeout('category_timeout'), 20);
+    assert.equal(timeout('suite_timeout'), 100);
+  });
+
+  it('applies the documented defaults', () => {
+    const { suite } = parseSuite(flat([t('a')], { timeout: undefined }), 'defaults.json');
+    assert.equal(suite.suite, 'defaults');
+    assert.equal(suite.path, null);
+    assert.equal(suite.timeout, 300);
+    assert.equal(suite.executor, 'embedded');
+    assert.equal(suite.schedule, null);
+    assert.equal(suite.pause_between_tests, 5);
+    assert.equal(suite.pattern_threshold, 0.8);
+    assert.equal(suite.sample_interval_ms, 500);
+    assert.deepEqual(suite.graduation, { min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null });
+  });
+
+  it('returns a deep-frozen suite', () => {
+    const { suite } = parseSuite(flat([t('a')]), 'x.json');
+    assert.ok(Object.isFrozen(suite) && Object.isFrozen(suite.tests) && Object.isFrozen(suite.tests[0]));
+    assert.ok(Object.isFrozen(suite.tests[0]?.expected_patterns) && Object.isFrozen(suite.graduation));
+  });
+
+  it('warns once per unknown key, naming file and path, and still loads', async () => {
+    const { suite, warnings } = await loadSuite(`${FIX}/categorised.json`);
+    assert.equal(suite.tests.length, 3);
+    assert.deepEqual(warnings, [
+      `${FIX}/categorised.json: $.colour: unknown key, ignored`,
+      `${FIX}/categorised.json: $.categories.slow.tests[0].retries: unknown key, ignored`,
+    ]);
+  });
+});
+
+describe('config problems', () => {
+  it('names file, JSON path, what was expected and what was found', async () => {
+    const err = await configErrorAsync(loadSuite(`${FIX}/bad-timeout.json`));
+    assert.deepEqual(err.problems, [{ file: `${FIX}/bad-timeout.json`, path: '$.tests[3].timeout', expected: 'a positive integer (seconds)', found: '"90s"' }]);
+    assert.equal(err.message, `${FIX}/bad-timeout.json: $.tests[3].timeout: expected a positive integer (seconds), found "90s"`);
+  });
+
+  it('reports every problem, one line each', () => {
+    const err = configError(() =>
+      parseSuite(
+        flat([t('ok'), t('x', { command: '' }), t('y', { expected_patterns: ['fine', 3] })], {
+          executor: 'http://example.com',
+          schedule: 'every day',
+          pattern_threshold: 1.5,
+          sample_interval_ms: 10,
+          graduation: { min_pass_rate: '60%' },
+        }),
+        'many.json',
+      ),
+    );
+    const lines = err.message.split('\n');
+    assert.equal(lines.length, err.problems.length);
+    assert.deepEqual(err.problems.map((p) => p.path), [
+      '$.tests[1].command',
+      '$.tests[2].expected_patterns[1]',
+      '$.executor',
+      '$.schedule',
+      '$.pattern_threshold',
+      '$.sample_interval_ms',
+      '$.graduation.min_pass_rate',
+    ]);
+    for (const line of lines) assert.match(line, /^many\.json: \$\.\S+: expected .+, found .+$/);
+    assert.match(err.message, /\$\.executor: expected "embedded" or a ws:\/\/ or wss:\/\/ URL, found "http:\/\/example\.com"/);
+    assert.match(err.message, /\$\.sample_interval_ms: expected an integer number of milliseconds, at least 50, found 10/);
+  });
+
+  it('requires test ids to be unique and safe as file names, and says why', () => {
+    const dup = configError(() => parseSuite(flat([t('a'), t('b'), t('a')]), 'dup.json'));
+    assert.equal(dup.problems[0]?.path, '$.tests[2].id');
+    assert.match(dup.message, /unique test id \(ids become log file names; this one is already used at \$\.tests\[0\]\), found "a"/);
+    const unsafe = configError(() => parseSuite(flat([t('../../etc/passwd')]), 'unsafe.json'));
+    assert.match(unsafe.message, /\$\.tests\[0\]\.id: expected a test id safe as a file name .*found "\.\.\/\.\.\/etc\/passwd"/);
+  });
+
+  it('says what is missing when a required key is absent', () => {
+    const err = configError(() => parseSuite({ tests: [{ id: 'a', name: 'A' }] }, 'missing.json'));
+    assert.equal(err.message, 'missing.json: $.tests[0].command: expected a non-empty command string, found nothing');
+    const none = configError(() => parseSuite({ description: 'no tests' }, 'none.json'));
+    assert.match(none.message, /\$\.tests: expected a "tests" array \(flat form\) or a "categories" object \(categorised form\), found nothing/);
+  });
+
+  it('paths into the categorised form name the category', () => {
+    const err = configError(() => parseSuite({ categories: { 'edge cases': { timeout: 0, tests: [t('a')] } } }, 'cat.json'));
+    assert.equal(err.message, 'cat.json: $.categories["edge cases"].timeout: expected a positive integer (seconds), found 0');
+  });
+
+  it('rejects a document that is not an object', () => {
+    assert.equal(configError(() => parseSuite([1, 2], 'arr.json')).message, 'arr.json: $: expected a JSON object (a suite config), found an array of 2');
+  });
+
+  it('turns invalid JSON into a problem with line and column', async () => {
+    const err = await configErrorAsync(loadSuite(`${FIX}/invalid-json.json`));
+    assert.match(err.message, /invalid-json\.json: \$: expected valid JSON, found "}\\n  \]\\n}\\n" at line 3:39$/);
+  });
+
+  it('turns an unreadable file into a problem', async () => {
+    const err = await configErrorAsync(loadSuite(`${FIX}/does-not-exist.json`));
+    assert.match(err.message, /does-not-exist\.json: \$: expected a readable JSON file, found an unreadable file \(ENOENT\)/);
+  });
+});

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { describeSuite, estimateRuntime } from '../../src/config/verify.ts';
+import { parseSuite } from '../../src/config/load.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const FIX = resolve(REPO, 'test/fixtures/configs');
+
+function verify(config: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify', '--config', config], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STRESSD_CONFIG: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`stressd verify ${config} did not exit within 20 s`));
+    }, 20_000);
+    child.on('error', fail);
+    child.on('close', (code) => {
+      clearTimeout(deadline);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('stressd verify', () => {
+  it('prints the suite, its tests and the estimated runtime, warns on stderr, and exits 0', async () => {
+    const { code, stdout, stderr } = await verify(`${FIX}/valid-small.json`);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^suite: +small$/m);
+    assert.match(stdout, new RegExp(`^source: +${FIX}/valid-small\\.json$`, 'm'));
+    assert.match(stdout, /^executor: +embedded$/m);
+    assert.match(stdout, /^schedule: +\*\/5 \* \* \* \*$/m);
+    assert.match(stdout, /^ID +CATEGORY +TIMEOUT +PATTERNS$/m);
+    assert.match(stdout, /^one +- +10 s +1$/m);
+    assert.match(stdout, /^two +- +20 s +2$/m);
+    assert.match(stdout, /at most 32s \(sum of timeouts 30 s \+ 1 pause of 2 s\)/);
+    assert.match(stdout, /about 17s \(assuming each test takes 50% of its timeout\)/);
+    assert.equal(stderr, `warning: ${FIX}/valid-small.json: $.unknown_top: unknown key, ignored\n`);
+  });
+
+  it('verifies the demo suite', async () => {
+    const { code, stdout, stderr } = await verify('configs/demo.json');
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^suite: +demo$/m);
+    assert.equal(stderr, '');
+  });
+
+  it('prints each problem on stderr, nothing on stdout, and exits 2', async () => {
+    const { code, stdout, stderr } = await verify(`${FIX}/bad-timeout.json`);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /is not a valid suite config \(1 problem\)/);
+    assert.ok(stderr.includes(`${FIX}/bad-timeout.json: $.tests[3].timeout: expected a positive integer (seconds), found "90s"\n`), stderr);
+  });
+
+  it('exits 2 on invalid JSON and on a missing file', async () => {
+    const bad = await verify(`${FIX}/invalid-json.json`);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected valid JSON, found .* at line 3:39/);
+    const missing = await verify(`${FIX}/nope.json`);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /unreadable file \(ENOENT\)/);
+  });
+});
+
+describe('estimateRuntime', () => {
+  it('sums timeouts and the pauses between tests, and halves the timeouts for the typical case', () => {
+    const { suite } = parseSuite({ pause_between_tests: 5, tests: [{ id: 'a', command: 'x', timeout: 100 }, { id: 'b', command: 'y', timeout: 300 }, { id: 'c', command: 'z' }] }, 'e.json');
+    assert.deepEqual(estimateRuntime(suite), { timeoutSum: 700, pauses: 2, upperSeconds: 710, typicalSeconds: 360 });
+    assert.match(describeSuite(suite), /at most 11m 50s/);
+  });
+});
