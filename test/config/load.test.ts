@@ -168,7 +168,7 @@ describe('config problems', () => {
 
   it('turns invalid JSON into a problem with line and column', async () => {
     const err = await configErrorAsync(loadSuite(`${FIX}/invalid-json.json`));
-    assert.match(err.message, /invalid-json\.json: \$: expected valid JSON, found "}\\n  \]\\n}\\n" at line 3:39$/);
+    assert.match(err.message, /invalid-json\.json: \$: expected valid JSON, found "}\\n {2}\]\\n}\\n" at line 3:39$/);
   });
 
   it('turns an unreadable file into a problem', async () => {
