@@ -53,7 +53,7 @@ test('a line of multi-byte characters is split exactly at the 65,536th code poin
   await client.close();
 });
 
-test('a fast producer is held back by the socket and still loses nothing; throughput is reported', async () => {
+test('a fast producer is held back by the socket and still loses nothing; throughput is reported', async (t) => {
   // The executor in its own process, as `stressd run` uses it, so that client and server do not share a core.
   const executor = await spawnExecutor();
   try {
@@ -66,8 +66,7 @@ test('a fast producer is held back by the socket and still loses nothing; throug
     assert.equal(completed.params?.exit_code, 0);
     assert.equal(client.outputFrames, count);
     const rate = Math.round(count / seconds);
-    test.diagnostic?.(`throughput: ${rate} lines/s (100-byte lines, end to end)`);
-    process.stderr.write(`# executor throughput: ${rate} lines/s\n`);
+    t.diagnostic(`executor throughput: ${rate} lines/s (100-byte lines, end to end)`);
     assert.ok(rate > 40_000, `throughput collapsed: ${rate} lines/s`);
     await client.close();
   } finally {

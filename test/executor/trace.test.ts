@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ProcessSpan, parseTraceparent } from '../../src/executor/trace.ts';
+
+const exporter = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const PARENT = 'b7ad6b7169203331';
+
+test('parses a valid W3C traceparent and rejects malformed or all-zero ones', () => {
+  assert.deepEqual(parseTraceparent(`00-${TRACE_ID}-${PARENT}-01`), { traceId: TRACE_ID, spanId: PARENT, traceFlags: 1 });
+  for (const bad of [undefined, 42, '', `00-${TRACE_ID}-${PARENT}`, `ff-${TRACE_ID}-${PARENT}-01`, `00-${'0'.repeat(32)}-${PARENT}-01`, `00-${TRACE_ID}-${'0'.repeat(16)}-01`, `00-${TRACE_ID.toUpperCase()}-${PARENT}-01`, `00-${TRACE_ID}-${PARENT}-01-extra`]) {
+    assert.equal(parseTraceparent(bad), undefined, String(bad));
+  }
+});
+
+test('runs the process inside a stressd.executor.process span that continues the client\'s trace', () => {
+  exporter.reset();
+  const span = ProcessSpan.start(`00-${TRACE_ID}-${PARENT}-01`, 4242);
+  assert.ok(span);
+  span.end({ exitCode: 2, signal: null, outputBytes: 10, outputLines: 3, terminatedBy: null });
+  span.end({ exitCode: 0, signal: null, outputBytes: 0, outputLines: 0, terminatedBy: null });
+  const [finished, ...rest] = exporter.getFinishedSpans();
+  assert.equal(rest.length, 0, 'ended once');
+  assert.equal(finished?.name, 'stressd.executor.process');
+  assert.equal(finished?.spanContext().traceId, TRACE_ID);
+  assert.equal(finished?.parentSpanContext?.spanId, PARENT);
+  assert.deepEqual(finished?.attributes, {
+    'process.pid': 4242,
+    'process.exit_code': 2,
+    'stressd.executor.output_bytes': 10,
+    'stressd.executor.output_lines': 3,
+  });
+  assert.equal(finished?.status.code, 2); // ERROR
+});
+
+test('without a valid traceparent there is no span at all', () => {
+  exporter.reset();
+  assert.equal(ProcessSpan.start(undefined, 1), undefined);
+  assert.equal(ProcessSpan.start('garbage', 1), undefined);
+  assert.equal(exporter.getFinishedSpans().length, 0);
+});
