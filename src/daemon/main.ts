@@ -91,7 +91,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   }
   const code = await done;
   removeSignals();
-  log.info({ code }, 'stopped');
+  log.info({ code, resources: process.getActiveResourcesInfo() }, 'stopped');
   lingerWarning(log);
   return code;
 }
