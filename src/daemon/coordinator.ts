@@ -150,6 +150,8 @@ export class RunCoordinator {
       live.output_lines = e.output_lines;
     };
     const onTestEnd = ({ result }: RunnerEvents['test:end']): void => {
+      // Between tests (the pause) nothing is in flight: the page says so instead of a stale test.
+      if (live.test?.id === result.id) Object.assign(live, { test: null, testStartedAt: null });
       runLog.info(
         { testId: result.id, outcome: result.outcome, reason: result.reason, duration_seconds: result.duration_seconds, output_bytes: result.output_bytes },
         'test ended',

@@ -68,7 +68,7 @@ function currentSection(m: StatusPageModel): string {
   const done = run.tests.length;
   const testLine = live.test
     ? `test ${live.index}/${live.total}: <strong>${e(live.test.name)}</strong> <code>${e(live.test.id)}</code> — ${e(formatSeconds(live.elapsed_seconds))}, ${e(formatBytes(live.output_bytes))}, ${live.output_lines} lines`
-    : '<span class="muted">starting…</span>';
+    : `<span class="muted">${done === 0 ? 'starting…' : done < live.total ? 'pausing between tests…' : 'writing the report…'}</span>`;
   const rows = run.tests
     .map((t) => `<tr><td><code>${e(t.id)}</code></td><td class="o-${e(t.outcome)}">${e(t.outcome)}</td><td>${e(formatSeconds(t.duration_seconds))}</td><td>${e(formatBytes(t.output_bytes))}</td></tr>`)
     .join('');

@@ -95,6 +95,8 @@ test('the live status follows test:start and test:progress; log lines carry run 
   assert.equal(cur?.run.status, 'running');
   assert.deepEqual({ index: cur?.live.index, total: cur?.live.total, bytes: cur?.live.output_bytes }, { index: 1, total: 2, bytes: 99 });
   assert.ok(lines.some((l) => l.msg === 'test started' && l.runId === run.handle.id && l.testId === 'a'));
+  run.endTest(testResult({ id: 'a' }));
+  assert.equal(coordinator.current()?.live.test, null, 'nothing in flight between tests');
   run.finish();
   await coordinator.close();
   assert.equal(run.handle.events.listenerCount('test:end'), 0, 'listeners removed');

@@ -92,3 +92,14 @@ test('verdicts: running, aborted, graduated, not graduated', () => {
   assert.equal(verdictOf({ status: 'finished', graduated: true }), 'graduated');
   assert.equal(verdictOf({ status: 'finished', graduated: false }), 'not graduated');
 });
+
+test('between tests the run in progress says it is pausing, not a stale test', () => {
+  const html = renderStatusPage(model({
+    current: {
+      run: runResult({ status: 'running', tests: [testResult()], ended_at: null }),
+      live: { runId: 'x', index: 1, total: 3, test: null, testStartedAt: null, elapsed_seconds: 0, output_bytes: 0, output_lines: 0 },
+    },
+  }));
+  assert.match(html, /pausing between tests/);
+  assert.doesNotMatch(html, /test 1\/3/);
+});
