@@ -116,12 +116,12 @@ function readyLine(child: ChildProcess, exited: Promise<{ code: number | null; s
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new StressdError(ErrorCode.timeout, `stressd executor: no ready line within ${timeoutMs} ms; stderr: ${tail().trim() || '(empty)'}`));
+      reject(new StressdError(ErrorCode.timeout, `stressd executor (pid ${child.pid}): no ready line within ${timeoutMs} ms; stderr: ${tail().trim() || '(empty)'}`));
     }, timeoutMs);
     stdout.on('data', onData);
     void exited.then(({ code, signal }) => {
       cleanup();
-      reject(new StressdError(ErrorCode.connectFailed, `stressd executor exited (code ${code}, signal ${signal}) before it was ready; stderr: ${tail().trim() || '(empty)'}`));
+      reject(new StressdError(ErrorCode.connectFailed, `stressd executor (pid ${child.pid}) exited (code ${code}, signal ${signal}) before it was ready; stderr: ${tail().trim() || '(empty)'}`));
     });
   });
 }
