@@ -1,16 +1,19 @@
 /**
  * Bounded capture of one test's output: a preview (first and last 2,000 characters), counters, and
- * the FULL output streamed to a log file. Memory stays bounded whatever the output size: when the
- * disk is slower than the stream, lines queue in the write stream up to `maxBufferedBytes` (the
- * lines that had to wait are counted), and past that cap lines are dropped from the log (counted,
- * and marked in the log) rather than held.
+ * the FULL output streamed to a log file. Memory stays bounded whatever the output size: lines are
+ * copied into a fixed pool of reusable blocks written one at a time (a write per line, or a
+ * Buffer per write, made the heap and RSS grow with the output rate); when the disk is slower than
+ * the stream, blocks queue up to `maxBufferedBytes` (lines that had to wait are counted), and past
+ * that cap lines are dropped from the log (counted, and marked in it) rather than held.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { OutputLine } from '../client/types.ts';
 
 export const PREVIEW_CHARS = 2000;
+/** Log blocks: output is copied into reusable 64 KiB buffers, written one at a time. */
+const BLOCK_BYTES = 64 * 1024;
+const FLUSH_EVERY_MS = 1000;
 
 export interface CaptureSummary {
   output_bytes: number;
@@ -43,7 +46,7 @@ export class OutputCapture {
   readonly #path: string | null;
   readonly #maxBuffered: number;
   readonly #closeTimeoutMs: number;
-  #stream: WriteStream | null = null;
+  #file: FileHandle | null = null;
   #error: string | null = null;
   #head = '';
   #tail = '';
@@ -55,11 +58,20 @@ export class OutputCapture {
   #dropped = 0;
   #droppingSince = 0;
   #closed: Promise<CaptureSummary> | null = null;
+  // The block being filled, the blocks waiting for the disk, and the free ones for reuse.
+  #block: Buffer | null = null;
+  #used = 0;
+  #queue: { buf: Buffer; len: number; pooled: boolean }[] = [];
+  #queuedBytes = 0;
+  #free: Buffer[] = [];
+  #writing = false;
+  #idle: (() => void) | null = null;
+  #flushTimer: NodeJS.Timeout | null = null;
 
-  /** `logPath` null: counters and preview only. `maxBufferedBytes` default 8 MiB. */
+  /** `logPath` null: counters and preview only. `maxBufferedBytes` (default 8 MiB) bounds the log's memory. */
   constructor(opts: { logPath: string | null; maxBufferedBytes?: number; closeTimeoutMs?: number }) {
     this.#path = opts.logPath;
-    this.#maxBuffered = opts.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.#maxBuffered = Math.max(BLOCK_BYTES, opts.maxBufferedBytes ?? 8 * 1024 * 1024);
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
   }
 
@@ -68,11 +80,10 @@ export class OutputCapture {
     if (this.#path === null) return;
     try {
       await mkdir(dirname(this.#path), { recursive: true });
-      const stream = createWriteStream(this.#path, { flags: 'w', highWaterMark: 1024 * 1024 });
-      stream.on('error', (err) => {
-        this.#error ??= err.message;
-      });
-      this.#stream = stream;
+      this.#file = await open(this.#path, 'w');
+      // A quiet test still reaches its log within a second.
+      this.#flushTimer = setInterval(() => this.#flushBlock(), FLUSH_EVERY_MS);
+      this.#flushTimer.unref();
     } catch (err) {
       this.#error = err instanceof Error ? err.message : String(err);
     }
@@ -91,7 +102,7 @@ export class OutputCapture {
     this.#chunks += line.chunks;
     if (line.stream === 'stderr') this.#stderrBytes += line.bytes;
     this.#preview(line.data);
-    this.#write(line.data, line.bytes);
+    if (this.#file !== null && this.#error === null && this.#closed === null) this.#write(line.data, line.bytes);
   }
 
   #preview(data: string): void {
@@ -105,47 +116,111 @@ export class OutputCapture {
   }
 
   #write(data: string, bytes: number): void {
-    const stream = this.#stream;
-    if (stream === null || this.#error !== null || stream.destroyed) return;
-    if (stream.writableLength + bytes > this.#maxBuffered) {
+    if (this.#queuedBytes + this.#used + bytes > this.#maxBuffered) {
       this.#dropped += bytes;
       this.#droppingSince += bytes;
       return;
     }
     if (this.#droppingSince > 0) {
-      stream.write(`\n[stressd: ${this.#droppingSince} bytes of output left out of this log: the disk did not keep up]\n`);
+      const note = `\n[stressd: ${this.#droppingSince} bytes of output left out of this log: the disk did not keep up]\n`;
       this.#droppingSince = 0;
+      this.#copy(note, Buffer.byteLength(note));
     }
-    if (stream.writableLength > 0) this.#waited++;
-    stream.write(data);
+    if (this.#writing) this.#waited++;
+    this.#copy(data, bytes);
   }
 
-  /** Flushes and closes the log (bounded by a timer that destroys a stuck stream); idempotent. */
+  #copy(data: string, bytes: number): void {
+    if (bytes > BLOCK_BYTES) {
+      // A line longer than a block (rare: Claude's long JSON lines) gets its own buffer.
+      this.#flushBlock();
+      this.#enqueue(Buffer.from(data, 'utf8'), bytes, false);
+      return;
+    }
+    if (this.#block !== null && this.#used + bytes > BLOCK_BYTES) this.#flushBlock();
+    if (this.#block === null) {
+      this.#block = this.#free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
+      this.#used = 0;
+    }
+    this.#used += this.#block.write(data, this.#used, 'utf8');
+  }
+
+  #flushBlock(): void {
+    if (this.#block === null || this.#used === 0) return;
+    const buf = this.#block;
+    const len = this.#used;
+    this.#block = null;
+    this.#used = 0;
+    this.#enqueue(buf, len, true);
+  }
+
+  #enqueue(buf: Buffer, len: number, pooled: boolean): void {
+    this.#queue.push({ buf, len, pooled });
+    this.#queuedBytes += len;
+    this.#pump();
+  }
+
+  /** One write in flight at a time, taking every queued block at once (writev) to keep up with fast output. */
+  #pump(): void {
+    const file = this.#file;
+    if (this.#writing || file === null) return;
+    if (this.#queue.length === 0) {
+      this.#idle?.();
+      return;
+    }
+    const items = this.#queue;
+    this.#queue = [];
+    this.#writing = true;
+    file
+      .writev(items.map((i) => (i.len === i.buf.length ? i.buf : i.buf.subarray(0, i.len))))
+      .catch((err: unknown) => {
+        this.#error ??= err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => {
+        this.#writing = false;
+        for (const item of items) {
+          this.#queuedBytes -= item.len;
+          if (item.pooled && this.#free.length < this.#maxBuffered / BLOCK_BYTES) this.#free.push(item.buf);
+        }
+        if (this.#error !== null) {
+          this.#queue = [];
+          this.#queuedBytes = 0;
+        }
+        this.#pump();
+      });
+  }
+
+  /** Flushes and closes the log (bounded: a stuck disk is given up on after closeTimeoutMs); idempotent. */
   close(): Promise<CaptureSummary> {
     this.#closed ??= this.#close();
     return this.#closed;
   }
 
   async #close(): Promise<CaptureSummary> {
-    const stream = this.#stream;
-    if (stream !== null && !stream.destroyed) {
-      if (this.#droppingSince > 0) stream.write(`\n[stressd: ${this.#droppingSince} bytes of output left out of this log]\n`);
+    if (this.#flushTimer !== null) clearInterval(this.#flushTimer);
+    const file = this.#file;
+    if (file !== null) {
+      if (this.#droppingSince > 0 && this.#error === null) {
+        const note = `\n[stressd: ${this.#droppingSince} bytes of output left out of this log]\n`;
+        this.#copy(note, Buffer.byteLength(note));
+      }
+      this.#flushBlock();
       await new Promise<void>((done) => {
         const timer = setTimeout(() => {
           this.#error ??= `log not flushed within ${this.#closeTimeoutMs} ms`;
-          stream.destroy();
           done();
         }, this.#closeTimeoutMs);
-        stream.end(() => {
+        this.#idle = () => {
           clearTimeout(timer);
           done();
-        });
-        stream.once('error', () => {
-          clearTimeout(timer);
-          done();
-        });
+        };
+        if (!this.#writing && this.#queue.length === 0) this.#idle();
       });
+      this.#idle = null;
+      await file.close().catch(() => undefined);
     }
+    this.#free = [];
+    this.#block = null;
     return Object.freeze({
       output_bytes: this.#bytes,
       output_lines: this.#lines,
@@ -153,7 +228,7 @@ export class OutputCapture {
       stderr_bytes: this.#stderrBytes,
       preview_head: this.#head,
       preview_tail: this.#tail,
-      log_path: this.#path !== null && this.#stream !== null ? this.#path : null,
+      log_path: this.#path !== null && file !== null ? this.#path : null,
       log_waited_lines: this.#waited,
       log_dropped_bytes: this.#dropped,
       log_error: this.#error,
