@@ -62,7 +62,7 @@ export interface SignalOptions {
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
-/** Installs the handlers; returns a function that removes them (and clears the hard timer). */
+/** Installs the handlers; returns a function that removes them (and clears the hard timer): for a start that failed. */
 export function handleSignals(options: SignalOptions): () => void {
   const { log } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));

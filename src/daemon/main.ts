@@ -90,7 +90,8 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     return err instanceof StressdError ? 2 : 1;
   }
   const code = await done;
-  removeSignals();
+  // The handlers stay: the process is ending, a second signal must still exit at once, and the
+  // (unref'd) 15 s hard timer must still fire if something left open keeps the process alive.
   log.info({ code, resources: process.getActiveResourcesInfo() }, 'stopped');
   lingerWarning(log);
   return code;
