@@ -54,6 +54,7 @@ export function allPanels(dashboard: JsonObject): JsonObject[] {
 export interface Query {
   /** Where it comes from, for messages: `<file> › <panel title> › <refId>`. */
   where: string;
+  kind: 'panel' | 'annotation' | 'variable';
   expr: string;
 }
 
@@ -64,19 +65,19 @@ export function dashboardQueries(dash: DashboardFile): Query[] {
     const targets = Array.isArray(panel.targets) ? panel.targets : [];
     for (const target of targets) {
       if (isObject(target) && typeof target.expr === 'string') {
-        queries.push({ where: `${dash.file} › ${String(panel.title)} › ${String(target.refId)}`, expr: target.expr });
+        queries.push({ where: `${dash.file} › ${String(panel.title)} › ${String(target.refId)}`, kind: 'panel', expr: target.expr });
       }
     }
   }
   const annotations = isObject(dash.json.annotations) ? dash.json.annotations.list : undefined;
   for (const annotation of Array.isArray(annotations) ? annotations : []) {
     if (isObject(annotation) && typeof annotation.expr === 'string') {
-      queries.push({ where: `${dash.file} › annotation ${String(annotation.name)}`, expr: annotation.expr });
+      queries.push({ where: `${dash.file} › annotation ${String(annotation.name)}`, kind: 'annotation', expr: annotation.expr });
     }
   }
   for (const variable of templateVariables(dash.json)) {
     const series = labelValuesSeries(variable.query);
-    if (series !== null) queries.push({ where: `${dash.file} › variable ${variable.name}`, expr: series });
+    if (series !== null) queries.push({ where: `${dash.file} › variable ${variable.name}`, kind: 'variable', expr: series });
   }
   return queries;
 }
