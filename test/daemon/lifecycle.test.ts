@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lifecycle } from '../../src/daemon/lifecycle.ts';
+import { handleSignals, Lifecycle } from '../../src/daemon/lifecycle.ts';
 import { memoryLogger } from '../fixtures/daemon/log.ts';
 
 test('closes what was started in exact reverse order, once', async () => {
@@ -25,4 +25,37 @@ test('a failing or stuck step is logged and does not stop the ones before it', a
   await lc.close();
   assert.deepEqual(order, ['first']);
   assert.deepEqual(lines.filter((l) => l.msg === 'close failed').map((l) => l.step), ['failing', 'stuck']);
+});
+
+test('the first signal starts a graceful shutdown, a second one exits at once', async () => {
+  const { log } = memoryLogger();
+  const exits: number[] = [];
+  let shutdowns = 0;
+  const remove = handleSignals({ log, exit: (code) => exits.push(code), shutdown: () => ((shutdowns += 1), new Promise<void>(() => undefined)) });
+  try {
+    process.emit('SIGTERM', 'SIGTERM');
+    assert.deepEqual([shutdowns, exits], [1, []]);
+    process.emit('SIGINT', 'SIGINT');
+    assert.deepEqual([shutdowns, exits], [1, [1]]);
+  } finally {
+    remove();
+  }
+  assert.equal(process.listenerCount('SIGTERM'), 0);
+});
+
+test('a shutdown that hangs is ended by the hard timer with exit code 1', async () => {
+  const { log, lines } = memoryLogger();
+  let exited!: (code: number) => void;
+  const exit = new Promise<number>((r) => (exited = r));
+  const remove = handleSignals({ log, hardTimeoutMs: 30, exit: (code) => exited(code), shutdown: () => new Promise<void>(() => undefined) });
+  // The hard timer is unref'd (it must not keep a cleanly closed daemon alive): hold the loop open here.
+  const keepAlive = setTimeout(() => undefined, 5_000);
+  try {
+    process.emit('SIGTERM', 'SIGTERM');
+    assert.equal(await exit, 1);
+    assert.ok(lines.some((l) => l.msg === 'shutdown took too long: forcing exit'));
+  } finally {
+    clearTimeout(keepAlive);
+    remove();
+  }
 });
