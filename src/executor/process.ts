@@ -208,16 +208,11 @@ export class ManagedProcess {
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
     this.exited = true;
     const executionTime = (performance.now() - this.startedAt) / 1000;
-    // A leftover child may hold the pipes open: give it a moment, then end the group and close them.
-    const lingered = await Promise.race([streamsClosed.then(() => false), this.sleep(LINGER_MS).then(() => true)]);
+    // A leftover child may hold the pipes open: give it a moment, then end what is left of the group.
+    await Promise.race([streamsClosed, this.sleep(LINGER_MS)]);
     this.killing ??= this.endGroup(); // sweeps what the command left in its group
     await this.killing;
-    if (lingered) {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      for (const s of this.splitters) s.end();
-    }
-    await streamsClosed;
+    await this.drainPipes(streamsClosed);
     this.dispose();
     const terminatedBy = this.terminatedBy;
     const outputBytes = this.splitters.reduce((n, s) => n + s.bytes, 0);
@@ -237,6 +232,24 @@ export class ManagedProcess {
       signal,
       terminated_by: terminatedBy,
     };
+  }
+
+  /**
+   * With the group gone, the pipes end once read. Output held back by a slow client is still
+   * delivered; only a pipe kept open by a process outside the group (setsid) is cut, once the
+   * socket is not what holds the reading back.
+   */
+  private async drainPipes(streamsClosed: Promise<unknown>): Promise<void> {
+    for (;;) {
+      const closed = await Promise.race([streamsClosed.then(() => true), this.sleep(LINGER_MS).then(() => false)]);
+      if (closed) return;
+      if (this.drainTimer !== undefined) continue;
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+      for (const s of this.splitters) s.end();
+      await streamsClosed;
+      return;
+    }
   }
 
   private dispose(): void {

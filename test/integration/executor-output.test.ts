@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { startExecutor, type ExecutorServer } from '../../src/executor/server.ts';
 import { spawnExecutor } from '../../src/executor/child.ts';
-import { TestClient, pidAlive } from '../fixtures/executor/ws-client.ts';
+import { TestClient, pidAlive, waitUntil } from '../fixtures/executor/ws-client.ts';
 
 const EMIT = fileURLToPath(new URL('../fixtures/executor/emit.mjs', import.meta.url));
 const emit = (count: number, lineBytes: number, durationMs: number): string => `'${process.execPath}' '${EMIT}' ${count} ${lineBytes} ${durationMs}`;
@@ -89,4 +89,25 @@ test('while the client does not read, the executor stops reading the pipe, so th
   await client.notification('process.completed', 60_000);
   assert.equal(client.outputFrames, count);
   await client.close();
+});
+
+test('output held back by a slow client is still delivered in full after the producer has exited', async () => {
+  const own = await startExecutor({ port: 0, highWaterMark: 16 * 1024 });
+  try {
+    const client = await TestClient.connect(own.url, { keep: false });
+    const count = 5_000; // 500 KB: the producer exits while much of it still waits in the pipe and the socket
+    const id = client.request('execute', { command: emit(count, 100, 0), timeout: 60 });
+    const pid = (await client.reply(id)).result?.pid as number;
+    await client.notification('process.started');
+    const socket = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    await waitUntil(() => !pidAlive(pid), 'the producer has exited while the client is not reading', 5_000);
+    await new Promise((r) => setTimeout(r, 1_500)); // longer than the executor's 1 s linger
+    socket.resume();
+    await client.notification('process.completed', 30_000);
+    assert.equal(client.outputFrames, count);
+    await client.close();
+  } finally {
+    await own.close();
+  }
 });
