@@ -44,7 +44,7 @@ test('promtool accepts every rule file', async () => {
 
 test('every alert and recording rule passes its promtool unit tests', async () => {
   const tests = readdirSync(rulesDir).filter((name) => name.endsWith('.test.yml')).sort();
-  assert.deepEqual(tests, ['stressd-alerts.test.yml', 'stressd-recording.test.yml']);
+  for (const name of ['stressd-alerts.test.yml', 'stressd-recording.test.yml']) assert.ok(tests.includes(name), `${name} is missing`);
   const result = await run(['test', 'rules', ...tests], rulesDir);
   assert.equal(result.code, 0, result.output);
 });
