@@ -4,6 +4,7 @@
  * before resolving 0.
  */
 import pino from 'pino';
+import { startTracing } from '../telemetry/tracing.ts';
 import { startExecutor } from './server.ts';
 
 export interface ExecutorCommandOptions {
@@ -17,14 +18,22 @@ export interface ExecutorCommandOptions {
 export async function executorCommand(opts: ExecutorCommandOptions): Promise<number> {
   // Synchronous writes: the last lines before an exit must not be lost.
   const logger = pino({ name: 'stressd-executor', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
-  const server = await startExecutor({
-    host: opts.host,
-    port: opts.port,
-    token: opts.token || undefined,
-    allow: opts.allow && opts.allow.length > 0 ? opts.allow : undefined,
-    heartbeatIntervalMs: Number.isFinite(opts.heartbeatMs) && opts.heartbeatMs > 0 ? opts.heartbeatMs : 30_000,
-    logger,
-  });
+  // Continues the client's trace (params._meta.traceparent) when OTEL_* names a collector; off otherwise.
+  const tracing = await startTracing({ serviceName: 'stressd-executor', logger });
+  let server: Awaited<ReturnType<typeof startExecutor>>;
+  try {
+    server = await startExecutor({
+      host: opts.host,
+      port: opts.port,
+      token: opts.token || undefined,
+      allow: opts.allow && opts.allow.length > 0 ? opts.allow : undefined,
+      heartbeatIntervalMs: Number.isFinite(opts.heartbeatMs) && opts.heartbeatMs > 0 ? opts.heartbeatMs : 30_000,
+      logger,
+    });
+  } catch (err) {
+    await tracing.shutdown();
+    throw err;
+  }
   process.stdout.write(`${JSON.stringify({ msg: 'listening', url: server.url, port: server.port, pid: process.pid })}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -37,5 +46,6 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
   });
   logger.info({ signal }, 'shutting down');
   await server.close();
+  await tracing.shutdown();
   return 0;
 }
