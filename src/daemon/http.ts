@@ -16,7 +16,8 @@ import { renderReportPage } from './report-html.ts';
 export type Readiness = { ready: true; detail: Record<string, unknown> } | { ready: false; why: string };
 
 export interface HttpDeps {
-  metricsResponse(accept?: string): Promise<{ contentType: string; body: string }>;
+  /** status 500 when a collector failed: the scrape must fail (`up` 0) rather than look like a healthy, emptier target. */
+  metricsResponse(accept?: string): Promise<{ status: number; contentType: string; body: string }>;
   readiness(): Readiness;
   history: History;
   runs: Pick<RunCoordinator, 'current' | 'trigger'>;
@@ -93,8 +94,8 @@ export function createApp(deps: HttpDeps): express.Express {
   });
 
   app.get('/metrics', async (req, res) => {
-    const { contentType, body } = await deps.metricsResponse(req.get('accept'));
-    res.type(contentType).send(body);
+    const { status, contentType, body } = await deps.metricsResponse(req.get('accept'));
+    res.status(status).type(contentType).send(body);
   });
 
   app.get('/api/runs', (_req, res) => {

@@ -16,7 +16,7 @@ const { suite } = parseSuite({ suite: 'demo', tests: [{ id: 'a', name: 'A', comm
 const OLD = runResult({ id: '20261124T090000Z-0abc', started_at: '2026-11-24T09:00:00.000Z' });
 
 async function withServer(
-  options: { token?: string; readiness?: () => Readiness; metricsFail?: boolean },
+  options: { token?: string; readiness?: () => Readiness; metricsFail?: 'throws' | 'collector' },
   fn: (ctx: { url: string; fake: ReturnType<typeof fakeRunner>; dir: string }) => Promise<void>,
 ): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'stressd-http-'));
@@ -35,8 +35,9 @@ async function withServer(
   });
   const app = createApp({
     metricsResponse: async (accept) => {
-      if (options.metricsFail) throw new Error('registry exploded at /secret/path.ts:12');
-      return { contentType: 'text/plain; version=0.0.4', body: `# accept ${accept ?? ''}\nstressd_up 1\n` };
+      if (options.metricsFail === 'throws') throw new Error('registry exploded at /secret/path.ts:12');
+      if (options.metricsFail === 'collector') return { status: 500, contentType: 'text/plain; charset=utf-8', body: '# stressd: collecting metrics failed: boom\n' };
+      return { status: 200, contentType: 'text/plain; version=0.0.4', body: `# accept ${accept ?? ''}\nstressd_up 1\n` };
     },
     readiness: options.readiness ?? (() => ({ ready: true, detail: {} })),
     history, runs,
@@ -79,6 +80,15 @@ test('/metrics passes the Accept header through and answers with its content typ
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     assert.match(await res.text(), /# accept application\/openmetrics-text/);
+  });
+});
+
+test('/metrics answers 500 with the reason when a collector failed, so the scrape fails instead of looking healthy', async () => {
+  await withServer({ metricsFail: 'collector' }, async ({ url }) => {
+    const res = await fetch(`${url}/metrics`);
+    assert.equal(res.status, 500);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.equal(await res.text(), '# stressd: collecting metrics failed: boom\n');
   });
 });
 
@@ -148,7 +158,7 @@ test('a run whose markdown is not on disk is rendered from its result', async ()
 });
 
 test('a failing handler answers 500 JSON without a stack trace; other methods are a JSON 404', async () => {
-  await withServer({ metricsFail: true }, async ({ url }) => {
+  await withServer({ metricsFail: 'throws' }, async ({ url }) => {
     const res = await fetch(`${url}/metrics`);
     assert.equal(res.status, 500);
     assert.deepEqual(await res.json(), { error: 'internal error' });
