@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
+import { requireTool, skipReason } from '../fixtures/tools.ts';
 import { runResult, testResult } from '../telemetry/results.ts';
 
-const HAVE_PROMETHEUS = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
+// Under CI a missing prometheus fails this file with a clear message instead of skipping it.
+const PROMETHEUS = requireTool('prometheus');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 async function freePort(): Promise<number> {
@@ -42,7 +44,7 @@ interface PromVector {
   data: { result: { metric: Record<string, string>; value: [number, string] }[] };
 }
 
-describe('metrics scraped by a real Prometheus', { skip: HAVE_PROMETHEUS ? false : 'prometheus is not on PATH' }, () => {
+describe('metrics scraped by a real Prometheus', { skip: PROMETHEUS === undefined ? skipReason('prometheus') : false }, () => {
   let dir: string;
   let server: Server;
   let prometheus: ChildProcess;
@@ -71,7 +73,7 @@ describe('metrics scraped by a real Prometheus', { skip: HAVE_PROMETHEUS ? false
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     prometheus = spawn(
-      'prometheus',
+      PROMETHEUS ?? 'prometheus',
       [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--enable-feature=exemplar-storage'],
       { stdio: 'ignore' },
     );
