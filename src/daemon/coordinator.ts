@@ -54,6 +54,8 @@ interface InFlight {
   controller: AbortController;
   live: LiveProgress;
   finished: Promise<void>;
+  /** True from the runner's result until report, metrics and history have it. */
+  recording: boolean;
 }
 
 export class RunCoordinator {
@@ -62,12 +64,16 @@ export class RunCoordinator {
 
   constructor(private readonly options: CoordinatorOptions) {}
 
-  /** The run in progress, as a snapshot (status running) with its live progress. */
+  /**
+   * The run in progress, as a snapshot with its live progress. It stays `running` until its sinks
+   * are done, so a client that sees `finished` can fetch the report, the metrics and the history.
+   */
   current(): { run: RunResult; live: LiveProgress } | null {
     const f = this.inFlight;
     if (!f) return null;
     try {
-      return { run: f.handle.snapshot(), live: { ...f.live } };
+      const run = f.handle.snapshot();
+      return { run: f.recording ? { ...run, status: 'running', ended_at: null } : run, live: { ...f.live } };
     } catch (err) {
       this.options.log.warn({ err, runId: f.handle.id }, 'run snapshot failed');
       return null;
@@ -106,8 +112,8 @@ export class RunCoordinator {
       elapsed_seconds: 0, output_bytes: 0, output_lines: 0,
     };
     const detach = this.subscribe(handle, live);
-    const entry: InFlight = { handle, controller, live, finished: Promise.resolve() };
-    entry.finished = this.finish(handle).finally(() => {
+    const entry: InFlight = { handle, controller, live, finished: Promise.resolve(), recording: false };
+    entry.finished = this.finish(entry).finally(() => {
       detach();
       if (this.inFlight === entry) this.inFlight = null;
     });
@@ -174,8 +180,9 @@ export class RunCoordinator {
     };
   }
 
-  private async finish(handle: RunHandle): Promise<void> {
+  private async finish(entry: InFlight): Promise<void> {
     const { log, metrics, history, reportsDir } = this.options;
+    const { handle } = entry;
     const runLog = log.child({ runId: handle.id });
     let result: RunResult;
     try {
@@ -185,6 +192,7 @@ export class RunCoordinator {
       runLog.error({ err }, 'run failed without a result');
       return;
     }
+    entry.recording = true;
     let paths: { markdownPath: string; jsonPath: string } | null = null;
     try {
       paths = await this.options.writeReport(result, reportsDir);

@@ -62,6 +62,32 @@ test('feeds metrics per test, then writes the report, updates metrics and histor
   assert.equal(coordinator.current(), null);
 });
 
+test('the run stays running until its report, metrics and history are recorded, then is finished with all three', async () => {
+  const { calls, history, fake, coordinator } = setup();
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const c = coordinator as unknown as { options: { writeReport: (r: RunResult) => Promise<{ markdownPath: string; jsonPath: string }> } };
+  const write = c.options.writeReport;
+  c.options.writeReport = async (r) => {
+    await released;
+    return write(r);
+  };
+  coordinator.trigger('api');
+  const run = fake.runs[0];
+  assert.ok(run);
+  run.finish();
+  await run.handle.done;
+  await new Promise((r) => setImmediate(r));
+  assert.equal(run.handle.snapshot().status, 'finished', 'the runner itself is done');
+  const during = coordinator.current();
+  assert.deepEqual([during?.run.id, during?.run.status, during?.run.ended_at], [run.handle.id, 'running', null]);
+  assert.equal(history.runs().length, 0);
+  release();
+  await until(() => coordinator.current() === null, 'the run to be recorded');
+  assert.equal(history.runs()[0]?.status, 'finished');
+  assert.ok(calls.includes(`report:${run.handle.id}`) && calls.includes(`end:${run.handle.id}:finished`));
+});
+
 test('a trigger while a run is going is skipped, logged and counted', async () => {
   const { calls, lines, fake, coordinator } = setup();
   const first = coordinator.trigger('schedule');
