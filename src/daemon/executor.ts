@@ -36,6 +36,8 @@ export interface ExecutorSupervisor {
   readonly target: ExecutorTarget;
   /** The current child's pid; null while restarting. */
   readonly pid: number | null;
+  /** False while an embedded child is down or restarting (or after close); a remote one is assumed up. */
+  readonly up: boolean;
   readonly restarts: number;
   close(): Promise<void>;
 }
@@ -52,7 +54,7 @@ function portOf(url: string): number | undefined {
 /** A remote executor (a ws:// URL): nothing to supervise. */
 export function remoteExecutor(url: string, token: string | undefined): ExecutorSupervisor {
   const target: ExecutorTarget = { url, localPid: null, ...(token ? { token } : {}) };
-  return { target, pid: null, restarts: 0, close: async () => undefined };
+  return { target, pid: null, up: true, restarts: 0, close: async () => undefined };
 }
 
 export async function superviseExecutor(options: SupervisorOptions): Promise<ExecutorSupervisor> {
@@ -128,6 +130,9 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
     target,
     get pid() {
       return child?.pid ?? null;
+    },
+    get up() {
+      return child !== null;
     },
     get restarts() {
       return restarts;

@@ -19,6 +19,7 @@ import { createApp, listen } from './http.ts';
 import { handleSignals, Lifecycle } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { renderStatusPage } from './page.ts';
+import { readinessOf } from './readiness.ts';
 import { assertCronExpression, startScheduler } from './scheduler.ts';
 
 export interface DaemonOptions {
@@ -142,11 +143,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const app = createApp({
     metricsResponse: (accept) => metrics.metricsResponse(accept),
-    readiness: () => {
-      if (ctx.isStopping()) return { ready: false, why: 'shutting down' };
-      if (!scheduler.armed) return { ready: false, why: 'scheduler not armed' };
-      return { ready: true, detail: { suite: suite.suite, schedule, next_run: scheduler.nextRun()?.toISOString() ?? null } };
-    },
+    readiness: () => readinessOf({ suite: suite.suite, stopping: ctx.isStopping(), scheduler, executor }),
     history,
     runs,
     renderMarkdown,

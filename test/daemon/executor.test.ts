@@ -46,8 +46,11 @@ test('restarts a child that dies unexpectedly, on the same port, and counts it',
     },
   });
   assert.equal(sup.target.localPid, 100);
+  assert.equal(sup.up, true);
   children[0]?.die(null, 'SIGKILL');
+  await until(() => !sup.up, 'the supervisor to see the child down');
   await until(() => sup.pid === 101, 'the restarted child');
+  assert.equal(sup.up, true, 'up again once restarted');
   assert.deepEqual(spawnedWith, [undefined, 40123]);
   assert.equal(restartsCounted, 1);
   assert.equal(sup.restarts, 1);
@@ -73,6 +76,7 @@ test('keeps retrying a failing restart with growing backoff until close()', asyn
   first.die(1, null);
   await until(() => attempts >= 4, 'several restart attempts');
   assert.equal(sup.pid, null);
+  assert.equal(sup.up, false, 'down for as long as restarts fail');
   await sup.close();
   const after = attempts;
   await new Promise((r) => setTimeout(r, 50));

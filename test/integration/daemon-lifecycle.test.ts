@@ -64,6 +64,12 @@ test('survives its executor being killed mid-test: that test is an error, the ex
     assert.equal(first.status, 202);
     await waitFor(async () => (await pidsOf(['sleep', '3.17'])).length > 0, 'the test command to run');
     process.kill(firstPid, 'SIGKILL');
+    // Readiness = can run tests now: 503 with the reason until the executor is back (250 ms backoff + a child start).
+    const down = await waitFor(async () => {
+      const r = await getJson<{ why?: string }>(`${d.url}/readyz`);
+      return r.status === 503 ? r.body : null;
+    }, '/readyz to say the executor is down', 5_000);
+    assert.match(String(down.why), /embedded executor is down/);
 
     const crashed = await waitFor(async () => {
       const { body } = await getJson<RunResult>(`${d.url}/api/runs/${first.body.id}`);
@@ -72,6 +78,7 @@ test('survives its executor being killed mid-test: that test is an error, the ex
     assert.equal(crashed.tests[0]?.outcome, 'error', JSON.stringify(crashed.tests[0]?.reason));
     const restarted = await d.waitLog((l) => l.msg === 'embedded executor restarted', 'the executor restart');
     assert.notEqual(Number(restarted.executorPid), firstPid);
+    assert.equal((await fetch(`${d.url}/readyz`)).status, 200, 'ready again once the executor is back');
 
     // A run the API no longer calls running is recorded: a new trigger is accepted at once.
     const second = await getJson<{ id: string }>(`${d.url}/api/runs`, { method: 'POST' });
