@@ -2,7 +2,7 @@
  * The runner's spans (DESIGN section 7) through @opentelemetry/api only: a no-op until the SDK
  * (telemetry/tracing.ts) registers a provider. Nothing here may throw into the run.
  */
-import { context, isSpanContextValid, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 import { VERSION } from '../version.ts';
 import type { TestResult } from './types.ts';
@@ -22,12 +22,18 @@ export function startTestSpan(parent: Context, test: { id: string; name: string;
   return tracer().startSpan('stressd.test', { attributes }, parent);
 }
 
-/** The ids of a span, or nulls when tracing is off (a no-op span has an invalid context). */
+/**
+ * The ids of a span, or nulls when tracing is off (a no-op span has an invalid context) or the
+ * sampler dropped the trace: a RunResult or an exemplar must never name a trace no collector has.
+ * An unsampled span still yields its traceparent (flags 00), so the executor drops its side too.
+ */
 export function spanIds(span: Span): { traceId: string | null; spanId: string | null; traceparent: string | undefined } {
   const sc = span.spanContext();
   if (!isSpanContextValid(sc)) return { traceId: null, spanId: null, traceparent: undefined };
   const flags = (sc.traceFlags & 0xff).toString(16).padStart(2, '0');
-  return { traceId: sc.traceId, spanId: sc.spanId, traceparent: `00-${sc.traceId}-${sc.spanId}-${flags}` };
+  const traceparent = `00-${sc.traceId}-${sc.spanId}-${flags}`;
+  if ((sc.traceFlags & TraceFlags.SAMPLED) === 0) return { traceId: null, spanId: null, traceparent };
+  return { traceId: sc.traceId, spanId: sc.spanId, traceparent };
 }
 
 /** A performance.now() instant as epoch milliseconds, the time an OpenTelemetry event accepts. */
@@ -71,7 +77,8 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
       span.addEvent('first_output', { offset_seconds: r.first_output_seconds }, epochMs(marks.firstOutputAt));
     }
     if (marks.timedOut) span.addEvent('timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
-    if (marks.cancelled) span.addEvent('cancelled', {}, epochMs(marks.endedAt));
+    // Why stressd cancelled the command: its own deadline, or the run being stopped.
+    if (marks.cancelled) span.addEvent('cancelled', { 'stressd.cancel.cause': r.reason === 'timeout' ? 'deadline' : 'aborted' }, epochMs(marks.endedAt));
     if (r.outcome !== 'passed') span.setStatus({ code: SpanStatusCode.ERROR, message: r.reason_detail ? `${r.reason}: ${r.reason_detail}` : String(r.reason) });
     span.end(epochMs(marks.endedAt));
   });

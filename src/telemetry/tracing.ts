@@ -48,10 +48,12 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
 
 /**
  * The URL spans go to, or null when tracing is off: no OTLP endpoint set, OTEL_SDK_DISABLED=true,
- * or OTEL_TRACES_EXPORTER without "otlp" (e.g. "none").
+ * OTEL_TRACES_EXPORTER without "otlp" (e.g. "none"), or OTEL_TRACES_SAMPLER=always_off (which
+ * could never sample a span, so loading the SDK for it would be pure cost).
  */
 export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
   if (envValue(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
+  if (envValue(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() === 'always_off') return null;
   const exporters = envValue(env, 'OTEL_TRACES_EXPORTER');
   if (exporters && !exporters.split(',').map((e) => e.trim()).includes('otlp')) return null;
   const traces = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');

@@ -1,12 +1,17 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { spanIds } from '../../src/runner/spans.ts';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.ts';
-import { startOtlpReceiver, type OtlpReceiver } from '../fixtures/otlp-receiver.ts';
+import { startOtlpReceiver, startSilentCollector, type OtlpReceiver } from '../fixtures/otlp-receiver.ts';
 
-const OTEL_VARS = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_TRACES_SAMPLER'];
+const OTEL_VARS = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG',
+];
 const saved = Object.fromEntries(OTEL_VARS.map((k) => [k, process.env[k]]));
 
 function restoreEnv(): void {
@@ -83,8 +88,63 @@ describe('tracing setup', () => {
     assert.equal(parent.resource['service.name'], 'stressd-test-service');
     assert.equal(parent.resource['service.version'], '9.9.9');
     assert.equal(parent.resource['process.pid'], process.pid);
-    assert.equal(typeof parent.resource['host.name'], 'string');
-    assert.equal(parent.resource['process.command_args'], undefined, 'command-line flags stay out of traces');
+    assert.equal(parent.resource['host.name'], hostname());
+    assert.equal(parent.resource['host.arch'], process.arch === 'x64' ? 'amd64' : process.arch);
+    assert.equal(parent.resource['process.runtime.name'], 'nodejs');
+    assert.equal(parent.resource['process.runtime.version'], process.versions.node);
+    assert.equal(parent.resource['process.executable.path'], process.execPath);
+    for (const key of ['process.command_args', 'process.command_line', 'process.command']) {
+      assert.equal(parent.resource[key], undefined, `${key}: command-line flags (a token among them) stay out of traces`);
+    }
+  });
+
+  it('sends OTEL_EXPORTER_OTLP_HEADERS with each export and adds OTEL_RESOURCE_ATTRIBUTES to the resource', async () => {
+    receiver = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    // Values are URL-encoded, as the OpenTelemetry specification defines for this variable.
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'authorization=Bearer%20s3cret,x-tenant=perf';
+    process.env.OTEL_RESOURCE_ATTRIBUTES = 'deployment.environment=ci,team=perf';
+    handle = await startTracing();
+    trace.getTracer('t').startSpan('with-headers').end();
+    await handle.shutdown();
+    const [span] = await receiver.waitForSpans((s) => s.length === 1, 5000);
+    const sent = receiver.headers()[0];
+    assert.equal(sent?.authorization, 'Bearer s3cret');
+    assert.equal(sent?.['x-tenant'], 'perf');
+    assert.equal(span?.resource['deployment.environment'], 'ci');
+    assert.equal(span?.resource.team, 'perf');
+    assert.equal(span?.resource['service.name'], 'stressd', 'extra attributes leave the default service name alone');
+  });
+
+  it('treats OTEL_TRACES_SAMPLER=always_off as off: no SDK, no span recorded, no request', async () => {
+    receiver = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_TRACES_SAMPLER = 'always_off';
+    handle = await startTracing();
+    assert.equal(handle.enabled, false);
+    const span = trace.getTracer('t').startSpan('never');
+    assert.equal(span.isRecording(), false);
+    assert.deepEqual(spanIds(span), { traceId: null, spanId: null, traceparent: undefined }, 'nothing to propagate either');
+    span.end();
+    await handle.shutdown();
+    assert.equal(receiver.requests(), 0);
+  });
+
+  it('honours a ratio sampler: an unsampled span is not exported and names no trace id, yet still propagates', async () => {
+    receiver = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_TRACES_SAMPLER = 'traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = '0';
+    handle = await startTracing();
+    assert.equal(handle.enabled, true);
+    const dropped = trace.getTracer('t').startSpan('dropped');
+    assert.equal(dropped.isRecording(), false);
+    const ids = spanIds(dropped);
+    assert.equal(ids.traceId, null, 'a RunResult or exemplar must not point at a trace nobody has');
+    assert.match(ids.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/, 'the not-sampled decision travels to the executor');
+    dropped.end();
+    await handle.shutdown();
+    assert.equal(receiver.requests(), 0);
   });
 
   it('lets OTEL_SERVICE_NAME override the service name and shuts down idempotently', async () => {
@@ -138,24 +198,19 @@ describe('tracing setup', () => {
   });
 
   it('shuts down within a bound when the collector accepts but never answers', async () => {
-    const sockets = new Set<import('node:net').Socket>();
-    const silent: Server = createServer(() => {
-      // never respond
-    });
-    silent.on('connection', (s) => sockets.add(s));
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentCollector();
     try {
-      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      process.env.OTEL_EXPORTER_OTLP_ENDPOINT = silent.url;
       process.env.OTEL_EXPORTER_OTLP_TIMEOUT = '1000';
       handle = await startTracing({ logger: recordingLogger() });
       emitSpans();
       const started = performance.now();
       await handle.shutdown();
       const elapsed = performance.now() - started;
+      assert.ok(silent.connections() > 0, 'the export reached the silent collector');
       assert.ok(elapsed < 1000 + 2500, `shutdown took ${Math.round(elapsed)} ms with a 1 s export timeout`);
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.close();
     }
   });
 });

@@ -19,6 +19,19 @@ describe('tracing configuration', () => {
     await handle.shutdown();
   });
 
+  it('stays off and loads no SDK with an endpoint when OTEL_TRACES_SAMPLER=always_off', async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9';
+    process.env.OTEL_TRACES_SAMPLER = 'always_off';
+    try {
+      const handle = await startTracing({ logger: { warn: () => {} } });
+      assert.equal(handle.enabled, false);
+      assert.equal(sdkLoaded(), false, '@opentelemetry/sdk-node was loaded for a sampler that samples nothing');
+    } finally {
+      delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      delete process.env.OTEL_TRACES_SAMPLER;
+    }
+  });
+
   it('loads the SDK only once an endpoint is set (so the check above can fail)', async () => {
     // Nothing is exported: no span is made, so no request leaves the process.
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = 'http://127.0.0.1:9';
@@ -40,6 +53,8 @@ describe('tracing configuration', () => {
     assert.equal(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }), null);
     assert.equal(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }), null);
     assert.equal(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'console,otlp' }), 'http://c:4318/v1/traces');
+    assert.equal(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER: 'always_off' }), null);
+    assert.equal(tracesEndpoint({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER: 'parentbased_always_off' }), 'http://c:4318/v1/traces');
   });
 
   it('bounds exports by 3 s unless OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT says otherwise', () => {
