@@ -1,15 +1,16 @@
 /**
- * prometheus/alertmanager.yml, checked by Alertmanager's amtool when it is installed (Debian's
- * prometheus-alertmanager package; the Prometheus checks do not need it).
+ * prometheus/alertmanager.yml, checked by Alertmanager's amtool (Debian's prometheus-alertmanager
+ * package, which CI installs).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findExecutable, repoRoot } from './ops-files.ts';
+import { requireTool, skipReason } from '../fixtures/tools.ts';
+import { repoRoot } from './ops-files.ts';
 
-const amtool = findExecutable('amtool');
-const skip = amtool === null ? 'amtool is not installed (apt-get install prometheus-alertmanager to check alertmanager.yml)' : false;
+const amtool = requireTool('amtool');
+const skip = amtool === undefined ? skipReason('amtool') : false;
 const config = join(repoRoot, 'prometheus', 'alertmanager.yml');
 
 function run(args: string[]): Promise<{ code: number; stdout: string; output: string }> {

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
-import { findExecutable, isObject, repoRoot, type JsonObject } from './ops-files.ts';
+import { requireTool, skipReason } from '../fixtures/tools.ts';
+import { isObject, repoRoot, type JsonObject } from './ops-files.ts';
 
-const compose = findExecutable('docker-compose');
-const skip = compose === null ? 'docker-compose is not installed (CI installs it: apt-get install docker-compose)' : false;
+const compose = requireTool('docker-compose');
+const skip = compose === undefined ? skipReason('docker-compose') : false;
 
 function config(extraEnv: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -2,8 +2,8 @@
  * Reads the operations bundle (dashboards, rule files) for the ops checks, and turns Grafana
  * queries into PromQL that Prometheus and the parser accept.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
@@ -151,18 +151,4 @@ export function ruleExpressions(): RuleExpr[] {
     }
   }
   return out;
-}
-
-/** Absolute path of an executable on PATH, or null. */
-export function findExecutable(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    try {
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
 }
