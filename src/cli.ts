@@ -3,13 +3,24 @@
  * modules; nothing else lives here. Exit codes: 0 ok / graduated, 1 not graduated, 2 bad input.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { StressdError } from './errors.ts';
+import { ErrorCode, StressdError } from './errors.ts';
 import { VERSION } from './version.ts';
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port 0-65535, found "${value}"`);
   return n;
+}
+
+/**
+ * A boolean STRESSD_* variable. commander only checks that a boolean's variable is defined, so
+ * STRESSD_RUN_ON_START=false would switch it on; here the value decides, and a typo is an error.
+ */
+function envFlag(name: string): boolean {
+  const raw = (process.env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(raw)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  throw new StressdError(ErrorCode.usage, `${name}: expected true/false, 1/0, yes/no or on/off, found "${process.env[name] ?? ''}"`);
 }
 
 function list(value: string): string[] {
@@ -33,10 +44,12 @@ program
   .addOption(new Option('--port <port>', 'listen port').env('STRESSD_PORT').default(9464).argParser(port))
   .addOption(new Option('--reports-dir <dir>', 'where reports go').env('STRESSD_REPORTS_DIR').default('reports'))
   .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp (overrides the config)').env('STRESSD_EXECUTOR'))
-  .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up').env('STRESSD_RUN_ON_START'))
-  .action(async (opts: { config: string; schedule?: string; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean }) => {
+  .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up (env STRESSD_RUN_ON_START=true|false)'))
+  .addOption(new Option('--token <token>', 'bearer token for POST /api/runs, required beyond loopback (prefer the env variable: argv is visible in ps)').env('STRESSD_TOKEN'))
+  .action(async (opts: { config: string; schedule?: string; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string }) => {
     const { daemonCommand } = await import('./daemon/main.ts');
-    process.exitCode = await daemonCommand({ ...opts, runOnStart: Boolean(opts.runOnStart) });
+    const { token, ...rest } = opts;
+    process.exitCode = await daemonCommand({ ...rest, ...(token ? { token } : {}), runOnStart: opts.runOnStart === true || envFlag('STRESSD_RUN_ON_START') });
   });
 
 program

@@ -32,7 +32,7 @@ export interface DaemonOptions {
   /** "embedded" or a ws:// URL; overrides the config's `executor`. */
   executor?: string;
   runOnStart: boolean;
-  /** Bearer token for POST /api/runs; default STRESSD_TOKEN. Required beyond loopback. */
+  /** Bearer token for POST /api/runs; default STRESSD_TOKEN (empty = none). Required beyond loopback. */
   token?: string;
 }
 
@@ -45,7 +45,7 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
     if (err instanceof ConfigError) return err.problems.map(formatProblem);
     throw err;
   }
-  const token = opts.token ?? (process.env.STRESSD_TOKEN || undefined);
+  const token = opts.token || process.env.STRESSD_TOKEN || undefined;
   // An empty STRESSD_SCHEDULE means "not set", as for any unset variable.
   const schedule = opts.schedule?.trim() || loaded.suite.schedule || null;
   try {

@@ -71,6 +71,49 @@ test('the next-run gauge moves forward after a scheduled fire, and a fire during
   });
 });
 
+/** Starts a daemon on test/fixtures/daemon/scheduled.json, hands it to `fn`, stops it. */
+async function withScheduledDaemon<T>(args: string[], env: Record<string, string>, fn: (url: string) => Promise<T>): Promise<T> {
+  const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-daemon-opts-'));
+  const d = spawnDaemon(['--config', 'test/fixtures/daemon/scheduled.json', '--reports-dir', reportsDir, ...args], env);
+  try {
+    await d.ready;
+    return await fn(d.url);
+  } finally {
+    await d.stop();
+    await rm(reportsDir, { recursive: true, force: true });
+  }
+}
+
+async function scheduleOf(args: string[], env: Record<string, string>): Promise<string | null> {
+  return withScheduledDaemon(args, env, async (url) => (await getJson<{ schedule: string | null }>(`${url}/readyz`)).body.schedule);
+}
+
+test('the schedule comes from --schedule, else STRESSD_SCHEDULE, else the config (an empty variable counts as unset)', async () => {
+  assert.equal(await scheduleOf([], {}), '0 0 1 1 *');
+  assert.equal(await scheduleOf([], { STRESSD_SCHEDULE: '0 0 2 1 *' }), '0 0 2 1 *');
+  assert.equal(await scheduleOf(['--schedule', '0 0 3 1 *'], { STRESSD_SCHEDULE: '0 0 2 1 *' }), '0 0 3 1 *');
+  assert.equal(await scheduleOf([], { STRESSD_SCHEDULE: '' }), '0 0 1 1 *');
+});
+
+test('STRESSD_RUN_ON_START is read by value: true starts a run at start, false does not, a typo exits 2', async () => {
+  // The start trigger is pulled in the same tick as the "listening" line: the first listing already shows it.
+  const list = (env: Record<string, string>, args: string[] = []) =>
+    withScheduledDaemon(args, env, async (url) => (await getJson<RunSummary[]>(`${url}/api/runs`)).body.map((r) => r.trigger));
+  assert.deepEqual(await list({ STRESSD_RUN_ON_START: 'true' }), ['start']);
+  assert.deepEqual(await list({ STRESSD_RUN_ON_START: 'false' }), []);
+  assert.deepEqual(await list({ STRESSD_RUN_ON_START: '0' }, ['--run-on-start']), ['start'], 'the flag wins');
+  const d = spawnDaemon(['--config', 'test/fixtures/daemon/scheduled.json'], { STRESSD_RUN_ON_START: 'sometimes' });
+  assert.equal((await d.exited).code, 2);
+  assert.match(d.stderr(), /STRESSD_RUN_ON_START: expected true\/false/);
+});
+
+test('--token protects POST /api/runs like STRESSD_TOKEN', async () => {
+  await withScheduledDaemon(['--token', 'flag-tok'], {}, async (url) => {
+    assert.equal((await fetch(`${url}/api/runs`, { method: 'POST' })).status, 401);
+    assert.equal((await fetch(`${url}/api/runs`, { method: 'POST', headers: { authorization: 'Bearer flag-tok' } })).status, 202);
+  });
+});
+
 test('refuses to listen beyond loopback without a token: exit 2 with a clear message, nothing started', async () => {
   const d = spawnDaemon(['--config', CONFIG, '--host', '0.0.0.0']);
   const { code } = await d.exited;
