@@ -4,7 +4,7 @@
  * it needs to bind beyond loopback.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,9 +15,15 @@ import { isObject, repoRoot, type JsonObject } from './ops-files.ts';
 const compose = requireTool('docker-compose');
 const skip = compose === undefined ? skipReason('docker-compose') : false;
 
-function config(extraEnv: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** docker-compose with the caller's environment plus `extraEnv`; `undefined` unsets a variable. */
+function config(extraEnv: Record<string, string | undefined>, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(compose ?? 'docker-compose', ['-f', 'docker-compose.yml', 'config', ...args], { cwd: repoRoot, timeout: 60_000, env: { ...process.env, ...extraEnv } }, (err, stdout, stderr) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [key, value] of Object.entries(extraEnv)) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
+    execFile(compose ?? 'docker-compose', ['-f', 'docker-compose.yml', 'config', ...args], { cwd: repoRoot, timeout: 60_000, env }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1;
       resolve({ code, stdout, stderr });
     });
@@ -32,9 +38,34 @@ async function resolved(): Promise<JsonObject> {
   return doc;
 }
 
-test('docker-compose accepts docker-compose.yml (config -q)', { skip }, async () => {
-  const result = await config({}, ['-q']);
+test('docker-compose accepts docker-compose.yml (config -q) when STRESSD_TOKEN is set', { skip }, async () => {
+  const result = await config({ STRESSD_TOKEN: 'test-token' }, ['-q']);
   assert.equal(result.code, 0, result.stderr);
+});
+
+test('docker-compose refuses to start the stack without STRESSD_TOKEN, and says so', { skip }, async () => {
+  for (const token of [undefined, '']) {
+    const result = await config({ STRESSD_TOKEN: token }, ['-q']);
+    assert.notEqual(result.code, 0, `config passed with STRESSD_TOKEN=${JSON.stringify(token)}`);
+    assert.match(result.stderr, /set STRESSD_TOKEN/);
+  }
+});
+
+test('every long-running service has a health check, except the scratch-based collector', { skip }, async () => {
+  const services = (await resolved()).services as JsonObject;
+  for (const [name, service] of Object.entries(services)) {
+    if (name === 'otel-collector') continue;
+    const healthcheck = isObject(service) ? service.healthcheck : undefined;
+    assert.ok(isObject(healthcheck) && Array.isArray(healthcheck.test), `${name} has no healthcheck`);
+  }
+});
+
+test('Grafana starts once Prometheus and Jaeger are healthy', { skip }, async () => {
+  const grafana = ((await resolved()).services as JsonObject).grafana as JsonObject;
+  const dependsOn = grafana.depends_on as JsonObject;
+  for (const name of ['prometheus', 'jaeger']) {
+    assert.deepEqual(dependsOn[name], { condition: 'service_healthy' }, `grafana does not wait for ${name}`);
+  }
 });
 
 test('the stack has stressd, Prometheus, Alertmanager, Grafana, a collector and Jaeger', { skip }, async () => {
@@ -92,4 +123,31 @@ test('every file or folder mounted from the repository exists', { skip }, async 
   }
   assert.ok(binds >= 5, `only ${binds} files or folders are mounted from the repository`);
   assert.ok(existsSync(join(repoRoot, 'Dockerfile')));
+});
+
+/** The host path behind a container path, through the service's bind mounts (longest match). */
+function hostPath(service: JsonObject, containerPath: string): string | undefined {
+  const volumes = Array.isArray(service.volumes) ? service.volumes : [];
+  let best: { target: string; source: string } | undefined;
+  for (const volume of volumes) {
+    const [source = '', target = ''] = isObject(volume) ? [String(volume.source), String(volume.target)] : String(volume).split(':');
+    if (!source.startsWith('/')) continue;
+    if ((containerPath === target || containerPath.startsWith(`${target}/`)) && target.length > (best?.target.length ?? -1)) best = { target, source };
+  }
+  return best === undefined ? undefined : best.source + containerPath.slice(best.target.length);
+}
+
+test('Grafana finds its datasources, the dashboard provider and the home dashboard in the repository on first start', { skip }, async () => {
+  const grafana = ((await resolved()).services as JsonObject).grafana as JsonObject;
+  const provisioning = hostPath(grafana, '/etc/grafana/provisioning');
+  assert.ok(provisioning !== undefined && existsSync(join(provisioning, 'datasources/stressd.yml')), 'datasources are not provisioned');
+  const providerFile = join(provisioning, 'dashboards/stressd.yml');
+  const provider = parseYaml(readFileSync(providerFile, 'utf8')) as { providers: { options: { path: string } }[] };
+  for (const { options } of provider.providers) {
+    const dashboards = hostPath(grafana, options.path);
+    assert.ok(dashboards !== undefined && existsSync(join(dashboards, 'stressd-overview.json')), `the provider reads ${options.path}, which holds no dashboard`);
+  }
+  const home = String((grafana.environment as JsonObject).GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+  const homeOnHost = hostPath(grafana, home);
+  assert.ok(homeOnHost !== undefined && existsSync(homeOnHost), `the home dashboard ${home} is not mounted`);
 });
