@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { isCompletedParams, isObject, isOutputParams, isRpcFailure } from '../protocol/guards.ts';
 import type { ProcessCompletedParams } from '../protocol/messages.ts';
+import { CancelWait } from './cancel-wait.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
 import { CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest } from './frames.ts';
 import { LineAssembler } from './lines.ts';
@@ -43,7 +44,7 @@ export class ExecuteSession {
   private streamError = false;
   private connectTimer: NodeJS.Timeout | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private cancelTimer: NodeJS.Timeout | undefined;
+  private readonly cancelWait = new CancelWait(() => this.onCancelWaitOver());
   private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ExecuteOptions) {
@@ -88,9 +89,9 @@ export class ExecuteSession {
     this.beginCancel('aborted');
   };
 
-  private readonly onCancelWaitOver = (): void => {
-    this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: false, completed: null } });
-  };
+  private onCancelWaitOver(): void {
+    this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: this.cancelWait.confirmed, completed: null } });
+  }
 
   private readonly onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     if (this.phase === 'closing') return;
@@ -151,9 +152,9 @@ export class ExecuteSession {
         return;
       case 'process.canceled':
       case 'process.cancelled':
-        // cc_executor sends no process.completed after a cancel: this is the end.
+        // Confirmed; a process.completed (exit code, signal) may still follow: see cancel-wait.ts.
         if (this.phase === 'cancelling') {
-          this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: true, completed: null } });
+          this.cancelWait.canceled(isObject(params) && params.completed_follows === true, performance.now());
           return;
         }
         break;
@@ -226,7 +227,7 @@ export class ExecuteSession {
     this.cancelKind = kind;
     clearTimeout(this.deadlineTimer);
     this.ws.send(CANCEL_REQUEST);
-    this.cancelTimer = setTimeout(this.onCancelWaitOver, this.opts.cancelWaitMs ?? DEFAULT_CANCEL_WAIT_MS);
+    this.cancelWait.start(this.opts.cancelWaitMs ?? DEFAULT_CANCEL_WAIT_MS, performance.now());
   }
 
   private readonly onError = (error: Error): void => {
@@ -240,7 +241,7 @@ export class ExecuteSession {
         this.finish({ ok: false, error: new ConnectFailedError(this.opts.url, `closed ${code} before the upgrade`) });
       } else if (this.phase === 'cancelling') {
         // The server hung up after our CANCEL; its side ends the process group on disconnect.
-        this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: false, completed: null } });
+        this.finish({ ok: true, end: { kind: this.cancelKind, confirmed: this.cancelWait.confirmed, completed: null } });
       } else {
         const now = performance.now();
         this.flushLines(now);
@@ -263,7 +264,7 @@ export class ExecuteSession {
     this.phase = 'closing';
     clearTimeout(this.connectTimer);
     clearTimeout(this.deadlineTimer);
-    clearTimeout(this.cancelTimer);
+    this.cancelWait.stop();
     this.opts.signal?.removeEventListener('abort', this.onAbort);
     const state = this.ws.readyState;
     if (state === WebSocket.CLOSED) {

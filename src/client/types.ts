@@ -9,7 +9,12 @@ export interface ExecuteOptions {
   deadlineSeconds: number;
   /** Upgrade timeout in ms; default 10,000. */
   connectTimeoutMs?: number;
-  /** How long to wait for process.canceled/completed after CANCEL; default 5,000 ms. */
+  /**
+   * The bound on the wait after CANCEL for process.canceled and the process.completed that may
+   * follow it; default 5,000 ms. After process.canceled the client waits for a completion
+   * within what is left of it when the server announced one (`completed_follows`, stressd's
+   * executor), and at most 1 s otherwise (cc_executor sends none).
+   */
   cancelWaitMs?: number;
   /** Sent as `Authorization: Bearer …` on the upgrade. */
   token?: string;
@@ -43,7 +48,11 @@ export interface OutputLine {
 /** How an execute ended. Thrown errors (see errors.ts) cover connect failures, lost connections and RPC errors. */
 export type ExecuteEnd =
   | { kind: 'completed'; completed: ProcessCompletedParams }
-  /** The deadline passed (or the signal aborted) and CANCEL was sent; confirmed when the server answered with process.canceled/completed in time. */
+  /**
+   * The deadline passed (or the signal aborted) and CANCEL was sent; confirmed when the server
+   * answered with process.canceled/completed in time; `completed` (exit code, signal) when a
+   * process.completed came within the wait (see `cancelWaitMs`).
+   */
   | { kind: 'deadline' | 'aborted'; confirmed: boolean; completed: ProcessCompletedParams | null };
 
 export interface ExecuteResult {

@@ -192,9 +192,11 @@ export class Session {
       throw new RpcProblem(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
     }
     this.send(resultFrame(id, { status }));
-    this.send(notificationFrame(`process.${status}`, { status, pid: proc.pid, pgid: proc.pgid }));
-    // Unlike cc_executor, a cancel is followed by process.completed (terminated_by "cancel") once the group is gone.
-    if (type === ControlType.cancel) void proc.terminate('cancel');
+    // Unlike cc_executor, a cancel is followed by process.completed (terminated_by "cancel") once
+    // the group is gone; completed_follows tells a client that it is worth waiting for.
+    const cancel = type === ControlType.cancel;
+    this.send(notificationFrame(`process.${status}`, cancel ? { status, pid: proc.pid, pgid: proc.pgid, completed_follows: true } : { status, pid: proc.pid, pgid: proc.pgid }));
+    if (cancel) void proc.terminate('cancel');
   }
 }
 

@@ -155,6 +155,8 @@ export interface ProcessControlParams {
   status: 'paused' | 'resumed' | 'canceled';
   pid: number;
   pgid: number | null;
+  /** stressd's executor only, on `process.canceled`: a `process.completed` follows once the group is gone (cc_executor sends none). */
+  completed_follows?: boolean;
 }
 
 export interface ProcessErrorParams {

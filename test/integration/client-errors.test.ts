@@ -108,11 +108,28 @@ describe('client errors', () => {
     await peer.waitForEvent((e) => e.type === 'client-closed');
   });
 
-  it('ends at process.canceled even when the server sends completed after it (stressd executor style)', async () => {
-    const peer = await peerFor(scenarios.endless({ onCancel: 'canceled+completed' }));
-    const result = await execute({ url: peer.url, command: 'x', deadlineSeconds: 0.2 });
+  it('after process.canceled waits within cancelWaitMs for an announced process.completed, beyond 1 s, and keeps its exit code and signal', async () => {
+    const peer = await peerFor(scenarios.endless({ onCancel: 'canceled+completed', completedAfterMs: 1_400 }));
+    const result = await execute({ url: peer.url, command: 'x', deadlineSeconds: 0.2, cancelWaitMs: 4_000 });
     assert.equal(result.end.kind, 'deadline');
     assert.equal(result.end.kind === 'deadline' && result.end.confirmed, true);
+    const completed = result.end.kind === 'deadline' ? result.end.completed : null;
+    assert.equal(completed?.exit_code, -15);
+    assert.equal(completed?.signal, 'SIGTERM');
+  });
+
+  it('gives an announced completion no more than the rest of cancelWaitMs, and still says confirmed', async () => {
+    const peer = await peerFor(scenarios.endless({ onCancel: 'canceled+completed', completedAfterMs: 10_000 }));
+    const result = await execute({ url: peer.url, command: 'x', deadlineSeconds: 0.2, cancelWaitMs: 600 });
+    assert.deepEqual(result.end, { kind: 'deadline', confirmed: true, completed: null });
+    const elapsed = result.endedAt - result.sentAt;
+    assert.ok(elapsed >= 790 && elapsed < 1_700, `ended ${elapsed} ms after execute`);
+  });
+
+  it('takes an unannounced process.completed that follows process.canceled within 1 s', async () => {
+    const peer = await peerFor(scenarios.endless({ onCancel: 'canceled+unannounced-completed', completedAfterMs: 300 }));
+    const result = await execute({ url: peer.url, command: 'x', deadlineSeconds: 0.2 });
+    assert.equal(result.end.kind === 'deadline' && result.end.completed?.exit_code, -15);
   });
 
   it('rejects a deadline that is not a positive number with a usage error', async () => {

@@ -87,9 +87,26 @@ describe('client against the embedded executor', () => {
     const { result, lines } = await run('echo up; sleep 30 & sleep 30; wait', 0.5);
     assert.equal(result.end.kind, 'deadline');
     assert.equal(result.end.kind === 'deadline' && result.end.confirmed, true);
+    assert.equal(result.end.kind === 'deadline' && result.end.completed?.terminated_by, 'cancel', 'the exit after the cancel is reported');
     assert.equal(lines[0]?.data, 'up\n');
     const pgid = result.pgid ?? result.pid;
     assert.ok(pgid !== null);
     await waitUntil(() => !groupAlive(pgid), 3_000, `process group ${pgid} gone`);
+  });
+});
+
+describe('client cancel against the embedded executor', () => {
+  it('keeps the exit of a group that outlives SIGTERM for more than 1 s: canceled, then completed after SIGKILL', async () => {
+    const slow = await startExecutor({ port: 0, killGraceMs: 1_500 });
+    try {
+      const result = await execute({ url: slow.url, command: "trap '' TERM; echo up; sleep 30", deadlineSeconds: 0.5, cancelWaitMs: 5_000 });
+      assert.equal(result.end.kind, 'deadline');
+      const completed = result.end.kind === 'deadline' ? result.end.completed : null;
+      assert.equal(completed?.signal, 'SIGKILL');
+      assert.equal(completed?.terminated_by, 'cancel');
+      assert.ok(result.endedAt - result.sentAt >= 2_000, 'it waited past the 1 s bound for the announced completion');
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -87,10 +87,12 @@ describe('client against the quirk peer', () => {
     assert.equal(result.outputFrames, 5);
   });
 
-  it('ends on process.canceled (one "l", no completed) after its deadline sends CANCEL', async () => {
+  it('ends on process.canceled (one "l", no completed) at most 1 s after it, well before cancelWaitMs', async () => {
     const peer = await peerFor(scenarios.endless({ onCancel: 'canceled' }));
-    const { result } = await run(peer, { deadlineSeconds: 0.3 });
+    const { result } = await run(peer, { deadlineSeconds: 0.3, cancelWaitMs: 5_000 });
     assert.deepEqual(result.end, { kind: 'deadline', confirmed: true, completed: null });
+    const elapsed = result.endedAt - result.sentAt;
+    assert.ok(elapsed >= 1_250 && elapsed < 2_000, `ended ${elapsed} ms after execute (deadline 300 ms + the 1 s wait)`);
     const cancel = peer.received.find((f) => (f as { method?: string }).method === 'control');
     assert.deepEqual(cancel, { jsonrpc: '2.0', method: 'control', params: { type: 'CANCEL' }, id: 2 });
     assert.ok(result.outputFrames > 0);
