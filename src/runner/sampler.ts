@@ -7,13 +7,27 @@
  * result is then `{ measured: false, why }`, never zeros.
  */
 import pidusage from 'pidusage';
-import { processTree } from './proctree.ts';
+import { processTree, processTreeSync, rssBytesSync } from './proctree.ts';
 import type { ResourcePeaks } from './types.ts';
 
 export interface SamplerOptions {
   intervalMs: number;
   /** The executor's pid when it runs on this host; null when it is remote (nothing is measured). */
   localPid: number | null;
+}
+
+/**
+ * pidusage's first call in a process runs `getconf` twice (clock tick, page size) before it reads
+ * anything: started once, as soon as a sampler exists, so the first sample of a test is not late by
+ * two process spawns (a 20 ms command such as `uname -a && df -h /` was over before it).
+ */
+let warm: Promise<void> | null = null;
+function warmUp(): Promise<void> {
+  warm ??= pidusage(process.pid, { maxage: 2000 }).then(
+    () => undefined,
+    () => undefined,
+  );
+  return warm;
 }
 
 export class ResourceSampler {
@@ -32,13 +46,39 @@ export class ResourceSampler {
   constructor(opts: SamplerOptions) {
     this.#intervalMs = Math.max(50, opts.intervalMs);
     this.#localPid = opts.localPid;
+    if (opts.localPid !== null) void warmUp();
   }
 
-  /** The test's pid, from process.started: sampling begins at once, then every interval. */
+  /**
+   * The test's pid, from process.started: the first sample is taken at once (its CPU reads 0, as
+   * pidusage has no earlier reading to compare with, but its memory is real), then every interval.
+   */
   setRoot(pid: number): void {
     if (this.#stopped || this.#localPid === null || this.#root !== null) return;
     this.#root = pid;
+    this.#instant(pid, this.#localPid);
     this.#tick();
+  }
+
+  /**
+   * A synchronous memory reading the moment the pid is known: a command of a few milliseconds
+   * (`uname -a && df -h /`) is often gone before the first asynchronous sample comes back. It has
+   * no CPU figure (one reading gives no rate), just as pidusage's own first reading reads 0.
+   */
+  #instant(root: number, exec: number): void {
+    let memory = 0;
+    let counted = 0;
+    for (const pid of processTreeSync(root)) {
+      const rss = rssBytesSync(pid);
+      if (rss === null) continue;
+      memory += rss;
+      counted++;
+    }
+    if (counted === 0) return;
+    this.#samples++;
+    this.#peakMemory = Math.max(this.#peakMemory, memory);
+    const execRss = rssBytesSync(exec);
+    if (execRss !== null) this.#execMemory = Math.max(this.#execMemory ?? 0, execRss);
   }
 
   #tick(): void {
@@ -56,6 +96,7 @@ export class ResourceSampler {
   async #sample(): Promise<void> {
     const root = this.#root;
     if (root === null) return;
+    await warmUp();
     const tree = await processTree(root);
     const exec = this.#localPid;
     const pids = exec !== null && !tree.includes(exec) ? [...tree, exec] : tree;

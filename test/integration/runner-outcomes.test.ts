@@ -69,6 +69,16 @@ test('a suite records a pass, a pattern miss, a non-zero exit and a timeout, eac
   assert.deepEqual(names, ['run:start', ...Array(4).fill(['test:start', 'test:end']).flat(), 'run:end']);
 });
 
+test('a command of a few milliseconds (uname -a && df -h /) still gets a memory peak', async () => {
+  // The first command warms the executor up, as the demo's earlier tests do for its system_info.
+  const suite = makeSuite([{ id: 'warm', command: 'true' }, { id: 'uname', command: 'uname -a && df -h /', expected_patterns: ['Filesystem'] }]);
+  const run = await startRun({ suite, executor: target(), reportsDir, trigger: 'cli' }).done;
+  const t = run.tests[1] ?? assert.fail('no uname result');
+  assert.equal(t.outcome, 'passed');
+  assert.equal(t.resources.measured, true, JSON.stringify(t.resources));
+  if (t.resources.measured) assert.ok(t.resources.peak_memory_bytes > 0);
+});
+
 test('a closed port gives connect_failed, an error outcome, and no resource figures', async () => {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { ResourceSampler } from '../../src/runner/sampler.ts';
-import { processTree } from '../../src/runner/proctree.ts';
+import { processTree, processTreeSync, rssBytesSync } from '../../src/runner/proctree.ts';
 
 async function withShell(script: string, fn: (child: ChildProcess) => Promise<void>): Promise<void> {
   const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
@@ -52,6 +52,32 @@ test('peak CPU sums the tree: a child burning one core for 1.5 s peaks above 0.5
     assert.ok(peaks.peak_cpu_ratio > 0.5, `peak cpu ${peaks.peak_cpu_ratio}`);
     assert.ok(peaks.samples >= 3);
     assert.ok((peaks.executor_peak_memory_bytes ?? 0) > 10 * 1024 * 1024);
+  }));
+
+test('a process killed the instant its pid is known still has a memory peak (the first reading is taken at once)', async () => {
+  const child = spawn('/bin/sh', ['-c', 'sleep 5'], { stdio: 'ignore' });
+  const exited = once(child, 'exit');
+  const s = new ResourceSampler({ intervalMs: 1000, localPid: process.pid });
+  s.setRoot(child.pid ?? -1);
+  child.kill('SIGKILL');
+  await exited;
+  const peaks = await s.stop();
+  assert.equal(peaks.measured, true, JSON.stringify(peaks));
+  if (!peaks.measured) return;
+  assert.ok(peaks.peak_memory_bytes > 0, `peak memory ${peaks.peak_memory_bytes}`);
+  assert.ok((peaks.executor_peak_memory_bytes ?? 0) > 10 * 1024 * 1024);
+});
+
+test('the synchronous reading sees the tree and its resident memory; a vanished pid has none', () =>
+  withShell('sleep 5 & wait', async (child) => {
+    const tree = await waitFor('the shell and its sleep', async () => {
+      const t = processTreeSync(child.pid ?? -1);
+      return t.length >= 2 ? t : null;
+    });
+    assert.equal(tree[0], child.pid);
+    for (const pid of tree) assert.ok((rssBytesSync(pid) ?? 0) > 0, `rss of ${pid}`);
+    assert.deepEqual(processTreeSync(2 ** 22 + 12345), []);
+    assert.equal(rssBytesSync(2 ** 22 + 12345), null);
   }));
 
 test('a remote executor gives measured: false with the reason, never zeros', async () => {
