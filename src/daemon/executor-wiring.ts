@@ -18,6 +18,9 @@ export async function startExecutor(
   return superviseExecutor({
     log: deps.log,
     onRestart: deps.onRestart,
-    spawn: (port) => spawnExecutor(port === undefined ? {} : { port }),
+    spawn: async (port) => {
+      const c = await spawnExecutor(port === undefined ? {} : { port });
+      return { url: c.url, token: c.token, pid: c.pid, exited: c.exited, close: c.close, kill: (signal) => void c.child.kill(signal) };
+    },
   });
 }

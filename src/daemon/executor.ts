@@ -16,6 +16,8 @@ export interface ExecutorChild {
   pid: number;
   exited: Promise<{ code: number | null; signal: string | null }>;
   close(): Promise<void>;
+  /** Sends a signal without waiting: for a forced exit, when there is no time for close(). */
+  kill(signal: NodeJS.Signals): void;
 }
 
 export interface SupervisorOptions {
@@ -40,6 +42,8 @@ export interface ExecutorSupervisor {
   readonly up: boolean;
   readonly restarts: number;
   close(): Promise<void>;
+  /** Synchronous: SIGTERMs the current child (which ends its commands) and stops restarting. For a forced exit. */
+  killNow(): void;
 }
 
 function portOf(url: string): number | undefined {
@@ -54,7 +58,7 @@ function portOf(url: string): number | undefined {
 /** A remote executor (a ws:// URL): nothing to supervise. */
 export function remoteExecutor(url: string, token: string | undefined): ExecutorSupervisor {
   const target: ExecutorTarget = { url, localPid: null, ...(token ? { token } : {}) };
-  return { target, pid: null, up: true, restarts: 0, close: async () => undefined };
+  return { target, pid: null, up: true, restarts: 0, close: async () => undefined, killNow: () => undefined };
 }
 
 export async function superviseExecutor(options: SupervisorOptions): Promise<ExecutorSupervisor> {
@@ -136,6 +140,10 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
     },
     get restarts() {
       return restarts;
+    },
+    killNow() {
+      stop.abort();
+      child?.kill('SIGTERM');
     },
     close() {
       closing ??= (async () => {

@@ -58,6 +58,11 @@ export interface SignalOptions {
   hardTimeoutMs?: number;
   /** Injected for tests; default process.exit. */
   exit?: (code: number) => void;
+  /**
+   * Runs synchronously just before a forced exit (second signal, hard timer): the last chance to
+   * tell child processes to go, since nothing after process.exit() will.
+   */
+  beforeForcedExit?: () => void;
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -65,7 +70,15 @@ const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 /** Installs the handlers; returns a function that removes them (and clears the hard timer): for a start that failed. */
 export function handleSignals(options: SignalOptions): () => void {
   const { log } = options;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const hardExit = options.exit ?? ((code: number) => process.exit(code));
+  const exit = (code: number): void => {
+    try {
+      options.beforeForcedExit?.();
+    } catch (err) {
+      log.error({ err }, 'cleanup before a forced exit failed');
+    }
+    hardExit(code);
+  };
   let received: NodeJS.Signals | null = null;
   let hardTimer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {

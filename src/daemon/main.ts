@@ -72,8 +72,11 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   let stopping = false;
   let stopped: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (stopped = resolve));
+  // Set once the executor child exists: a forced exit (second signal, hard timer) SIGTERMs it so its commands end too.
+  let killChildren: () => void = () => undefined;
   const removeSignals = handleSignals({
     log,
+    beforeForcedExit: () => killChildren(),
     shutdown: async () => {
       stopping = true;
       await lc.close();
@@ -82,7 +85,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   });
 
   try {
-    await start(opts, { suite, schedule, token, log, lc, isStopping: () => stopping });
+    await start(opts, { suite, schedule, token, log, lc, isStopping: () => stopping, onForcedExit: (fn) => (killChildren = fn) });
   } catch (err) {
     log.error({ err }, 'start failed');
     stopping = true;
@@ -105,6 +108,7 @@ interface StartContext {
   log: Logger;
   lc: Lifecycle;
   isStopping: () => boolean;
+  onForcedExit: (cleanup: () => void) => void;
 }
 
 async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
@@ -124,6 +128,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
     await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart() }),
     (e) => e.close(),
   );
+  ctx.onForcedExit(() => executor.killNow());
 
   const runs = lc.add(
     'runs',

@@ -6,14 +6,19 @@ import { memoryLogger } from '../fixtures/daemon/log.ts';
 interface FakeChild extends ExecutorChild {
   die(code: number | null, signal: string | null): void;
   closed: boolean;
+  signals: NodeJS.Signals[];
 }
 
 function fakeChild(pid: number, port: number): FakeChild {
   let die: (v: { code: number | null; signal: string | null }) => void = () => undefined;
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => (die = r));
   const child: FakeChild = {
-    url: `ws://127.0.0.1:${port}/ws/mcp`, token: `t${pid}`, pid, exited, closed: false,
+    url: `ws://127.0.0.1:${port}/ws/mcp`, token: `t${pid}`, pid, exited, closed: false, signals: [],
     die: (code, signal) => die({ code, signal }),
+    kill: (signal) => {
+      child.signals.push(signal);
+      die({ code: null, signal });
+    },
     close: async () => {
       child.closed = true;
       die({ code: 0, signal: null });
@@ -82,4 +87,22 @@ test('keeps retrying a failing restart with growing backoff until close()', asyn
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(attempts, after, 'no attempts after close');
   assert.ok(lines.some((l) => l.msg === 'embedded executor failed to restart'));
+});
+
+test('killNow() SIGTERMs the child at once and does not restart it', async () => {
+  const { log } = memoryLogger();
+  let spawned = 0;
+  const first = fakeChild(7, 40500);
+  const sup = await superviseExecutor({
+    log, initialBackoffMs: 1, onRestart: () => assert.fail('counted as a crash'),
+    spawn: async () => {
+      spawned += 1;
+      return first;
+    },
+  });
+  sup.killNow();
+  assert.deepEqual(first.signals, ['SIGTERM'], 'signalled synchronously');
+  await first.exited;
+  await sup.close();
+  assert.equal(spawned, 1, 'no restart after killNow');
 });

@@ -29,14 +29,19 @@ test('a failing or stuck step is logged and does not stop the ones before it', a
 
 test('the first signal starts a graceful shutdown, a second one exits at once', async () => {
   const { log } = memoryLogger();
-  const exits: number[] = [];
   let shutdowns = 0;
-  const remove = handleSignals({ log, exit: (code) => exits.push(code), shutdown: () => ((shutdowns += 1), new Promise<void>(() => undefined)) });
+  const events: string[] = [];
+  const remove = handleSignals({
+    log,
+    exit: (code) => events.push(`exit ${code}`),
+    beforeForcedExit: () => events.push('children told to go'),
+    shutdown: () => ((shutdowns += 1), new Promise<void>(() => undefined)),
+  });
   try {
     process.emit('SIGTERM', 'SIGTERM');
-    assert.deepEqual([shutdowns, exits], [1, []]);
+    assert.deepEqual([shutdowns, events], [1, []]);
     process.emit('SIGINT', 'SIGINT');
-    assert.deepEqual([shutdowns, exits], [1, [1]]);
+    assert.deepEqual([shutdowns, events], [1, ['children told to go', 'exit 1']]);
   } finally {
     remove();
   }

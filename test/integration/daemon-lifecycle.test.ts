@@ -54,6 +54,34 @@ test('SIGTERM during a test: exit 0 within 15 s, a partial report with status ab
   }
 });
 
+test('a second signal during the shutdown exits 1 at once, still telling the executor to end its commands', async () => {
+  const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-daemon-twice-'));
+  const d = spawnDaemon(['--config', 'test/fixtures/daemon/sleepy.json', '--reports-dir', reportsDir, '--run-on-start']);
+  try {
+    await d.ready;
+    const executorPid = Number((await d.waitLog((l) => l.msg === 'embedded executor started', 'the executor')).executorPid);
+    const [sleepPid] = await waitFor(async () => {
+      const pids = await pidsOf(['sleep', '317']);
+      return pids.length > 0 ? pids : null;
+    }, 'the test command (sleep 317) to run');
+    assert.ok(sleepPid);
+    // Back to back, so the second lands while the graceful shutdown (abort, report, close) is still going.
+    const sentAt = Date.now();
+    d.child.kill('SIGTERM');
+    d.child.kill('SIGINT');
+    const { code } = await d.exited;
+    assert.equal(code, 1);
+    assert.ok(Date.now() - sentAt < 2_000, 'exited at once');
+    const order = d.logs.map((l) => l.msg).filter((m) => m === 'shutting down' || m === 'second signal: exiting at once' || m === 'stopped');
+    assert.deepEqual(order, ['shutting down', 'second signal: exiting at once']);
+    await waitFor(async () => !(await alive(sleepPid)) && !(await alive(executorPid)), 'the executor and its command to be gone', 10_000);
+  } finally {
+    await d.stop();
+    for (const pid of await pidsOf(['sleep', '317'])) process.kill(pid, 'SIGKILL');
+    await rm(reportsDir, { recursive: true, force: true });
+  }
+});
+
 test('survives its executor being killed mid-test: that test is an error, the executor comes back, the next run passes', async () => {
   const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-daemon-crash-'));
   const d = spawnDaemon(['--config', 'test/fixtures/daemon/short-sleep.json', '--reports-dir', reportsDir]);
