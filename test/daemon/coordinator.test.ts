@@ -101,12 +101,13 @@ test('a trigger while a run is going is skipped, logged and counted', async () =
   await coordinator.close();
 });
 
-test('close() aborts the run in flight and waits until its partial report is written', async () => {
-  const { fake, coordinator, written } = setup();
+test('close() aborts the run in flight and waits until its partial report is written and its metrics updated', async () => {
+  const { calls, fake, coordinator, written } = setup();
   coordinator.trigger('schedule');
   await coordinator.close();
   assert.equal(fake.runs[0]?.options.signal?.aborted, true);
   assert.equal(written[0]?.status, 'aborted');
+  assert.equal(calls.at(-1), `end:${fake.runs[0]?.handle.id}:aborted`);
   assert.deepEqual(coordinator.trigger('api'), { started: false, reason: 'closed', detail: 'the daemon is shutting down' });
 });
 
