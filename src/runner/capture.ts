@@ -9,8 +9,9 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { OutputLine } from '../client/types.ts';
+import { PreviewWindow } from './preview.ts';
 
-export const PREVIEW_CHARS = 2000;
+export { PREVIEW_CHARS } from './preview.ts';
 /** Log blocks: output is copied into reusable 64 KiB buffers, written one at a time. */
 const BLOCK_BYTES = 64 * 1024;
 const FLUSH_EVERY_MS = 1000;
@@ -48,8 +49,7 @@ export class OutputCapture {
   readonly #closeTimeoutMs: number;
   #file: FileHandle | null = null;
   #error: string | null = null;
-  #head = '';
-  #tail = '';
+  readonly #preview = new PreviewWindow();
   #bytes = 0;
   #lines = 0;
   #chunks = 0;
@@ -101,18 +101,8 @@ export class OutputCapture {
     this.#lines++;
     this.#chunks += line.chunks;
     if (line.stream === 'stderr') this.#stderrBytes += line.bytes;
-    this.#preview(line.data);
+    this.#preview.push(line.data);
     if (this.#file !== null && this.#error === null && this.#closed === null) this.#write(line.data, line.bytes);
-  }
-
-  #preview(data: string): void {
-    let rest = data;
-    if (this.#head.length < PREVIEW_CHARS) {
-      const room = PREVIEW_CHARS - this.#head.length;
-      this.#head += rest.slice(0, room);
-      rest = rest.slice(room);
-    }
-    if (rest.length > 0) this.#tail = (rest.length >= PREVIEW_CHARS ? rest : this.#tail + rest).slice(-PREVIEW_CHARS);
   }
 
   #write(data: string, bytes: number): void {
@@ -226,8 +216,8 @@ export class OutputCapture {
       output_lines: this.#lines,
       output_chunks: this.#chunks,
       stderr_bytes: this.#stderrBytes,
-      preview_head: this.#head,
-      preview_tail: this.#tail,
+      preview_head: this.#preview.head,
+      preview_tail: this.#preview.tail,
       log_path: this.#path !== null && file !== null ? this.#path : null,
       log_waited_lines: this.#waited,
       log_dropped_bytes: this.#dropped,

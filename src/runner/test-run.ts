@@ -15,6 +15,7 @@ import { OutputCapture, logPathFor } from './capture.ts';
 import { ClaudeStreamParser, isClaudeRateLimitText } from './claude.ts';
 import { decideOutcome } from './outcome.ts';
 import { PatternMatcher } from './patterns.ts';
+import { PreviewWindow } from './preview.ts';
 import { ResourceSampler } from './sampler.ts';
 import { endTestSpan, epochMs, guard, spanIds, startTestSpan } from './spans.ts';
 import { StreamTimer } from './timing.ts';
@@ -42,6 +43,9 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   const matcher = new PatternMatcher(test.expected_patterns, t0);
   const claude = new ClaudeStreamParser();
   const timer = new StreamTimer();
+  // What a person reads: the assistant's text, or the result text when no text block came.
+  const answer = new PreviewWindow();
+  const resultAnswer = new PreviewWindow();
   const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, localPid: ctx.executor.localPid });
   const notifications: Record<string, number> = {};
   let serverStallLines = 0;
@@ -62,7 +66,10 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     if (line.stream !== 'stdout') return;
     for (const piece of claude.feedLine(line.data, line.receivedAt)) {
       // The result text repeats the answer as one whole: it must not join the assistant text.
-      if (piece.context === 'result') matcher.resetContext('result');
+      if (piece.context === 'result') {
+        matcher.resetContext('result');
+        resultAnswer.push(piece.text);
+      } else answer.push(piece.text);
       matcher.feedText(piece.context, piece.text, capture.bytes, line.receivedAt);
     }
   };
@@ -173,6 +180,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     resources,
     preview_head: out.preview_head,
     preview_tail: out.preview_tail,
+    ...answerPreview(answer.empty ? resultAnswer : answer),
     log_path: out.log_path,
     log_waited_lines: out.log_waited_lines,
     log_dropped_bytes: out.log_dropped_bytes,
@@ -187,6 +195,10 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     cancelled: result !== null && result.end.kind !== 'completed',
   });
   return deepFreeze(testResult);
+}
+
+function answerPreview(text: PreviewWindow): Pick<TestResult, 'text_preview_head' | 'text_preview_tail'> {
+  return text.empty ? { text_preview_head: null, text_preview_tail: null } : { text_preview_head: text.head, text_preview_tail: text.tail };
 }
 
 function describe(params: unknown): string {

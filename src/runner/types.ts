@@ -127,6 +127,14 @@ export interface TestResult {
   /** The first and last 2,000 characters of the output. */
   preview_head: string;
   preview_tail: string;
+  /**
+   * The first and last 2,000 characters of the text a person reads (Claude stream-json: the
+   * assistant text blocks joined, else the result text); the tail is empty when the text fits in
+   * the head. null when the output carried no such text (not stream-json); absent in results
+   * written before stressd had it.
+   */
+  text_preview_head?: string | null;
+  text_preview_tail?: string | null;
   /** Absolute path of the full output log. */
   log_path: string | null;
   /** Lines that were written while the log was still draining earlier ones (a slow disk). */

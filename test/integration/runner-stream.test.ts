@@ -69,6 +69,24 @@ test('first text, gaps and cost come out as the simulator paced and reported the
   assert.ok((s?.output_tokens_per_second ?? 0) > 0);
 });
 
+test('the answer preview is the text Claude wrote, unescaped: its first and last 2,000 characters', async () => {
+  const run = await runOne({
+    id: 'answer',
+    command: simulator(`--words 1500 --words-per-line 20 --interval-ms 0 --first-token-ms 0 --seed 5 --include 'say "hi",résumé'`),
+    timeout: 30,
+  });
+  const [t] = run.tests;
+  const lines = (await readFile(t?.log_path ?? '', 'utf8')).trim().split('\n');
+  const answer = (JSON.parse(lines.at(-1) ?? '{}') as { result: string }).result;
+  assert.ok(answer.length > 4000, `answer length ${answer.length}`);
+  assert.equal(t?.text_preview_head, answer.slice(0, 2000));
+  assert.equal(t?.text_preview_tail, answer.slice(-2000));
+  assert.ok(t?.preview_head.startsWith('{"type":"system"'), 'the raw preview stays the raw stream');
+
+  const plain = await runOne({ id: 'plain', command: 'echo not stream-json' });
+  assert.deepEqual([plain.tests[0]?.text_preview_head, plain.tests[0]?.text_preview_tail], [null, null]);
+});
+
 test("Claude's own usage-limit error is rate_limited; an error result is sut_error", async () => {
   const limited = await runOne({ id: 'limited', command: simulator('--rate-limit --first-token-ms 0 --seed 1'), timeout: 30 });
   assert.deepEqual([limited.tests[0]?.outcome, limited.tests[0]?.reason], ['failed', 'rate_limited']);
