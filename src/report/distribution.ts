@@ -8,22 +8,32 @@ interface Bucket {
   below: number;
 }
 
-/** Bounds chosen around the suites' own scale: simple tests take seconds, complex ones 90–300 s. */
+/**
+ * Finer than the original's (< 2 min, 2–3, 3–4, > 4 min) for suites of short tests, and keeping
+ * every one of its cut points, so its counts are sums of ours.
+ */
 export const DURATION_BUCKETS: readonly Bucket[] = [
   { label: '< 10 s', below: 10 },
   { label: '10–30 s', below: 30 },
   { label: '30–60 s', below: 60 },
   { label: '60–120 s', below: 120 },
-  { label: '120–300 s', below: 300 },
-  { label: '≥ 300 s', below: Infinity },
+  { label: '2–3 min', below: 180 },
+  { label: '3–4 min', below: 240 },
+  { label: '4–5 min', below: 300 },
+  { label: '≥ 5 min', below: Infinity },
 ];
 
+/**
+ * The original counted characters with cut points at 10K, 50K and 100K; these are bytes (equal to
+ * characters for ASCII output) with the same decimal cut points, plus finer and larger ones.
+ */
 export const OUTPUT_BUCKETS: readonly Bucket[] = [
-  { label: '< 1 KiB', below: 1024 },
-  { label: '1–10 KiB', below: 10 * 1024 },
-  { label: '10–100 KiB', below: 100 * 1024 },
-  { label: '100 KiB–1 MiB', below: 1024 * 1024 },
-  { label: '≥ 1 MiB', below: Infinity },
+  { label: '< 1 kB', below: 1_000 },
+  { label: '1–10 kB', below: 10_000 },
+  { label: '10–50 kB', below: 50_000 },
+  { label: '50–100 kB', below: 100_000 },
+  { label: '100 kB–1 MB', below: 1_000_000 },
+  { label: '≥ 1 MB', below: Infinity },
 ];
 
 const BAR_WIDTH = 20;
@@ -37,20 +47,22 @@ export function bucketise(values: readonly { id: string; value: number }[], buck
   return out;
 }
 
-function render(title: string, rows: { label: string; ids: string[] }[], total: number): string {
+function render(title: string, note: string, rows: { label: string; ids: string[] }[], total: number): string {
   const body = rows.map((r) => {
     const width = total === 0 ? 0 : Math.round((r.ids.length / total) * BAR_WIDTH);
     return [r.label, String(r.ids.length), width > 0 ? '█'.repeat(width) : '·', r.ids.length > 0 ? r.ids.map((id) => cell(id)).join(', ') : '–'];
   });
-  return `## ${title}\n\n${table(['range', 'tests', 'share', 'ids'], body, ['l', 'r', 'l', 'l'])}\n`;
+  return `## ${title}\n\n${note}\n\n${table(['range', 'tests', 'share', 'ids'], body, ['l', 'r', 'l', 'l'])}\n`;
 }
 
 export function durationDistribution(tests: readonly TestResult[]): string {
   const rows = bucketise(tests.map((t) => ({ id: t.id, value: t.duration_seconds })), DURATION_BUCKETS);
-  return render('Duration distribution', rows, tests.length);
+  const note = 'The original report\'s ranges are sums of these: < 2 min = the first four rows, > 4 min = the last two.';
+  return render('Duration distribution', note, rows, tests.length);
 }
 
 export function outputSizeDistribution(tests: readonly TestResult[]): string {
   const rows = bucketise(tests.map((t) => ({ id: t.id, value: t.output_bytes })), OUTPUT_BUCKETS);
-  return render('Output size distribution', rows, tests.length);
+  const note = 'Output in bytes (1 kB = 1,000 bytes; the original counted characters, the same for ASCII): < 10K = the first two rows, > 100K = the last two.';
+  return render('Output size distribution', note, rows, tests.length);
 }

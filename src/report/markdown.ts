@@ -8,7 +8,7 @@ import type { FailureReason, RunResult, TestResult } from '../runner/types.ts';
 import { cell, inline, inlineCode, table } from './escape.ts';
 import { durationDistribution, outputSizeDistribution } from './distribution.ts';
 import { costSection, streamTimingSection } from './figures.ts';
-import { DASH, OUTCOME_MARK, bytes, duration, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
+import { DASH, OUTCOME_MARK, bytes, count, duration, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
 import { testSection } from './test-section.ts';
 
 export function renderMarkdown(result: RunResult): string {
@@ -49,6 +49,8 @@ function summarySection(result: RunResult): string {
     ['Duration', duration(result.duration_seconds)],
     ['Tests', `${total} total: ${c.passed} passed, ${c.failed} failed, ${c.timeout} timeouts, ${c.error} errors`],
     ['Success rate', total === 0 ? DASH : `${percent(c.passed / total)} (${c.passed}/${total})`],
+    ['Average duration', total === 0 ? DASH : `${duration(sumOf(result.tests, (t) => t.duration_seconds) / total)} per test`],
+    ['Total output', totalOutput(result.tests)],
     ['Graduation', verdictText(result)],
   ];
   if (result.trace_id !== null) rows.push(['Trace id', inlineCode(result.trace_id, { inTable: true })]);
@@ -67,6 +69,15 @@ function summarySection(result: RunResult): string {
     }
   }
   return out.join('\n');
+}
+
+function sumOf(tests: readonly TestResult[], f: (t: TestResult) => number): number {
+  return tests.reduce((n, t) => n + f(t), 0);
+}
+
+function totalOutput(tests: readonly TestResult[]): string {
+  const b = sumOf(tests, (t) => t.output_bytes);
+  return `${bytes(b)} (${count(b)} bytes; ${count(sumOf(tests, (t) => t.output_lines))} lines, ${count(sumOf(tests, (t) => t.output_chunks))} chunks)`;
 }
 
 function failureSection(tests: readonly TestResult[]): string {
@@ -97,21 +108,32 @@ function resourceSection(tests: readonly TestResult[]): string {
     ];
   });
   const measured = tests.flatMap((t) => (t.resources.measured ? [t.resources] : []));
-  const overall =
-    measured.length === 0
-      ? 'Overall: not measured (no test had its process tree sampled).'
-      : `Overall: peak CPU ${percent(Math.max(...measured.map((r) => r.peak_cpu_ratio)))} of one core, ` +
-        `peak memory ${bytes(Math.max(...measured.map((r) => r.peak_memory_bytes)))}` +
-        (measured.length < tests.length ? ` (over the ${measured.length} of ${tests.length} tests that were measured).` : '.');
   return [
     '## Resource usage summary',
     '',
-    overall,
+    overallResources(measured, tests.length),
     '',
     table(['test', 'peak CPU (of one core)', 'peak memory (RSS)', 'samples', 'executor peak CPU', 'executor peak memory', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
     '',
-    'Peaks are of the whole process tree of each test, sampled at the suite\'s interval, so short spikes between samples can be missed. ' +
+    'Peaks are of the whole process tree of each test, sampled at the suite\'s interval (the first reading as soon as the process starts), so short spikes between samples can be missed. ' +
+      'CPU is a rate between two readings of a process: a test over before its second sample shows 0%, while its memory is real. ' +
       'Memory is the sum of the RSS of every process in the tree: pages shared between them (libraries, copy-on-write memory) are counted once per process, so the sum overstates real use.',
     '',
   ].join('\n');
+}
+
+type Measured = Extract<TestResult['resources'], { measured: true }>;
+
+/** As the original: the average and the maximum of the per-test peaks, for memory and CPU. */
+function overallResources(measured: readonly Measured[], total: number): string {
+  if (measured.length === 0) return 'Overall: not measured (no test had its process tree sampled).\n';
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mems = measured.map((r) => r.peak_memory_bytes);
+  const cpus = measured.map((r) => r.peak_cpu_ratio);
+  const rows = [
+    ['Memory (RSS)', bytes(Math.round(mean(mems))), bytes(Math.max(...mems))],
+    ['CPU (of one core)', percent(mean(cpus)), percent(Math.max(...cpus))],
+  ];
+  const over = measured.length < total ? `\nOver the ${measured.length} of ${total} tests that were measured.\n` : '';
+  return `${table(['metric', 'average (of the test peaks)', 'peak'], rows, ['l', 'r', 'r'])}\n${over}`;
 }

@@ -7,6 +7,19 @@ function patternList(patterns: readonly string[]): string {
   return patterns.length === 0 ? DASH : patterns.map((p) => inlineCode(p, { inTable: true })).join(', ');
 }
 
+/** Each found pattern with where it first appeared: seconds after execute and bytes into the output. */
+function foundList(t: TestResult): string {
+  if (t.patterns_found.length === 0) return DASH;
+  const at = new Map(t.patterns.filter((h) => h.found).map((h) => [h.pattern, h]));
+  return t.patterns_found
+    .map((p) => {
+      const hit = at.get(p);
+      const where = hit && hit.first_seen_seconds !== null ? ` at ${seconds(hit.first_seen_seconds)}, byte ${count(hit.first_seen_byte)}` : '';
+      return `${inlineCode(p, { inTable: true })}${where}`;
+    })
+    .join('; ');
+}
+
 function reasonText(t: TestResult): string {
   if (t.reason === null) return DASH;
   return t.reason_detail ? `${cell(t.reason)}: ${cell(t.reason_detail)}` : cell(t.reason);
@@ -24,21 +37,26 @@ function resourcesText(t: TestResult): string {
   return `peak CPU ${peakCpu(r)} of one core, peak memory ${peakMemory(r)} (${r.samples} samples)`;
 }
 
-function preview(t: TestResult): string {
-  if (t.output_bytes === 0 && t.preview_head === '' && t.preview_tail === '') return '_No output._\n';
-  // When the whole output fits in the head, the tail repeats part of it: show it once.
-  const whole = t.preview_tail === '' || t.preview_head === t.preview_tail || t.preview_head.endsWith(t.preview_tail);
-  if (whole) return `Output:\n\n${codeBlock(t.preview_head)}\n`;
+/** A head and a tail in fenced blocks; once when the tail is empty or repeats the end of the head. */
+function headAndTail(what: string, head: string, tail: string, where: string): string {
+  if (tail === '' || head === tail || head.endsWith(tail)) return `${what}:\n\n${codeBlock(head)}\n`;
   return [
-    `Output preview: the first ${count(t.preview_head.length)} characters`,
+    `${what}: the first ${count(head.length)} characters`,
     '',
-    codeBlock(t.preview_head),
+    codeBlock(head),
     '',
-    `… and the last ${count(t.preview_tail.length)} characters (the full output is in the log):`,
+    `… and the last ${count(tail.length)} characters (${where}):`,
     '',
-    codeBlock(t.preview_tail),
+    codeBlock(tail),
     '',
   ].join('\n');
+}
+
+function preview(t: TestResult): string {
+  const answer = t.text_preview_head ? headAndTail('Answer preview (the text Claude wrote, unescaped)', t.text_preview_head, t.text_preview_tail ?? '', 'the whole answer is in the log, as stream-json') : '';
+  if (t.output_bytes === 0 && t.preview_head === '' && t.preview_tail === '') return `${answer}_No output._\n`;
+  const raw = headAndTail(answer ? 'Raw output preview' : 'Output preview', t.preview_head, t.preview_tail, 'the full output is in the log');
+  return answer ? `${answer}\n${raw}` : raw;
 }
 
 export function testSection(t: TestResult, index: number): string {
@@ -54,7 +72,7 @@ export function testSection(t: TestResult, index: number): string {
     ['Output', `${bytes(t.output_bytes)}, ${count(t.output_lines)} lines, ${count(t.output_chunks)} chunks; stderr ${bytes(t.stderr_bytes)}`],
     ['First output', seconds(t.first_output_seconds)],
     ['Patterns', `${t.patterns_found.length}/${t.patterns_expected} found (${percent(t.pattern_coverage, 0)})`],
-    ['Patterns found', patternList(t.patterns_found)],
+    ['Patterns found', foundList(t)],
     ['Patterns MISSING', t.patterns_missing.length === 0 ? 'none' : `**${patternList(t.patterns_missing)}**`],
     ['Resources', resourcesText(t)],
     ['Log', t.log_path === null ? DASH : inlineCode(t.log_path, { inTable: true })],

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { marked } from 'marked';
 import { renderMarkdown } from '../../src/report/markdown.ts';
+import { DURATION_BUCKETS, OUTPUT_BUCKETS } from '../../src/report/distribution.ts';
 import { runResult, testResult } from './run-result.ts';
 
 type Token = ReturnType<typeof marked.lexer>[number];
@@ -81,8 +82,8 @@ describe('renderMarkdown', () => {
   it('keeps hostile output, names and patterns from breaking the document', () => {
     const tokens = marked.lexer(md);
     const code = tokens.filter((t) => t.type === 'code').map((t) => (t.type === 'code' ? t.text : ''));
-    // passed (one block), failed (head + tail), timeout (one block); the error test has no output.
-    assert.equal(code.length, 4);
+    // passed (answer head + tail, output), failed (head + tail), timeout (one block); the error test has no output.
+    assert.equal(code.length, 6);
     assert.ok(code.some((c) => c.includes('# not a heading') && c.includes('␛[31m')), 'hostile output stays inside one block');
     const html = marked.parse(md, { async: false });
     assert.ok(!html.includes('<script>'), 'no raw HTML from output or names');
@@ -101,7 +102,50 @@ describe('renderMarkdown', () => {
 
   it('puts each test in its duration and output size bucket', () => {
     assert.match(section(md, 'Duration distribution'), /\| 30–60 s \| 1 \| [█]+ \| slow\\_essay \|/);
-    assert.match(section(md, 'Output size distribution'), /\| 100 KiB–1 MiB \| 1 \| [█]+ \| pattern\\_miss \|/);
+    assert.match(section(md, 'Output size distribution'), /\| 100 kB–1 MB \| 1 \| [█]+ \| pattern\\_miss \|/);
+  });
+
+  it("keeps every cut point of the original's distributions, so its counts can be derived", () => {
+    const bounds = (bs: readonly { below: number }[]) => new Set(bs.map((b) => b.below));
+    for (const s of [120, 180, 240]) assert.ok(bounds(DURATION_BUCKETS).has(s), `duration ${s} s`);
+    for (const c of [10_000, 50_000, 100_000]) assert.ok(bounds(OUTPUT_BUCKETS).has(c), `output ${c}`);
+    assert.match(section(md, 'Duration distribution'), /\| 2–3 min \| 0 \|/);
+    assert.match(section(md, 'Output size distribution'), /\| 10–50 kB \| 0 \|/);
+  });
+
+  it('gives the average duration and the total output in the summary, as the original did', () => {
+    const s = section(md, 'Summary');
+    // (8.2 + 8.2 + 30.01 + 0.01) / 4 = 11.605 s; 2,048 + 250,000 + 2,048 + 0 bytes.
+    assert.match(s, /\| \*\*Average duration\*\* \| 11\.6 s per test \|/);
+    assert.match(s, /\| \*\*Total output\*\* \| 248\.1 KiB \(254,096 bytes; 120 lines, 120 chunks\) \|/);
+  });
+
+  it('gives the average and the peak of memory and CPU over the measured tests', () => {
+    const s = section(md, 'Resource usage summary');
+    assert.match(s, /\| Memory \(RSS\) \| 150\.0 MiB \| 150\.0 MiB \|/);
+    assert.match(s, /\| CPU \(of one core\) \| 85\.0% \| 85\.0% \|/);
+    assert.match(s, /Over the 3 of 4 tests that were measured/);
+    const mixed = renderMarkdown(runResult({ tests: [
+      testResult({ id: 'a', outcome: 'passed', resources: { measured: true, peak_cpu_ratio: 0.2, peak_memory_bytes: 100 * 1024 * 1024, samples: 3, executor_peak_cpu_ratio: null, executor_peak_memory_bytes: null } }),
+      testResult({ id: 'b', outcome: 'passed', resources: { measured: true, peak_cpu_ratio: 1.0, peak_memory_bytes: 300 * 1024 * 1024, samples: 3, executor_peak_cpu_ratio: null, executor_peak_memory_bytes: null } }),
+    ] }));
+    assert.match(section(mixed, 'Resource usage summary'), /\| Memory \(RSS\) \| 200\.0 MiB \| 300\.0 MiB \|/);
+    assert.match(section(mixed, 'Resource usage summary'), /\| CPU \(of one core\) \| 60\.0% \| 100\.0% \|/);
+  });
+
+  it('shows where each found pattern first appeared, in seconds and bytes', () => {
+    assert.match(md, /\| \*\*Patterns found\*\* \| `python` at 1\.25 s, byte 1,234; `production` at 7\.50 s, byte 20,480 \|/);
+  });
+
+  it('shows the answer a person reads, head and tail, fenced so that it cannot break the document', () => {
+    const passed = md.slice(md.indexOf('PASSED: Test python'), md.indexOf('FAILED: Evil'));
+    assert.match(passed, /Answer preview \(the text Claude wrote, unescaped\): the first \d+ characters/);
+    assert.match(passed, /`{4,}text\nThe answer begins here\.\nnormal line/);
+    assert.match(passed, /the last 28 characters/);
+    assert.match(passed, /Raw output preview/);
+    const tokens = marked.lexer(passed).filter((t) => t.type === 'code').map((t) => (t as { text: string }).text);
+    assert.ok(tokens.some((t) => t.startsWith('The answer begins here.') && t.includes('</details>')), 'the hostile answer stays inside one code block');
+    assert.ok(tokens.includes('and the answer ends ``` here'));
   });
 
   it('previews head and tail separately when the output was longer than the head', () => {

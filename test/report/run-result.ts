@@ -81,7 +81,16 @@ export const HOSTILE_OUTPUT = [
 
 export function runResult(over: Partial<RunResult> = {}): RunResult {
   const tests: TestResult[] = [
-    testResult({ id: 'python_checklist', outcome: 'passed' }),
+    testResult({
+      id: 'python_checklist',
+      outcome: 'passed',
+      patterns: [
+        { pattern: 'python', found: true, first_seen_seconds: 1.25, first_seen_byte: 1234 },
+        { pattern: 'production', found: true, first_seen_seconds: 7.5, first_seen_byte: 20480 },
+      ],
+      text_preview_head: `The answer begins here.\n${HOSTILE_OUTPUT}`,
+      text_preview_tail: 'and the answer ends ``` here',
+    }),
     testResult({
       id: 'pattern_miss',
       name: 'Evil | <b>name</b>\n# heading',
