@@ -6,7 +6,7 @@
  */
 import { formatProblem, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
-import { spawnExecutor, type ExecutorChild } from '../executor/child.ts';
+import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { writeReport } from '../report/writer.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import type { ExecutorTarget } from './api.ts';
@@ -43,6 +43,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     err(`stressd: --executor: expected "embedded" or a ws:// URL, found ${JSON.stringify(executorSpec)}`);
     return 2;
   }
+  const embedded = embeddedExecutorOptions(process.env);
+  if (typeof embedded === 'string') {
+    err(`stressd: ${embedded}`);
+    return 2;
+  }
   const out = opts.json ? process.stderr : process.stdout;
 
   const controller = new AbortController();
@@ -70,7 +75,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let target: ExecutorTarget;
     if (executorSpec === 'embedded') {
       try {
-        executor = await spawnExecutor();
+        executor = await spawnExecutor(embedded);
       } catch (e) {
         err(`stressd: could not start the embedded executor: ${e instanceof Error ? e.message : String(e)}`);
         return 1;
@@ -78,11 +83,12 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       target = { url: executor.url, token: executor.token, localPid: executor.pid };
     } else {
       // A URL names a server whose processes we cannot see: their peaks are reported as not measured.
-      target = { url: executorSpec, localPid: null };
+      target = { url: executorSpec, token: process.env.STRESSD_EXECUTOR_TOKEN || undefined, localPid: null };
     }
 
     const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal });
-    out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url})` : target.url}\n`);
+    const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
+    out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : target.url}\n`);
     const detach = attachProgress(handle.events, out);
     const run = await handle.done;
     detach();
@@ -102,6 +108,24 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * The embedded executor of `stressd run` takes the settings `stressd executor` reads from the
+ * environment: STRESSD_EXECUTOR_ALLOW (comma list) and STRESSD_EXECUTOR_HEARTBEAT_MS. Its host,
+ * port and token are the run's own (loopback, ephemeral, random). A string is a bad-input message.
+ */
+export function embeddedExecutorOptions(env: NodeJS.ProcessEnv): SpawnExecutorOptions | string {
+  const options: SpawnExecutorOptions = {};
+  const allow = (env.STRESSD_EXECUTOR_ALLOW ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (allow.length > 0) options.allow = allow;
+  const heartbeat = env.STRESSD_EXECUTOR_HEARTBEAT_MS;
+  if (heartbeat !== undefined && heartbeat !== '') {
+    const ms = Number(heartbeat);
+    if (!Number.isInteger(ms) || ms <= 0) return `STRESSD_EXECUTOR_HEARTBEAT_MS: expected a whole number of milliseconds above 0, found ${JSON.stringify(heartbeat)}`;
+    options.heartbeatMs = ms;
+  }
+  return options;
 }
 
 function summary(run: RunResult, reportLine: string): string {

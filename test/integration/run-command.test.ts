@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startExecutor } from '../../src/executor/server.ts';
 import { eventually, isAlive } from '../fixtures/runner/suite.ts';
 
 const dirs: string[] = [];
@@ -26,10 +27,18 @@ async function writeConfig(dir: string, config: unknown): Promise<string> {
 }
 
 /** `stressd run …` as a real process; `onStdout` may act on the output as it arrives. */
-function stressdRun(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void, ms = 60_000): Promise<Exit> {
+function stressdRun(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void, ms = 60_000, env: NodeJS.ProcessEnv = {}): Promise<Exit> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
+    env: {
+      ...process.env,
+      STRESSD_EXECUTOR_ALLOW: '',
+      STRESSD_EXECUTOR_HEARTBEAT_MS: '',
+      STRESSD_EXECUTOR_TOKEN: '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+      ...env,
+    },
   });
   let stdout = '';
   let stderr = '';
@@ -96,6 +105,44 @@ test('a refused executor URL runs, records connect_failed and exits 1', async ()
   const run = JSON.parse(r.stdout) as { tests: { reason: string; resources: { measured: boolean } }[] };
   assert.equal(run.tests[0]?.reason, 'connect_failed');
   assert.equal(run.tests[0]?.resources.measured, false);
+});
+
+test("the embedded executor of a run keeps to STRESSD_EXECUTOR_ALLOW: a command outside it is refused", async () => {
+  const dir = await tmp();
+  const cfg = await writeConfig(dir, config([
+    { id: 'allowed', name: 'Allowed', command: 'echo allowed', expected_patterns: ['allowed'] },
+    { id: 'refused', name: 'Refused', command: 'uname -a' },
+  ]));
+  const r = await stressdRun(['--config', cfg, '--reports-dir', join(dir, 'reports'), '--json'], undefined, 60_000, { STRESSD_EXECUTOR_ALLOW: 'echo, printf' });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /the embedded executor \(ws:\/\/127\.0\.0\.1:\d+\/ws\/mcp, allowing only echo, printf\)/);
+  const run = JSON.parse(r.stdout) as { tests: { id: string; outcome: string; reason: string | null; reason_detail: string | null }[] };
+  assert.deepEqual(run.tests.map((t) => [t.id, t.outcome, t.reason]), [['allowed', 'passed', null], ['refused', 'error', 'rpc_error']]);
+  assert.match(run.tests[1]?.reason_detail ?? '', /'uname' is not allowed/);
+});
+
+test('a bad STRESSD_EXECUTOR_HEARTBEAT_MS is bad input: exit 2, saying what was expected and found', async () => {
+  const dir = await tmp();
+  const cfg = await writeConfig(dir, config([{ id: 'x', name: 'X', command: 'echo x' }]));
+  const r = await stressdRun(['--config', cfg, '--reports-dir', join(dir, 'reports')], undefined, 60_000, { STRESSD_EXECUTOR_HEARTBEAT_MS: 'often' });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /STRESSD_EXECUTOR_HEARTBEAT_MS: expected a whole number of milliseconds above 0, found "often"/);
+});
+
+test('a remote executor that needs a token is reached with STRESSD_EXECUTOR_TOKEN', async () => {
+  const dir = await tmp();
+  const server = await startExecutor({ port: 0, token: 'sesame' });
+  try {
+    const cfg = await writeConfig(dir, config([{ id: 'far', name: 'Far', command: 'echo over there', expected_patterns: ['there'] }]));
+    const args = ['--config', cfg, '--reports-dir', join(dir, 'reports'), '--executor', server.url, '--json'];
+    const ok = await stressdRun(args, undefined, 60_000, { STRESSD_EXECUTOR_TOKEN: 'sesame' });
+    assert.equal(ok.code, 0, ok.stderr);
+    const refused = await stressdRun(args, undefined, 60_000, { STRESSD_EXECUTOR_TOKEN: 'wrong' });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.equal((JSON.parse(refused.stdout) as { tests: { reason: string }[] }).tests[0]?.reason, 'connect_failed');
+  } finally {
+    await server.close();
+  }
 });
 
 test('SIGTERM mid-run aborts the test in flight, writes the partial report and exits 1', async () => {
