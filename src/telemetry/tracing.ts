@@ -5,7 +5,8 @@
  *
  * Off at no cost when no OTLP endpoint is set: the SDK is imported lazily, only when on.
  */
-import { context, diag, DiagLogLevel, propagation, trace, type DiagLogger } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, trace, type Context, type DiagLogger } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../version.ts';
 
 export interface TracingLogger {
@@ -81,6 +82,35 @@ function diagLogger(logger: TracingLogger): DiagLogger {
   return { error: warn, warn, info: ignore, debug: ignore, verbose: ignore };
 }
 
+/**
+ * Starts exporting as soon as a local root span ends (a `stressd.run`, or an executor process span
+ * whose parent came over the wire) instead of waiting for the batch delay. A whole trace then
+ * leaves while the process goes on, and when a stop follows (SIGTERM) its export is already in
+ * flight, running alongside the executor's own flush: the stop waits one export timeout, not two.
+ * Its forceFlush() waits for those early exports; call it before the SDK's shutdown, which would
+ * otherwise close the exporter under an export that is still resolving the resource.
+ */
+export function flushOnLocalRootEnd(batch: SpanProcessor, onError: (err: unknown) => void): SpanProcessor {
+  const pending = new Set<Promise<void>>();
+  const settle = async (): Promise<void> => {
+    await Promise.all([...pending]);
+  };
+  return {
+    onStart(_span: Span, _parent: Context) {},
+    onEnd(span: ReadableSpan) {
+      const parent = span.parentSpanContext;
+      if (parent !== undefined && parent.isRemote !== true) return;
+      const flush: Promise<void> = batch
+        .forceFlush()
+        .catch(onError)
+        .finally(() => pending.delete(flush));
+      pending.add(flush);
+    },
+    forceFlush: settle,
+    shutdown: settle,
+  };
+}
+
 export async function startTracing(options: TracingOptions = {}): Promise<TracingHandle> {
   const logger = options.logger ?? consoleLogger;
   const endpoint = tracesEndpoint();
@@ -109,6 +139,8 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
     // at the first export). Its export timeout is bounded by the exporter's own.
     const processor = new BatchSpanProcessor(exporter, envValue(process.env, 'OTEL_BSP_EXPORT_TIMEOUT') ? {} : { exportTimeoutMillis: timeout.ms + 500 });
 
+    const eager = flushOnLocalRootEnd(processor, (err) => logger.warn({ err, endpoint }, 'exporting a finished trace failed'));
+
     // Built by hand instead of the process detector, whose process.command_args would put every
     // command-line flag (a --token among them) on every span.
     const resource = resources.defaultResource().merge(
@@ -125,7 +157,8 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
       resource,
       // Detected attributes override ours, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
       resourceDetectors: [resources.envDetector, resources.hostDetector],
-      spanProcessors: [processor],
+      // The batch processor must come first: it has to hold the span before the flush is asked for.
+      spanProcessors: [processor, eager],
       textMapPropagator: new core.CompositePropagator({
         propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()],
       }),
@@ -148,7 +181,8 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
           timer.unref();
         });
         try {
-          const result = await Promise.race([sdk.shutdown().then(() => 'done' as const), bound]);
+          const flushed = eager.forceFlush().then(() => sdk.shutdown());
+          const result = await Promise.race([flushed.then(() => 'done' as const), bound]);
           if (result === 'timeout') logger.warn({ endpoint }, 'tracing shutdown timed out; pending spans dropped');
         } catch (err) {
           logger.warn({ err, endpoint }, 'tracing shutdown failed; pending spans dropped');

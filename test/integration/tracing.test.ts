@@ -10,7 +10,7 @@ import { startOtlpReceiver, startSilentCollector, type OtlpReceiver } from '../f
 
 const OTEL_VARS = [
   'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME',
-  'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_RESOURCE_ATTRIBUTES', 'OTEL_EXPORTER_OTLP_TIMEOUT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_BSP_SCHEDULE_DELAY',
 ];
 const saved = Object.fromEntries(OTEL_VARS.map((k) => [k, process.env[k]]));
 
@@ -145,6 +145,21 @@ describe('tracing setup', () => {
     dropped.end();
     await handle.shutdown();
     assert.equal(receiver.requests(), 0);
+  });
+
+  it('exports a trace as soon as its root span ends, without waiting for the batch delay', async () => {
+    receiver = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '60000';
+    handle = await startTracing();
+    const tracer = trace.getTracer('t');
+    const root = tracer.startSpan('root');
+    tracer.startSpan('child', {}, trace.setSpan(context.active(), root)).end();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(receiver.requests(), 0, 'a child span alone waits for its batch');
+    root.end();
+    const spans = await receiver.waitForSpans((s) => s.length === 2, 3000);
+    assert.deepEqual(spans.map((s) => s.name).sort(), ['child', 'root']);
   });
 
   it('lets OTEL_SERVICE_NAME override the service name and shuts down idempotently', async () => {
