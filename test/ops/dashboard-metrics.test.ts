@@ -17,7 +17,8 @@ async function exportedNames(): Promise<Set<string>> {
   defineMetrics(registry);
   const names = new Set<string>();
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
+    // prom-client's typings declare a numeric enum; the value at run time is the type's name.
+    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(metric.name + suffix);
     else names.add(metric.name);
   }
   return names;
