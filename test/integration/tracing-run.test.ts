@@ -79,6 +79,8 @@ describe('a traced run through the real runner and the embedded executor', () =>
     receiver = undefined;
     if (savedEndpoint === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = savedEndpoint;
+    delete process.env.OTEL_TRACES_SAMPLER;
+    delete process.env.OTEL_TRACES_SAMPLER_ARG;
   });
   after(async () => {
     await rm(reportsDir, { recursive: true, force: true });
@@ -137,6 +139,26 @@ describe('a traced run through the real runner and the embedded executor', () =>
     assert.equal(exemplars.length, 3);
     const received = new Set(spans.map((s) => s.traceId));
     for (const id of exemplars) assert.ok(id !== undefined && received.has(id), `exemplar trace ${id} was not received`);
+  });
+
+  it('names no trace and serves no exemplar for a run the sampler dropped, and exports nothing', async () => {
+    receiver = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    // Parent-based: the executor's span follows the not-sampled flag that came in the traceparent.
+    process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = '0';
+    tracing = await startTracing({ logger: { warn: () => {} } });
+    executor = await startExecutor();
+    const metrics = createMetrics({ collectDefaults: false });
+
+    const { run } = await runSuite(executor, reportsDir, metrics);
+    assert.deepEqual(outcomes(run), ['alpha:passed:', 'exit3:failed:exit_nonzero', 'miss:failed:pattern_miss']);
+    assert.equal(run.trace_id, null);
+    assert.deepEqual(run.tests.map((t) => [t.trace_id, t.span_id]), [[null, null], [null, null], [null, null]]);
+    const open = parsePromText((await metrics.metricsResponse('application/openmetrics-text; version=1.0.0')).body);
+    assert.equal(samples(open, 'stressd_test_duration_seconds_bucket').filter((s) => s.exemplar).length, 0);
+    await tracing.shutdown();
+    assert.equal(receiver.requests(), 0, 'the executor side dropped its spans too (parent not sampled)');
   });
 
   it('finishes a run with the same result, in bounded time, when the collector is down', async () => {
