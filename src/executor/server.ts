@@ -56,16 +56,16 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     const path = (req.url ?? '/').split('?')[0];
     if (path !== DEFAULT_PATH) return refuse(socket, 404, 'Not Found');
     if (token && !bearerMatches(req.headers.authorization, token)) return refuse(socket, 401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket));
   }
 
-  function onConnection(ws: WebSocket): void {
+  function onConnection(ws: WebSocket, socket: Duplex): void {
     if (closing || sessions.size >= maxSessions) {
       ws.send(errorFrame(undefined, RpcErrorCode.sessionLimit, RpcErrorMessage.sessionLimit));
       ws.close(CloseCode.policy, RpcErrorMessage.sessionLimit);
       return;
     }
-    const session = new Session(ws, sessionOptions);
+    const session = new Session(ws, sessionOptions, socket);
     sessions.add(session);
     logger.info({ session: session.id, sessions: sessions.size }, 'session opened');
     void session.finished.then(() => {
@@ -74,17 +74,32 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     });
   }
 
-  // One timer for every session: ping each, drop those silent for more than two intervals.
+  // One timer for every session: ping each; drop one that has sent nothing since the ping two
+  // ticks ago (it had two whole intervals to answer). Ticks are counted, not clock time, so a
+  // tick made late by a busy event loop lengthens the client's time to answer too.
   const heartbeat = setInterval(() => {
-    const cutoff = Date.now() - 2 * heartbeatMs;
+    const suspects: Session[] = [];
     for (const session of sessions) {
-      if (session.lastPongAt < cutoff) {
-        logger.warn({ session: session.id }, 'no pong for two heartbeat intervals: dropping the session');
-        void session.drop('terminate');
-      } else session.ping();
+      if (!session.open) continue; // being dropped or closed already
+      if (session.silent()) suspects.push(session);
+      else session.ping();
     }
+    // Timers run before the poll phase: an answer that has already arrived but not been read
+    // yet (the loop was busy sending output) is read before the verdict.
+    if (suspects.length > 0) setImmediate(judge, suspects);
   }, heartbeatMs);
   heartbeat.unref();
+
+  function judge(suspects: Session[]): void {
+    for (const session of suspects) {
+      if (!session.open) continue;
+      if (session.unansweredPings < 2) session.ping();
+      else {
+        logger.warn({ session: session.id }, 'no answer to two heartbeat pings: dropping the session');
+        void session.drop('terminate');
+      }
+    }
+  }
 
   http.on('upgrade', onUpgrade);
   await new Promise<void>((resolve, reject) => {

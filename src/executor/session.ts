@@ -3,6 +3,8 @@
  * cc_executor's JSON-RPC (../shared/PROTOCOL.md) with its error codes and messages.
  */
 import { randomUUID } from 'node:crypto';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import { isControlType, isObject, isRpcId } from '../protocol/guards.ts';
@@ -32,11 +34,25 @@ class RpcProblem extends Error {
 
 export class Session {
   readonly id = randomUUID();
-  /** Date.now() of the last `pong` (or of the connection). */
-  lastPongAt = Date.now();
+  /**
+   * Pings sent since the client last showed it is alive. Any frame counts (a `pong`, a
+   * request, the WebSocket-level pong its library sends by itself), and so does reading a
+   * backlog of output: under a heavy stream the ping waits behind megabytes of output queued
+   * before it (socket buffers on both sides), so its answer comes late by no fault of the client.
+   */
+  unansweredPings = 0;
+  /** Bytes the kernel had taken from the socket at the last heartbeat tick, and whether more were waiting. */
+  private flushedAtTick = 0;
+  private backlogAtTick = false;
   private proc: ManagedProcess | undefined;
   private starting = false;
-  private readonly onMessage = (data: RawData, isBinary: boolean): void => this.receive(data, isBinary);
+  private readonly onMessage = (data: RawData, isBinary: boolean): void => {
+    this.unansweredPings = 0;
+    this.receive(data, isBinary);
+  };
+  private readonly onAlive = (): void => {
+    this.unansweredPings = 0;
+  };
   private readonly onClose = (): void => this.ended();
   private readonly onError = (err: Error): void => this.options.logger.debug({ session: this.id, err: err.message }, 'socket error');
   /** Settles when the socket is closed and no process of this session remains. */
@@ -47,9 +63,13 @@ export class Session {
   constructor(
     private readonly ws: WebSocket,
     private readonly options: SessionOptions,
+    /** The upgraded connection, to see how much of the output the client has taken. */
+    private readonly socket?: Duplex,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     ws.on('message', this.onMessage);
+    ws.on('pong', this.onAlive);
+    ws.on('ping', this.onAlive);
     ws.on('close', this.onClose);
     ws.on('error', this.onError);
     this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream'] }));
@@ -63,8 +83,26 @@ export class Session {
     return this.finished;
   }
 
+  /**
+   * At a heartbeat tick: true when the client has left two pings unanswered. Output taken off a
+   * backlog since the last tick counts as an answer: our side was saturated, so only the
+   * client's reading can have made room (a hung or vanished client stops taking it).
+   */
+  silent(): boolean {
+    const flushed = this.socket instanceof Socket ? this.socket.bytesWritten - this.socket.writableLength : 0;
+    if (this.backlogAtTick && flushed > this.flushedAtTick) this.unansweredPings = 0;
+    this.flushedAtTick = flushed;
+    this.backlogAtTick = this.ws.bufferedAmount > 0;
+    return this.unansweredPings >= 2;
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
   /** Sends the heartbeat: a JSON-RPC ping (what cc_executor clients answer) and a WebSocket ping. */
   ping(): void {
+    this.unansweredPings++;
     this.send(notificationFrame('ping', { timestamp: Math.floor(Date.now() / 1000) }));
     if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
   }
@@ -80,6 +118,8 @@ export class Session {
   private ended(): void {
     this.socketClosed = true;
     this.ws.off('message', this.onMessage);
+    this.ws.off('pong', this.onAlive);
+    this.ws.off('ping', this.onAlive);
     this.ws.off('close', this.onClose);
     // 'error' stays: ws may still emit one after close, and an unhandled 'error' would throw.
     void this.proc?.terminate('disconnect');
@@ -111,8 +151,7 @@ export class Session {
     try {
       switch (method) {
         case 'pong':
-          this.lastPongAt = Date.now();
-          return;
+          return; // counted as a sign of life in onMessage
         case 'execute':
           void this.execute(id, message.params).catch((err: unknown) => this.fail(id, err));
           return;

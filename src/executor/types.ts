@@ -17,7 +17,7 @@ export interface ExecutorOptions {
   token?: string;
   /** When set, every command of a compound line must be one of these (basenames). */
   allow?: readonly string[];
-  /** JSON-RPC `ping` interval; a client silent for more than two intervals is dropped. Default 30,000. */
+  /** JSON-RPC `ping` interval (plus a WebSocket ping); a client that sends nothing in answer to two pings in a row is dropped. Default 30,000. */
   heartbeatIntervalMs?: number;
   /** Between SIGTERM and SIGKILL when a group is ended; default 2,000. */
   killGraceMs?: number;
