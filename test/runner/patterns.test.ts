@@ -45,6 +45,13 @@ test('readable text finds what JSON escaping hides in the raw stream', () => {
   assert.ok(m.hits().every((h) => h.first_seen_byte === raw.length));
 });
 
+test("a pattern split across two assistant lines counts: Claude's text continues from one line to the next", () => {
+  const m = new PatternMatcher(['best practice'], 0);
+  m.feedText('assistant', 'follow every best prac', 120, 1);
+  m.feedText('assistant', 'tice you know', 260, 2);
+  assert.deepEqual(m.hits()[0], { pattern: 'best practice', found: true, first_seen_seconds: 0.002, first_seen_byte: 260 });
+});
+
 test('a new text context does not join the previous one', () => {
   const m = new PatternMatcher(['abcd'], 0);
   m.feedText('assistant', 'ab', 2, 1);
