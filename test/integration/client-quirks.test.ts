@@ -137,6 +137,25 @@ describe('client against the quirk peer', () => {
     assert.equal(lines.length, 3);
   });
 
+  it('opens a fresh connection per execute and closes it at the end, so a dropped one does not touch the next', async () => {
+    const byConnection = [scenarios.dropAfter(['one\n']), scenarios.echo(['two\n'])];
+    const peer = await peerFor({
+      steps: (ctx) => {
+        const steps = byConnection[ctx.connection]!.steps;
+        return typeof steps === 'function' ? steps(ctx) : steps;
+      },
+    });
+    await assert.rejects(execute({ url: peer.url, command: 'x', deadlineSeconds: 5 }), ConnectionLostError);
+    const { result, lines } = await run(peer);
+    assert.equal(result.end.kind, 'completed');
+    assert.deepEqual(lines.map((l) => l.data), ['two\n']);
+    await peer.waitForEvent((e) => e.type === 'client-closed' && e.connection === 1);
+    const executes = peer.events.filter((e) => e.type === 'execute').map((e) => e.connection);
+    assert.deepEqual(executes, [0, 1], 'one execute on each of two connections');
+    const closed = peer.events.find((e) => e.type === 'client-closed' && e.connection === 1);
+    assert.equal(closed?.type === 'client-closed' && closed.code, 1000, 'the client closed its connection cleanly after completion');
+  });
+
   it('answers every ping with pong, so a test longer than the heartbeat cut-off survives', async () => {
     const peer = await peerFor(scenarios.heartbeat({ pingIntervalMs: 100, durationMs: 700 }));
     const { result } = await run(peer);
