@@ -1,4 +1,5 @@
 /** The frames the client sends, and the notifications it knows; kept apart from the session logic. */
+import type WebSocket from 'ws';
 import type { ServerNotificationMethod } from '../protocol/messages.ts';
 import type { ExecuteOptions } from './types.ts';
 
@@ -28,4 +29,16 @@ export function executeRequest(opts: ExecuteOptions): string {
   };
   if (opts.traceparent) params._meta = { traceparent: opts.traceparent };
   return JSON.stringify({ jsonrpc: '2.0', method: 'execute', params, id: EXECUTE_ID });
+}
+
+/** A text frame holding a JSON object, or null for anything else (binary, not JSON, not an object): counted and skipped. */
+export function parseFrame(data: WebSocket.RawData, isBinary: boolean): Record<string, unknown> | null {
+  if (isBinary) return null;
+  let msg: unknown;
+  try {
+    msg = JSON.parse(data.toString());
+  } catch {
+    return null;
+  }
+  return typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as Record<string, unknown>) : null;
 }

@@ -9,7 +9,7 @@ import { isCompletedParams, isObject, isOutputParams, isRpcFailure } from '../pr
 import type { ProcessCompletedParams } from '../protocol/messages.ts';
 import { CancelWait } from './cancel-wait.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
-import { CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest } from './frames.ts';
+import { CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest, parseFrame } from './frames.ts';
 import { LineAssembler } from './lines.ts';
 import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
 
@@ -95,22 +95,11 @@ export class ExecuteSession {
 
   private readonly onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
     if (this.phase === 'closing') return;
-    if (isBinary) {
+    const frame = parseFrame(data, isBinary);
+    if (frame === null) {
       this.malformedFrames++;
       return;
     }
-    let msg: unknown;
-    try {
-      msg = JSON.parse(data.toString());
-    } catch {
-      this.malformedFrames++;
-      return;
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      this.malformedFrames++;
-      return;
-    }
-    const frame = msg as Record<string, unknown>;
     const method = frame.method;
     if (method === 'process.output') this.onOutput(frame.params);
     else if (typeof method === 'string') this.onNotificationFrame(method, frame.params);
