@@ -3,35 +3,13 @@
  * go while we read: any read that fails (the process or thread just vanished) is skipped.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-
-/** The pid itself (when it still exists) and all its descendants; capped at `limit` pids. */
-export async function processTree(root: number, limit = 4096): Promise<number[]> {
-  const seen = new Set<number>();
-  const queue = [root];
-  while (queue.length > 0 && seen.size < limit) {
-    const pid = queue.shift();
-    if (pid === undefined || seen.has(pid)) continue;
-    let tasks: string[];
-    try {
-      tasks = await readdir(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    seen.add(pid);
-    for (const tid of tasks) {
-      const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
-      queue.push(...childPids(text, seen));
-    }
-  }
-  return [...seen];
-}
 
 /**
- * The same, read synchronously: for the instant a pid becomes known, when a short command may be
- * gone before an asynchronous read comes back. /proc is not a disk, and `limit` stays small.
+ * The pid itself (when it still exists) and all its descendants; capped at `limit` pids. Read
+ * synchronously: /proc is not a disk (each read is a few microseconds), and at the instant a pid
+ * becomes known a short command may be gone before an asynchronous read comes back.
  */
-export function processTreeSync(root: number, limit = 64): number[] {
+export function processTreeSync(root: number, limit = 4096): number[] {
   const seen = new Set<number>();
   const queue = [root];
   while (queue.length > 0 && seen.size < limit) {

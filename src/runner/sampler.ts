@@ -7,7 +7,7 @@
  * result is then `{ measured: false, why }`, never zeros.
  */
 import pidusage from 'pidusage';
-import { processTree, processTreeSync, rssBytesSync } from './proctree.ts';
+import { processTreeSync, rssBytesSync } from './proctree.ts';
 import type { ResourcePeaks } from './types.ts';
 
 export interface SamplerOptions {
@@ -97,7 +97,7 @@ export class ResourceSampler {
     const root = this.#root;
     if (root === null) return;
     await warmUp();
-    const tree = await processTree(root);
+    const tree = processTreeSync(root);
     const exec = this.#localPid;
     const pids = exec !== null && !tree.includes(exec) ? [...tree, exec] : tree;
     if (pids.length === 0) return;

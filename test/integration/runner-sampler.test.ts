@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { ResourceSampler } from '../../src/runner/sampler.ts';
-import { processTree, processTreeSync, rssBytesSync } from '../../src/runner/proctree.ts';
+import { processTreeSync, rssBytesSync } from '../../src/runner/proctree.ts';
 
 async function withShell(script: string, fn: (child: ChildProcess) => Promise<void>): Promise<void> {
   const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
@@ -31,14 +31,14 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null>, ms = 5000):
 test('the process tree of a shell includes its grandchildren', () =>
   withShell('sleep 5 & sleep 5 & (sleep 5; true) ; wait', async (child) => {
     const tree = await waitFor('four processes', async () => {
-      const t = await processTree(child.pid ?? -1);
+      const t = processTreeSync(child.pid ?? -1);
       return t.length >= 4 ? t : null;
     });
     assert.equal(tree[0], child.pid);
   }));
 
 test('a vanished pid has an empty tree', async () => {
-  assert.deepEqual(await processTree(2 ** 22 + 12345), []);
+  assert.deepEqual(processTreeSync(2 ** 22 + 12345), []);
 });
 
 test('peak CPU sums the tree: a child burning one core for 1.5 s peaks above 0.5', () =>
