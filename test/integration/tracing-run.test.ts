@@ -12,30 +12,21 @@ import type { RunResult } from '../../src/runner/types.ts';
 import { createMetrics, type StressdMetrics } from '../../src/telemetry/metrics.ts';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.ts';
+import { makeSuite } from '../fixtures/runner/suite.ts';
 import { parsePromText, samples } from '../fixtures/prom-text.ts';
 
 const RUN_BOUND_MS = 30_000;
 
 function suite(): Suite {
-  const test = (id: string, command: string, expected_patterns: string[]) => ({ id, name: `Test ${id}`, command, expected_patterns, description: null, category: null, timeout: 20 });
-  return {
-    suite: 'tracing-demo',
-    task_list_id: null,
-    description: null,
-    path: null,
-    executor: 'embedded',
-    schedule: null,
-    pause_between_tests: 0,
-    pattern_threshold: 0.8,
-    sample_interval_ms: 200,
-    timeout: 20,
-    graduation: { min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null },
-    tests: [
+  const test = (id: string, command: string, expected_patterns: string[]) => ({ id, name: `Test ${id}`, command, expected_patterns });
+  return makeSuite(
+    [
       test('alpha', "printf 'alpha line\\nbeta line\\n'", ['alpha', 'beta']),
       test('exit3', "echo 'gamma'; exit 3", ['gamma']),
       test('miss', "printf 'delta\\n'", ['delta', 'epsilon']),
     ],
-  };
+    { suite: 'tracing-demo', timeout: 20 },
+  );
 }
 
 /** Runs the suite through the real runner against the in-process executor, recording metrics as the daemon does. */
