@@ -59,7 +59,8 @@ program
   .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp').env('STRESSD_EXECUTOR'))
   .addOption(new Option('--reports-dir <dir>', 'where reports go').env('STRESSD_REPORTS_DIR').default('reports'))
   .addOption(new Option('--json', 'print the RunResult as JSON on stdout'))
-  .action(async (opts: { config: string; executor?: string; reportsDir: string; json?: boolean }) => {
+  .addOption(new Option('--only <ids>', 'run only these test ids or categories (comma list)').argParser(list))
+  .action(async (opts: { config: string; executor?: string; reportsDir: string; json?: boolean; only?: string[] }) => {
     const { runCommand } = await import('./runner/command.ts');
     process.exitCode = await runCommand({ ...opts, json: Boolean(opts.json) });
   });

@@ -6,6 +6,7 @@
  */
 import { formatProblem, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
+import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { writeReport } from '../report/writer.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
@@ -21,6 +22,8 @@ export interface RunOptions {
   reportsDir: string;
   /** Print the RunResult JSON on stdout; progress and summary then go to stderr. */
   json: boolean;
+  /** Run only these test ids or categories (default: every test). */
+  only?: string[];
 }
 
 /** Bound on flushing traces and stopping the executor, so a stuck collector cannot hold the exit. */
@@ -37,6 +40,14 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     if (!(e instanceof ConfigError)) throw e;
     for (const p of e.problems) err(formatProblem(p));
     return 2;
+  }
+  if (opts.only && opts.only.length > 0) {
+    const selected = selectTests(suite, opts.only);
+    if (typeof selected === 'string') {
+      err(`stressd: ${selected}`);
+      return 2;
+    }
+    suite = selected;
   }
   const executorSpec = opts.executor ?? suite.executor;
   if (executorSpec !== 'embedded' && !/^wss?:\/\/[^\s]+$/.test(executorSpec)) {

@@ -88,6 +88,22 @@ test('a run that does not graduate exits 1 and says why', async () => {
   assert.ok(files.includes('latest.md'));
 });
 
+test('--only runs just the named test; an unknown name is bad input (exit 2) naming it', async () => {
+  const dir = await tmp();
+  const cfg = await writeConfig(dir, config([
+    { id: 'bad', name: 'Bad', command: 'echo nope; exit 4', expected_patterns: [] },
+    { id: 'good', name: 'Good', command: 'echo fine', expected_patterns: ['fine'] },
+  ]));
+  const r = await stressdRun(['--config', cfg, '--reports-dir', join(dir, 'reports'), '--only', 'good', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const run = JSON.parse(r.stdout) as { tests: { id: string }[] };
+  assert.deepEqual(run.tests.map((t) => t.id), ['good']);
+
+  const unknown = await stressdRun(['--config', cfg, '--reports-dir', join(dir, 'reports'), '--only', 'goood']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--only: no test or category named "goood" in suite cli_suite; known: bad, good/);
+});
+
 test('a bad config exits 2 with one message per problem naming the file and the JSON path', async () => {
   const dir = await tmp();
   const cfg = await writeConfig(dir, { timeout: 'soon', tests: [{ id: 'x', command: '' }] });
