@@ -21,6 +21,8 @@ export interface CaptureSummary {
   output_lines: number;
   output_chunks: number;
   stderr_bytes: number;
+  /** The last non-blank stderr line (trimmed, at most 300 characters): why a command failed, usually. */
+  last_stderr_line: string | null;
   preview_head: string;
   /** The last characters after the head: empty when the whole output fits in the head. */
   preview_tail: string;
@@ -54,6 +56,7 @@ export class OutputCapture {
   #lines = 0;
   #chunks = 0;
   #stderrBytes = 0;
+  #lastStderr: string | null = null;
   #waited = 0;
   #dropped = 0;
   #droppingSince = 0;
@@ -100,7 +103,11 @@ export class OutputCapture {
     this.#bytes += line.bytes;
     this.#lines++;
     this.#chunks += line.chunks;
-    if (line.stream === 'stderr') this.#stderrBytes += line.bytes;
+    if (line.stream === 'stderr') {
+      this.#stderrBytes += line.bytes;
+      const text = line.data.trim();
+      if (text !== '') this.#lastStderr = text.length > 300 ? `${text.slice(0, 300)}…` : text;
+    }
     this.#preview.push(line.data);
     if (this.#file !== null && this.#error === null && this.#closed === null) this.#write(line.data, line.bytes);
   }
@@ -216,6 +223,7 @@ export class OutputCapture {
       output_lines: this.#lines,
       output_chunks: this.#chunks,
       stderr_bytes: this.#stderrBytes,
+      last_stderr_line: this.#lastStderr,
       preview_head: this.#preview.head,
       preview_tail: this.#preview.tail,
       log_path: this.#path !== null && file !== null ? this.#path : null,

@@ -31,6 +31,8 @@ export interface OutcomeEvidence {
   patternsExpected: number;
   missing: readonly string[];
   patternThreshold: number;
+  /** The last non-blank stderr line, quoted in the detail of a non-zero exit. */
+  lastStderrLine?: string | null;
 }
 
 export interface Verdict {
@@ -56,7 +58,7 @@ export function decideOutcome(e: OutcomeEvidence): Verdict {
   if (e.sutError !== null) return v('failed', 'sut_error', `the stream-json result is an error${e.sutError.subtype ? ` (${e.sutError.subtype})` : ''}`);
   if (e.exitCode !== 0) {
     const how = e.exitCode === null ? `no exit code${e.signal ? ` (signal ${e.signal})` : ''}` : `exit code ${e.exitCode}`;
-    return v('failed', 'exit_nonzero', how);
+    return v('failed', 'exit_nonzero', e.lastStderrLine ? `${how}: ${e.lastStderrLine}` : how);
   }
   const coverage = e.patternsExpected === 0 ? 1 : e.patternsFound / e.patternsExpected;
   if (coverage < e.patternThreshold) {

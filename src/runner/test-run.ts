@@ -140,6 +140,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     patternsExpected: hits.length,
     missing,
     patternThreshold: ctx.suite.pattern_threshold,
+    lastStderrLine: out.last_stderr_line,
   });
   const stream = timer.result({
     sentAt,
@@ -166,6 +167,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     output_lines: out.output_lines,
     output_chunks: out.output_chunks,
     stderr_bytes: out.stderr_bytes,
+    last_stderr_line: out.last_stderr_line,
     malformed_frames: result?.malformedFrames ?? lost?.malformedFrames ?? 0,
     server_stall_lines: serverStallLines,
     stream_error_lines: streamErrorLines,

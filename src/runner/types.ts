@@ -112,6 +112,8 @@ export interface TestResult {
   /** `process.output` notifications received. */
   output_chunks: number;
   stderr_bytes: number;
+  /** The last non-blank stderr line (at most 300 characters); optional for results written before it existed. */
+  last_stderr_line?: string | null;
   malformed_frames: number;
   server_stall_lines: number;
   stream_error_lines: number;

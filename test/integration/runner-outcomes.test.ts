@@ -29,7 +29,7 @@ test('a suite records a pass, a pattern miss, a non-zero exit and a timeout, eac
   const suite = makeSuite([
     { id: 'pass', command: 'echo "Hello, World"; echo production ready', expected_patterns: ['hello', 'PRODUCTION'] },
     { id: 'miss', command: 'echo only python here', expected_patterns: ['python', 'rust', 'go lang'] },
-    { id: 'exit', command: 'echo fine; exit 3', expected_patterns: ['fine'] },
+    { id: 'exit', command: 'echo fine; echo "config missing: /etc/app.toml" >&2; exit 3', expected_patterns: ['fine'] },
     { id: 'slow', command: 'echo "pids $$"; sleep 30 & echo "child $!"; wait', timeout: 1 },
   ]);
   const handle = startRun({ suite, executor: target(), reportsDir, trigger: 'cli' });
@@ -49,6 +49,8 @@ test('a suite records a pass, a pattern miss, a non-zero exit and a timeout, eac
   assert.ok(Math.abs(get('miss').pattern_coverage - 1 / 3) < 1e-9);
 
   assert.deepEqual([get('exit').outcome, get('exit').reason, get('exit').exit_code], ['failed', 'exit_nonzero', 3]);
+  assert.equal(get('exit').reason_detail, 'exit code 3: config missing: /etc/app.toml');
+  assert.equal(get('exit').last_stderr_line, 'config missing: /etc/app.toml');
 
   const slow = get('slow');
   assert.deepEqual([slow.outcome, slow.reason], ['timeout', 'timeout']);

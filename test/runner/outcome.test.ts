@@ -25,6 +25,11 @@ test('too few patterns is a pattern miss that names the missing ones', () => {
   assert.match(r.detail ?? '', /1\/2 patterns.*missing: production/);
 });
 
+test('a non-zero exit quotes the last stderr line, which usually says why', () => {
+  const r = decideOutcome({ ...ok, exitCode: 127, lastStderrLine: 'sh: 1: claude: not found' });
+  assert.deepEqual([r.reason, r.detail], ['exit_nonzero', 'exit code 127: sh: 1: claude: not found']);
+});
+
 test('a non-zero exit beats a pattern miss', () => {
   const r = decideOutcome({ ...ok, exitCode: 2, patternsFound: 0 });
   assert.deepEqual([r.outcome, r.reason, r.detail], ['failed', 'exit_nonzero', 'exit code 2']);
