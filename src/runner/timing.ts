@@ -2,13 +2,16 @@
  * Stream timing of one test (issue 7) from per-line receive timestamps (performance.now(), ms).
  * Gaps are only counted between outputs after the first one: the wait for the first output is
  * its own figure (first_output_seconds), not an inter-chunk gap. Memory is constant: gaps go to a
- * fixed-size histogram (see histogram.ts for its precision), the max is exact.
+ * fixed-size histogram (see histogram.ts for its precision), the max is exact. Each gap is also
+ * counted at the Prometheus histogram's fixed bounds (gap-buckets.ts), exactly at the bounds.
  */
+import { GapCounter } from './gap-buckets.ts';
 import { DurationHistogram } from './histogram.ts';
 import type { StreamTiming } from './types.ts';
 
 export class StreamTimer {
   readonly #gaps = new DurationHistogram();
+  readonly #buckets = new GapCounter();
   #firstAt: number | null = null;
   #lastAt: number | null = null;
   #completedAt: number | null = null;
@@ -20,6 +23,7 @@ export class StreamTimer {
     if (this.#lastAt !== null) {
       const gap = Math.max(0, at - this.#lastAt);
       this.#gaps.record(gap);
+      this.#buckets.record(gap);
       this.#longestGap = Math.max(this.#longestGap, gap);
     }
     this.#firstAt ??= at;
@@ -61,6 +65,7 @@ export class StreamTimer {
       output_tokens_per_second: rate(opts.outputTokens),
       completion_lag_seconds:
         opts.completed && this.#completedAt !== null && this.#lastAt !== null ? s(Math.max(0, this.#completedAt - this.#lastAt)) : null,
+      gap_histogram: this.#buckets.snapshot(),
     };
   }
 }

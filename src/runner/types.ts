@@ -57,6 +57,23 @@ export interface StreamTiming {
   output_tokens_per_second: number | null;
   /** last output → `process.completed`. */
   completion_lag_seconds: number | null;
+  /**
+   * Every gap counted at the fixed bounds of src/runner/gap-buckets.ts (the Prometheus histogram's
+   * buckets). null or absent when not measured (results written before stressd had it).
+   */
+  gap_histogram?: GapHistogram | null;
+}
+
+/** Distribution of the inter-chunk gaps of one test, as a Prometheus histogram holds it. */
+export interface GapHistogram {
+  /** Upper bounds in seconds, ascending (`le`; a gap equal to a bound is in that bucket). */
+  bounds: number[];
+  /** Per bucket, NOT cumulative: counts[i] = gaps in (bounds[i-1], bounds[i]]; one more entry for gaps above the last bound. */
+  counts: number[];
+  /** Sum of the gaps, seconds. */
+  sum: number;
+  /** Number of gaps (= the sum of counts). */
+  count: number;
 }
 
 /** What Claude's stream-json says about itself (system/init and the result line). */

@@ -6,7 +6,7 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { OUTCOMES, type RunResult, type TestResult } from '../runner/types.ts';
 import { VERSION } from '../version.ts';
-import { DURATION_BUCKETS, GAP_STATS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
+import { DURATION_BUCKETS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { renderMetrics, type MetricsResponse } from './exposition.ts';
 import { applyLastTestGauges, finite } from './last-values.ts';
 
@@ -125,11 +125,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     safely('stream timing', () => {
       const first = finite(test.first_output_seconds ?? test.stream?.first_output_seconds);
       if (first !== null) m.testFirstOutput.observe(labels, first);
-      const gaps = { p50: test.stream?.gap_p50_seconds, p95: test.stream?.gap_p95_seconds, max: test.stream?.gap_max_seconds };
-      for (const stat of GAP_STATS) {
-        const gap = finite(gaps[stat]);
-        if (gap !== null) m.testGap.observe({ ...labels, stat }, gap);
-      }
+    });
+    safely('gap histogram', () => {
+      // Absent in results from before stressd counted every gap; throws on foreign bounds.
+      const gaps = test.stream?.gap_histogram;
+      if (gaps) m.testGap.add(labels, gaps);
     });
     safely('test cost', () => {
       const cost = finite(test.claude?.total_cost_usd);

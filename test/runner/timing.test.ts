@@ -43,3 +43,23 @@ test('a test without output has no gaps, no rates, but its silence is the whole 
   assert.equal(r.longest_silence_seconds, 3);
   assert.equal(r.completion_lag_seconds, null);
 });
+
+test('every gap after the first output is counted at the fixed histogram bounds, with its sum', () => {
+  const t = new StreamTimer();
+  for (const at of [1300, 1350, 1400, 1450, 1500, 1900]) t.onLine(at, 100);
+  t.onEnd(2000);
+  const h = t.result({ sentAt: 1000, firstTextAt: null, outputTokens: null, completed: true }).gap_histogram;
+  assert.ok(h);
+  const nonZero = Object.fromEntries(h.bounds.map((b, i) => [b, h.counts[i]]).filter(([, n]) => n !== 0));
+  assert.deepEqual(nonZero, { 0.05: 4, 0.5: 1 }, 'four 50 ms gaps (exactly on a bound) and one of 400 ms');
+  assert.equal(h.count, 5, 'lines minus one: the wait for the first output is not a gap');
+  assert.equal(h.sum, 0.6);
+});
+
+test('a test without gaps reports an all-zero gap histogram', () => {
+  const t = new StreamTimer();
+  t.onLine(10, 1);
+  const h = t.result({ sentAt: 0, firstTextAt: null, outputTokens: null, completed: false }).gap_histogram;
+  assert.equal(h?.count, 0);
+  assert.ok(h?.counts.every((n) => n === 0));
+});

@@ -94,9 +94,8 @@ describe('stressd metrics', () => {
     assert.equal(valueOf(exp, 'stressd_test_duration_seconds_count', { ...T, outcome: 'passed' }), 1);
     assert.equal(valueOf(exp, 'stressd_test_duration_seconds_sum', { ...T, outcome: 'passed' }), 123.5);
     assert.equal(valueOf(exp, 'stressd_test_first_output_seconds_sum', T), 2.25);
-    assert.equal(valueOf(exp, 'stressd_test_inter_chunk_gap_seconds_sum', { ...T, stat: 'p50' }), 0.02);
-    assert.equal(valueOf(exp, 'stressd_test_inter_chunk_gap_seconds_sum', { ...T, stat: 'p95' }), 0.4);
-    assert.equal(valueOf(exp, 'stressd_test_inter_chunk_gap_seconds_sum', { ...T, stat: 'max' }), 7);
+    assert.equal(valueOf(exp, 'stressd_test_inter_chunk_gap_seconds_sum', T), 7.44, 'every gap, not per-test summaries');
+    assert.equal(valueOf(exp, 'stressd_test_inter_chunk_gap_seconds_count', T), 4);
     // Exactly suite and test: no category label when the config has none.
     assert.deepEqual(samples(exp, 'stressd_test_last_success')[0]?.labels, T);
     assert.deepEqual(warnings, []);
@@ -279,6 +278,7 @@ describe('stressd metrics', () => {
     assert.equal(samples(exp, 'stressd_runs_total').length, 0);
     assert.equal(samples(exp, 'stressd_test_runs_total').length, 0);
     assert.equal(samples(exp, 'stressd_test_duration_seconds_count').length, 0);
+    assert.equal(samples(exp, 'stressd_test_inter_chunk_gap_seconds_count').length, 0, 'the gap histogram starts at zero');
   });
 
   it('uses its own registry, so two instances and the global registry stay apart', async () => {

@@ -1,5 +1,13 @@
 /** Hand-built TestResult / RunResult values for telemetry tests. */
-import type { RunResult, TestResult } from '../../src/runner/types.ts';
+import { GapCounter } from '../../src/runner/gap-buckets.ts';
+import type { GapHistogram, RunResult, TestResult } from '../../src/runner/types.ts';
+
+/** The gap histogram the runner would report for these gaps (ms). */
+export function gapHistogram(gapsMs: readonly number[]): GapHistogram {
+  const counter = new GapCounter();
+  for (const ms of gapsMs) counter.record(ms);
+  return counter.snapshot();
+}
 
 export function testResult(overrides: Partial<TestResult> = {}): TestResult {
   return {
@@ -41,6 +49,7 @@ export function testResult(overrides: Partial<TestResult> = {}): TestResult {
       lines_per_second: 7.5,
       output_tokens_per_second: 31.5,
       completion_lag_seconds: 0.1,
+      gap_histogram: gapHistogram([20, 20, 400, 7000]),
     },
     claude: {
       model: 'claude-sonnet-4-5',
