@@ -54,6 +54,14 @@ test('first text, gaps and cost come out as the simulator paced and reported the
   assert.ok(Math.abs((s?.gap_p50_seconds ?? NaN) - 0.05) <= 0.02, `p50 ${s?.gap_p50_seconds}`);
   assert.ok(Math.abs((s?.gap_p95_seconds ?? NaN) - 0.05) <= 0.02, `p95 ${s?.gap_p95_seconds}`);
   assert.ok(Math.abs((s?.gap_max_seconds ?? NaN) - 0.3) <= 0.03, `max ${s?.gap_max_seconds}`);
+  // Every gap after the first output is in the histogram: one fewer than the lines received.
+  const h = s?.gap_histogram;
+  assert.ok(h && t, 'the gap histogram is reported');
+  assert.equal(h.count, t.output_lines - 1);
+  assert.equal(h.counts.reduce((a, b) => a + b, 0), h.count);
+  const aboveTenthOfASecond = h.counts.filter((_, i) => (h.bounds[i] ?? Infinity) > 0.1).reduce((a, b) => a + b, 0);
+  assert.ok(aboveTenthOfASecond >= 1, 'the 300 ms wait for the first text is one of the gaps');
+  assert.ok(Math.abs(h.sum / h.count - (0.3 + 0.05 * (h.count - 1)) / h.count) <= 0.02, `mean gap ${h.sum / h.count}`);
 
   const lines = (await readFile(t?.log_path ?? '', 'utf8')).trim().split('\n');
   const result = JSON.parse(lines.at(-1) ?? '{}') as { total_cost_usd: number; num_turns: number; usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } };
