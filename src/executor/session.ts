@@ -32,6 +32,9 @@ class RpcProblem extends Error {
   }
 }
 
+/** Output flow between two heartbeat ticks that shows the client is taking data (see silent()). */
+const FLOW_PROOF_BYTES = 64 * 1024;
+
 export class Session {
   readonly id = randomUUID();
   /**
@@ -41,9 +44,8 @@ export class Session {
    * before it (socket buffers on both sides), so its answer comes late by no fault of the client.
    */
   unansweredPings = 0;
-  /** Bytes the kernel had taken from the socket at the last heartbeat tick, and whether more were waiting. */
+  /** Bytes the kernel had taken from the socket at the last heartbeat tick. */
   private flushedAtTick = 0;
-  private backlogAtTick = false;
   private proc: ManagedProcess | undefined;
   private starting = false;
   private readonly onMessage = (data: RawData, isBinary: boolean): void => {
@@ -84,15 +86,17 @@ export class Session {
   }
 
   /**
-   * At a heartbeat tick: true when the client has left two pings unanswered. Output taken off a
-   * backlog since the last tick counts as an answer: our side was saturated, so only the
-   * client's reading can have made room (a hung or vanished client stops taking it).
+   * At a heartbeat tick: true when the client has left two pings unanswered. Output the kernel
+   * took since the last tick counts as an answer when it is more than heartbeats alone could be
+   * (FLOW_PROOF_BYTES): the kernel takes data only while the peer's receive window has room, so a
+   * hung client stops it once the socket buffers on both sides are full (a few MB), and is then
+   * dropped two pings later. Without that, a ping queued behind megabytes of output in those
+   * buffers is answered late by no fault of the client, even when our own buffer looks empty.
    */
   silent(): boolean {
     const flushed = this.socket instanceof Socket ? this.socket.bytesWritten - this.socket.writableLength : 0;
-    if (this.backlogAtTick && flushed > this.flushedAtTick) this.unansweredPings = 0;
+    if (flushed - this.flushedAtTick >= FLOW_PROOF_BYTES) this.unansweredPings = 0;
     this.flushedAtTick = flushed;
-    this.backlogAtTick = this.ws.bufferedAmount > 0;
     return this.unansweredPings >= 2;
   }
 

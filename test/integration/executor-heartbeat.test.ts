@@ -29,7 +29,7 @@ test('a client that answers only WebSocket-level pings (no JSON-RPC pong) is ali
 
 test('a ponging client that reads a backlog slowly is kept although each ping waits behind it for many intervals', async () => {
   const { logger, seen } = warnings();
-  const own = await startExecutor({ port: 0, heartbeatIntervalMs: 100, logger });
+  const own = await startExecutor({ port: 0, heartbeatIntervalMs: 200, logger });
   try {
     let lines = 0;
     let firstAt = 0;
@@ -47,7 +47,7 @@ test('a ponging client that reads a backlog slowly is kept although each ping wa
     });
     assert.equal(result.end.kind, 'completed');
     assert.equal(lines, 4000);
-    assert.ok(performance.now() - firstAt > 1_000, 'the read took more than ten intervals');
+    assert.ok(performance.now() - firstAt > 1_000, 'the read took more than five intervals');
     assert.deepEqual(seen, []);
   } finally {
     await own.close();
