@@ -18,9 +18,15 @@ async function alive(pid: number): Promise<boolean> {
   }
 }
 
-test('SIGTERM during a test: exit 0 within 15 s, a partial report with status aborted, no process left behind', async () => {
-  const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-daemon-term-'));
+/** A daemon whose run-on-start test is `sleep 317`, once that command and the executor are up. */
+async function sleepyDaemon(prefix: string) {
+  const reportsDir = await mkdtemp(join(tmpdir(), prefix));
   const d = spawnDaemon(['--config', 'test/fixtures/daemon/sleepy.json', '--reports-dir', reportsDir, '--run-on-start']);
+  const cleanup = async (): Promise<void> => {
+    await d.stop();
+    for (const pid of await pidsOf(['sleep', '317'])) process.kill(pid, 'SIGKILL');
+    await rm(reportsDir, { recursive: true, force: true });
+  };
   try {
     await d.ready;
     const executorPid = Number((await d.waitLog((l) => l.msg === 'embedded executor started', 'the executor')).executorPid);
@@ -29,6 +35,16 @@ test('SIGTERM during a test: exit 0 within 15 s, a partial report with status ab
       return pids.length > 0 ? pids : null;
     }, 'the test command (sleep 317) to run');
     assert.ok(sleepPid);
+    return { d, reportsDir, executorPid, sleepPid, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+test('SIGTERM during a test: exit 0 within 15 s, a partial report with status aborted, no process left behind', async () => {
+  const { d, reportsDir, executorPid, sleepPid, cleanup } = await sleepyDaemon('stressd-daemon-term-');
+  try {
     const sentAt = Date.now();
     d.child.kill('SIGTERM');
     const { code } = await d.exited;
@@ -48,23 +64,13 @@ test('SIGTERM during a test: exit 0 within 15 s, a partial report with status ab
     const order = d.logs.map((l) => l.msg).filter((m) => ['shutting down', 'aborting the run in flight', 'run ended', 'stopped'].includes(String(m)));
     assert.deepEqual(order, ['shutting down', 'aborting the run in flight', 'run ended', 'stopped']);
   } finally {
-    await d.stop();
-    for (const pid of await pidsOf(['sleep', '317'])) process.kill(pid, 'SIGKILL');
-    await rm(reportsDir, { recursive: true, force: true });
+    await cleanup();
   }
 });
 
 test('a second signal during the shutdown exits 1 at once, still telling the executor to end its commands', async () => {
-  const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-daemon-twice-'));
-  const d = spawnDaemon(['--config', 'test/fixtures/daemon/sleepy.json', '--reports-dir', reportsDir, '--run-on-start']);
+  const { d, executorPid, sleepPid, cleanup } = await sleepyDaemon('stressd-daemon-twice-');
   try {
-    await d.ready;
-    const executorPid = Number((await d.waitLog((l) => l.msg === 'embedded executor started', 'the executor')).executorPid);
-    const [sleepPid] = await waitFor(async () => {
-      const pids = await pidsOf(['sleep', '317']);
-      return pids.length > 0 ? pids : null;
-    }, 'the test command (sleep 317) to run');
-    assert.ok(sleepPid);
     // Back to back, so the second lands while the graceful shutdown (abort, report, close) is still going.
     const sentAt = Date.now();
     d.child.kill('SIGTERM');
@@ -76,9 +82,7 @@ test('a second signal during the shutdown exits 1 at once, still telling the exe
     assert.deepEqual(order, ['shutting down', 'second signal: exiting at once']);
     await waitFor(async () => !(await alive(sleepPid)) && !(await alive(executorPid)), 'the executor and its command to be gone', 10_000);
   } finally {
-    await d.stop();
-    for (const pid of await pidsOf(['sleep', '317'])) process.kill(pid, 'SIGKILL');
-    await rm(reportsDir, { recursive: true, force: true });
+    await cleanup();
   }
 });
 
