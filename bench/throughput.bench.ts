@@ -21,7 +21,7 @@ import { benchLine } from './lib/bench-lines.ts';
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const LINE_BYTES = 100;
 const WARMUP_LINES = 50_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
 
@@ -87,14 +87,22 @@ async function stressdClient(url: string, command: string, token?: string): Prom
   return { lines, seconds: (result.endedAt - result.sentAt) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-async function best(name: string, run: (warmup: boolean) => Promise<Measure>): Promise<Measure & { name: string }> {
-  await run(true);
-  const rounds: Measure[] = [];
-  for (let i = 0; i < ROUNDS; i++) rounds.push(await run(false));
-  for (const m of rounds) if (m.lines !== LINES) throw new Error(`${name}: received ${m.lines} of ${LINES} lines`);
-  const top = rounds.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-  console.error(`${name}: ${rounds.map((m) => `${Math.round(m.lines / m.seconds)} lines/s`).join(', ')}`);
-  return { name, ...top };
+/**
+ * Runs the paths' rounds interleaved (A B A B …) after one warm-up each, so a machine that gets
+ * busier or quieter during the bench shifts every path alike; the best round of each is kept.
+ */
+async function bestInterleaved(paths: Array<[string, (warmup: boolean) => Promise<Measure>]>): Promise<Array<Measure & { name: string }>> {
+  for (const [, run] of paths) await run(true);
+  const rounds: Measure[][] = paths.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [k, [, run]] of paths.entries()) rounds[k]!.push(await run(false));
+  }
+  return paths.map(([name], k) => {
+    const mine = rounds[k]!;
+    for (const m of mine) if (m.lines !== LINES) throw new Error(`${name}: received ${m.lines} of ${LINES} lines`);
+    console.error(`${name}: ${mine.map((m) => `${Math.round(m.lines / m.seconds)} lines/s`).join(', ')}`);
+    return { name, ...mine.reduce((a, b) => (b.seconds < a.seconds ? b : a)) };
+  });
 }
 
 async function writeLines(file: string, count: number): Promise<void> {
@@ -129,15 +137,15 @@ try {
   const raw = await startChild([join(here, 'lib/raw-server.ts'), String(LINES), String(LINE_BYTES)]);
   children.push(raw.child);
   const rawUrl = `ws://127.0.0.1:${String(raw.ready.port)}/ws/mcp`;
-  const results = [
-    await best('raw ws baseline', (w) => rawClient(rawUrl, w ? `lines:${WARMUP_LINES}` : 'all')),
-    await best('stressd client alone', (w) => stressdClient(rawUrl, w ? `lines:${WARMUP_LINES}` : 'all')),
-  ];
+  const results = await bestInterleaved([
+    ['raw ws baseline', (w) => rawClient(rawUrl, w ? `lines:${WARMUP_LINES}` : 'all')],
+    ['stressd client alone', (w) => stressdClient(rawUrl, w ? `lines:${WARMUP_LINES}` : 'all')],
+  ]);
   await stopChild(raw.child);
   executor = await startEmbeddedExecutor();
   if (executor !== null) {
     const { url, token } = executor;
-    results.push(await best('end to end (executor → client)', (w) => stressdClient(url, `cat ${w ? join(dir, 'warmup.txt') : file}`, token)));
+    results.push(...(await bestInterleaved([['end to end (executor → client)', (w) => stressdClient(url, `cat ${w ? join(dir, 'warmup.txt') : file}`, token)]])));
   }
   report(results, executor === null);
 } finally {
