@@ -24,6 +24,8 @@ export async function loadSuite(path: string): Promise<LoadedSuite> {
     const why = err instanceof Error && 'code' in err ? String(err.code) : String(err);
     throw new ConfigError([{ file: path, path: '$', expected: 'a readable JSON file', found: `an unreadable file (${why})` }], { cause: err });
   }
+  // Windows editors save UTF-8 with a byte order mark, which JSON.parse refuses as a stray character.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

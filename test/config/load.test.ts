@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
 import { loadSuite, parseSuite } from '../../src/config/load.ts';
@@ -169,6 +171,18 @@ describe('config problems', () => {
   it('turns invalid JSON into a problem with line and column', async () => {
     const err = await configErrorAsync(loadSuite(`${FIX}/invalid-json.json`));
     assert.match(err.message, /invalid-json\.json: \$: expected valid JSON, found "}\\n {2}\]\\n}\\n" at line 3:39$/);
+  });
+
+  it('loads a file saved with a UTF-8 byte order mark, as Windows editors write it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stressd-bom-'));
+    try {
+      const file = join(dir, 'bom.json');
+      await writeFile(file, `\uFEFF${JSON.stringify(flat([t('a')]))}`, 'utf8');
+      const { suite } = await loadSuite(file);
+      assert.deepEqual(suite.tests.map((x) => x.id), ['a']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('turns an unreadable file into a problem', async () => {
