@@ -88,9 +88,11 @@ export const ConfigSchema = z
       .max(3600, { error: 'a number of seconds of at most 3600' })
       .default(DEFAULTS.pause_between_tests),
     pattern_threshold: ratio('a fraction between 0 and 1').default(DEFAULTS.pattern_threshold),
+    // A Node timer longer than 2^31-1 ms fires after 1 ms instead: bound it well below that (one day).
     sample_interval_ms: z
       .int({ error: 'an integer number of milliseconds, at least 50' })
       .min(50, { error: 'an integer number of milliseconds, at least 50' })
+      .max(86_400_000, { error: 'an integer number of milliseconds of at most 86400000 (one day)' })
       .default(DEFAULTS.sample_interval_ms),
     graduation: GraduationSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })

@@ -185,6 +185,11 @@ describe('config problems', () => {
     }
   });
 
+  it('refuses a sample interval too long for a Node timer (which would fire every millisecond instead)', () => {
+    const err = configError(() => parseSuite(flat([t('a')], { sample_interval_ms: 2 ** 31 }), 'big.json'));
+    assert.match(err.message, /^big\.json: \$\.sample_interval_ms: expected an integer number of milliseconds of at most 86400000 \(one day\), found 2147483648$/);
+  });
+
   it('turns an unreadable file into a problem', async () => {
     const err = await configErrorAsync(loadSuite(`${FIX}/does-not-exist.json`));
     assert.match(err.message, /does-not-exist\.json: \$: expected a readable JSON file, found an unreadable file \(ENOENT\)/);
