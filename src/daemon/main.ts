@@ -120,7 +120,12 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const history = new History({ reportsDir: opts.reportsDir, warn: (path, why) => log.warn({ path, why }, 'history: skipped a file') });
   const total = await history.load();
-  metrics.hydrateFromHistory(history.runs());
+  // The reports dir may hold runs of suites and tests this config no longer has: restoring their
+  // gauges would export (and alert on) series that nothing will ever update again.
+  const testIds = new Set(suite.tests.map((t) => t.id));
+  metrics.hydrateFromHistory(
+    history.runs().filter((r) => r.suite === suite.suite).map((r) => ({ ...r, tests: r.tests.filter((t) => testIds.has(t.id)) })),
+  );
   log.info({ reportsDir: opts.reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
 
   const executor = lc.add(
