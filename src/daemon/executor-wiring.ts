@@ -1,5 +1,6 @@
 /** Binds the executor supervisor to src/executor/child.ts (embedded) or to a remote ws:// URL. */
 import { ErrorCode, StressdError } from '../errors.ts';
+import { redactCredentials } from '../report/redact.ts';
 import { spawnExecutor } from '../executor/child.ts';
 import { remoteExecutor, superviseExecutor, type ExecutorSupervisor } from './executor.ts';
 import type { Logger } from './logger.ts';
@@ -9,11 +10,11 @@ export async function startExecutor(
   deps: { log: Logger; onRestart: () => void },
 ): Promise<ExecutorSupervisor> {
   if (/^wss?:\/\//.test(target)) {
-    deps.log.info({ url: target }, 'remote executor');
+    deps.log.info({ url: redactCredentials(target) }, 'remote executor');
     return remoteExecutor(target, process.env.STRESSD_EXECUTOR_TOKEN || undefined);
   }
   if (target !== 'embedded') {
-    throw new StressdError(ErrorCode.config, `executor: expected "embedded" or a ws:// URL, found "${target}"`);
+    throw new StressdError(ErrorCode.config, `executor: expected "embedded" or a ws:// URL, found "${redactCredentials(target)}"`);
   }
   return superviseExecutor({
     log: deps.log,

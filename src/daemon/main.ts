@@ -7,6 +7,7 @@ import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { assertSafeBind, StressdError } from '../errors.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import { redactCredentials } from '../report/redact.ts';
 import { writeReport } from '../report/writer.ts';
 import { startRun } from '../runner/runner.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
@@ -161,7 +162,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
       renderStatusPage({
         suite: { name: suite.suite, description: suite.description, tests: suite.tests.length },
         schedule, nextRun: scheduler.nextRun(), now: new Date(),
-        executor: { url: executor.target.url, pid: executor.pid, restarts: executor.restarts },
+        executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
         current: runs.current(),
         runs: history.runs(),
         version: VERSION,

@@ -3,6 +3,7 @@
  * executor to run tests on. While the embedded executor is down or restarting the answer is 503
  * with the reason, as Kubernetes readiness expects; liveness (/healthz) stays 200 meanwhile.
  */
+import { redactCredentials } from '../report/redact.ts';
 import type { ExecutorSupervisor } from './executor.ts';
 import type { Readiness } from './http.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -25,7 +26,7 @@ export function readinessOf(state: ReadinessState): Readiness {
       suite: state.suite,
       schedule: scheduler.expression,
       next_run: scheduler.nextRun()?.toISOString() ?? null,
-      executor: { url: executor.target.url, pid: executor.pid, restarts: executor.restarts },
+      executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
     },
   };
 }

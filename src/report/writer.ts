@@ -10,6 +10,7 @@ import { ErrorCode, StressdError } from '../errors.ts';
 import type { RunResult } from '../runner/types.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
+import { redactRun } from './redact.ts';
 
 /** Suite labels and run ids become path parts; anything else could escape the reports dir. */
 const SAFE_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -56,7 +57,8 @@ async function latestId(dir: string): Promise<string | null> {
   }
 }
 
-export async function writeReport(result: RunResult, reportsDir: string): Promise<{ markdownPath: string; jsonPath: string }> {
+export async function writeReport(unredacted: RunResult, reportsDir: string): Promise<{ markdownPath: string; jsonPath: string }> {
+  const result = redactRun(unredacted);
   for (const [what, value] of [['suite label', result.suite], ['run id', result.id]] as const) {
     if (!SAFE_PART.test(value)) {
       throw new StressdError(ErrorCode.usage, `report: the ${what} ${JSON.stringify(value)} is not safe as a path part (letters, digits, ".", "_", "-")`);
