@@ -73,6 +73,9 @@ export function cell(text: string | number | null | undefined): string {
 export function inlineCode(text: string, opts: { inTable?: boolean } = {}): string {
   const oneLine = visibleControls(text).replace(/\t/g, ' ').replace(/\n/g, '⏎');
   if (oneLine === '') return '`` ``';
+  // GFM reads `\\|` as an escaped backslash and then a cell border, and a code span cannot show
+  // `\|` itself: such text goes in the cell as escaped prose, which shows it exactly.
+  if (opts.inTable && /\\\|/.test(oneLine)) return inline(text);
   const ticks = '`'.repeat(longestRun(oneLine, '`') + 1);
   const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || /^ .* $/.test(oneLine) ? ' ' : '';
   const body = opts.inTable ? oneLine.replace(/\|/g, '\\|') : oneLine;

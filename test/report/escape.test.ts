@@ -96,4 +96,15 @@ describe('inlineCode', () => {
     assert.equal(tbl.rows[0]?.[0]?.tokens[0]?.type, 'codespan');
     assert.equal(tbl.rows[0]?.[0]?.text, '`multi⏎line | pipe`');
   });
+
+  it("keeps a command with a backslash before a pipe (grep 'a\\|b') whole in its table cell, and shows it exactly", () => {
+    const command = String.raw`grep 'a\|b' f | wc -l`;
+    const md = table(['', ''], [['**Command**', inlineCode(command, { inTable: true })]]);
+    const tbl = tokens(md).find((t) => t.type === 'table');
+    assert.ok(tbl && tbl.type === 'table');
+    assert.equal(tbl.rows[0]?.length, 2);
+    const html = marked.parse(md, { async: false });
+    const td = /<td>(?!<strong>)(.*?)<\/td>/.exec(html)?.[1] ?? '';
+    assert.equal(td.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'"), command);
+  });
 });
