@@ -9,6 +9,14 @@ interface Closable {
   close: () => Promise<void> | void;
 }
 
+/** Thrown by Lifecycle.add once closing has begun: the start was overtaken by a stop. */
+export class LifecycleClosedError extends Error {
+  constructor(name: string) {
+    super(`${name} started after the shutdown began; closed it and stopped starting`);
+    this.name = 'LifecycleClosedError';
+  }
+}
+
 /** Things started, closed last-started-first; each close bounded so one stuck piece cannot hold the rest. */
 export class Lifecycle {
   private readonly started: Closable[] = [];
@@ -16,9 +24,17 @@ export class Lifecycle {
 
   constructor(private readonly log: Logger, private readonly stepTimeoutMs = 10_000) {}
 
-  /** Records something started; returns it for chaining. */
+  /**
+   * Records something started; returns it for chaining. Once close() has begun (a signal during
+   * start-up), the thing is closed at once and this throws LifecycleClosedError, so the start stops.
+   */
   add<T>(name: string, thing: T, close: (thing: T) => Promise<void> | void): T {
     this.started.push({ name, close: () => close(thing) });
+    if (this.closing) {
+      // closeAll may have finished already: chain another pass for what arrived late.
+      this.closing = this.closing.then(() => this.closeAll());
+      throw new LifecycleClosedError(name);
+    }
     return thing;
   }
 

@@ -17,7 +17,7 @@ import { RunCoordinator } from './coordinator.ts';
 import { startExecutor } from './executor-wiring.ts';
 import { History } from './history.ts';
 import { createApp, listen } from './http.ts';
-import { handleSignals, Lifecycle } from './lifecycle.ts';
+import { handleSignals, Lifecycle, LifecycleClosedError } from './lifecycle.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { renderStatusPage } from './page.ts';
 import { readinessOf } from './readiness.ts';
@@ -88,6 +88,12 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   try {
     await start(opts, { suite, schedule, token, log, lc, isStopping: () => stopping, onForcedExit: (fn) => (killChildren = fn) });
   } catch (err) {
+    if (err instanceof LifecycleClosedError) {
+      // A signal arrived during start-up: the shutdown it began is the outcome, not a failure.
+      log.info({ why: err.message }, 'start stopped by the shutdown');
+      await lc.close();
+      return done;
+    }
     log.error({ err }, 'start failed');
     stopping = true;
     await lc.close();
