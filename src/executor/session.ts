@@ -204,8 +204,10 @@ export class Session {
         timeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
         killGraceMs: this.options.killGraceMs,
         traceparent: isObject(params._meta) ? params._meta.traceparent : undefined,
-        send: (frame) => this.ws.send(frame),
-        congested: () => this.ws.bufferedAmount > this.options.highWaterMark,
+        send: (frame) => this.send(frame),
+        // ws counts what is sent after close into bufferedAmount, which then only grows: a closed
+        // socket must not hold the reading back, or the group's pipes are never drained.
+        congested: () => this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount > this.options.highWaterMark,
       });
     } finally {
       this.starting = false;

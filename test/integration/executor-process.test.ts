@@ -92,6 +92,23 @@ test('a disconnect ends the whole group', async () => {
   await waitUntil(() => server.sessionCount() === 0, 'the session is forgotten');
 });
 
+test('a session whose client left while output flooded in is forgotten, even when a process outside the group holds the pipe', async () => {
+  const own = await startExecutor({ port: 0, killGraceMs: 300 });
+  let escaped = 0;
+  try {
+    const client = await TestClient.connect(own.url);
+    // setsid puts the flooder beyond the group's reach: it keeps the pipe open and writing after the disconnect.
+    client.request('execute', { command: `setsid sh -c 'echo "escaped $$"; while :; do echo ${'x'.repeat(100)}; done' & wait`, timeout: 60 });
+    const line = await client.waitFor((f) => f.method === 'process.output' && String(f.params?.data).startsWith('escaped '), 'the escaped pid');
+    escaped = Number(String(line.params?.data).split(' ')[1]);
+    client.ws.terminate();
+    await waitUntil(() => own.sessionCount() === 0, 'the session is forgotten', 8_000);
+  } finally {
+    if (escaped > 0) process.kill(escaped, 'SIGKILL');
+    await own.close();
+  }
+});
+
 test('what a finished command left running in its group is ended too', async () => {
   const client = await TestClient.connect(server.url);
   client.request('execute', { command: 'sleep 300 >/dev/null 2>&1 & echo "bg $!"', timeout: 30 });
