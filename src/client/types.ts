@@ -43,6 +43,12 @@ export interface OutputLine {
   serverStall: boolean;
   /** The server's `[Stream error: …]` line. */
   streamError: boolean;
+  /**
+   * More of this line follows in the next OutputLine of the same stream: a line longer than the
+   * client holds (4 Mi UTF-16 units) is handed over in pieces, each with its own `bytes` and
+   * `chunks`; only the last piece has `partial` false. Count a line when `partial` is false.
+   */
+  partial: boolean;
 }
 
 /** How an execute ended. Thrown errors (see errors.ts) cover connect failures, lost connections and RPC errors. */

@@ -101,7 +101,7 @@ export class OutputCapture {
 
   push(line: OutputLine): void {
     this.#bytes += line.bytes;
-    this.#lines++;
+    if (!line.partial) this.#lines++; // a piece of a longer line: its last piece counts it
     this.#chunks += line.chunks;
     if (line.stream === 'stderr') {
       this.#stderrBytes += line.bytes;

@@ -53,17 +53,23 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   let rateLimited: string | null = null;
   let tokenLimit: string | null = null;
 
+  // Bytes of pieces of a line too long for the client to hold whole (OutputLine.partial), per stream:
+  // the timer sees the line once, at its end, and the Claude reader never sees a piece.
+  const piecesBytes = { stdout: 0, stderr: 0 };
   const onLine = (line: OutputLine): void => {
     const before = capture.bytes;
     matcher.feedRaw(line.stream, line.data, before, line.receivedAt);
     capture.push(line);
-    timer.onLine(line.receivedAt, line.bytes);
+    const held = piecesBytes[line.stream];
+    piecesBytes[line.stream] = line.partial ? held + line.bytes : 0;
+    if (line.partial) return;
+    timer.onLine(line.receivedAt, held + line.bytes);
     if (line.serverStall) {
       serverStallLines++;
       guard(() => span.addEvent('server_stall', { line: line.data.trim() }, epochMs(line.receivedAt)));
     }
     if (line.streamError) streamErrorLines++;
-    if (line.stream !== 'stdout') return;
+    if (line.stream !== 'stdout' || held > 0) return;
     for (const piece of claude.feedLine(line.data, line.receivedAt)) {
       // The result text repeats the answer as one whole: it must not join the assistant text.
       if (piece.context === 'result') {

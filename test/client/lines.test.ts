@@ -11,7 +11,7 @@ describe('LineAssembler', () => {
   it('returns an unsplit line at once with its UTF-8 byte count and receive time', () => {
     const line = new LineAssembler().push(frame('héllo\n'), 12.5);
     assert.deepEqual(line, {
-      stream: 'stdout', data: 'héllo\n', bytes: 7, chunks: 1, receivedAt: 12.5, serverStall: false, streamError: false,
+      stream: 'stdout', data: 'héllo\n', bytes: 7, chunks: 1, receivedAt: 12.5, serverStall: false, streamError: false, partial: false,
     });
   });
 
@@ -65,6 +65,33 @@ describe('LineAssembler', () => {
     assert.equal(plain?.streamError, false);
     assert.equal(plain?.serverStall, false);
     assert.equal(lines.push(frame('text [Stream error: x]\n'), 3)?.streamError, false);
+  });
+
+  it('hands a line longer than it holds over in pieces, so a hostile endless line cannot fill memory', () => {
+    const lines = new LineAssembler(10);
+    const got = [];
+    for (let i = 0; i < 7; i++) {
+      const line = lines.push(frame(`[${i}é]`, { truncated: true, chunk_index: i, total_chunks: null }), i);
+      if (line !== null) got.push(line);
+    }
+    const last = lines.push(frame('[7]\n', { chunk_index: 7, total_chunks: 8 }), 7);
+    assert.ok(last !== null);
+    got.push(last);
+    assert.deepEqual(got.map((l) => [l.data, l.partial, l.chunks]), [
+      ['[0é][1é][2é]', true, 3],
+      ['[3é][4é][5é]', true, 3],
+      ['[6é][7]\n', false, 2],
+    ]);
+    assert.equal(got.reduce((n, l) => n + l.bytes, 0), Buffer.byteLength('[0é][1é][2é][3é][4é][5é][6é][7]\n'));
+    assert.deepEqual(lines.flush(8), []);
+  });
+
+  it('does not take the middle of a cut line for a server marker', () => {
+    const lines = new LineAssembler(4);
+    assert.equal(lines.push(frame('abcd', { truncated: true, chunk_index: 0, total_chunks: 2 }), 1)?.partial, true);
+    const rest = lines.push(frame('[Stream timed out after 5s]\n', { chunk_index: 1, total_chunks: 2 }), 2);
+    assert.equal(rest?.partial, false);
+    assert.equal(rest?.serverStall, false);
   });
 
   it('flushes lines still open when the stream ends', () => {

@@ -115,3 +115,14 @@ test('a command holding 200 MB peaks above 200 MB of RSS', async () => {
   assert.ok(r?.measured && r.peak_memory_bytes > 200 * 1024 * 1024, JSON.stringify(r));
   assert.ok(r?.measured && (r.executor_peak_memory_bytes ?? 0) > 0);
 });
+
+test('a line longer than the client holds whole (4 Mi characters) is still one line, counted and logged in full', async () => {
+  const long = 5 * 1024 * 1024;
+  const run = await runOne({ id: 'long-line', command: `head -c ${long} /dev/zero | tr '\\0' x; echo; echo done`, expected_patterns: ['done'], timeout: 30 });
+  const [t] = run.tests;
+  assert.deepEqual([t?.outcome, t?.output_lines, t?.output_bytes], ['passed', 2, long + 1 + 5]);
+  assert.equal(t?.stream.gap_histogram?.count, 1, 'one gap: between the two lines');
+  const log = await readFile(t?.log_path ?? '', 'utf8');
+  assert.equal(log.length, long + 6);
+  assert.ok(log.endsWith('x\ndone\n'));
+});

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { OutputCapture, PREVIEW_CHARS, logPathFor } from '../../src/runner/capture.ts';
 import type { OutputLine } from '../../src/client/types.ts';
 
-const line = (data: string, stream: 'stdout' | 'stderr' = 'stdout', chunks = 1): OutputLine => ({
-  stream, data, bytes: Buffer.byteLength(data), chunks, receivedAt: 0, serverStall: false, streamError: false,
+const line = (data: string, stream: 'stdout' | 'stderr' = 'stdout', chunks = 1, partial = false): OutputLine => ({
+  stream, data, bytes: Buffer.byteLength(data), chunks, receivedAt: 0, serverStall: false, streamError: false, partial,
 });
 
 async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -98,6 +98,22 @@ test('a line longer than a block and many short ones reach the log intact and in
     const s = await c.close();
     assert.equal(s.log_dropped_bytes, 0);
     assert.equal(await readFile(path, 'utf8'), expected.join(''));
+  }));
+
+test('a line handed over in pieces counts as one line, and reaches the log whole', () =>
+  withTmp(async (dir) => {
+    const path = join(dir, 'pieces.log');
+    const c = new OutputCapture({ logPath: path });
+    await c.open();
+    c.push(line('first\n'));
+    c.push(line('aaaa', 'stdout', 3, true));
+    c.push(line('bbbb', 'stdout', 3, true));
+    c.push(line('cc\n', 'stdout', 1));
+    const s = await c.close();
+    assert.equal(await readFile(path, 'utf8'), 'first\naaaabbbbcc\n');
+    assert.equal(s.output_lines, 2);
+    assert.equal(s.output_chunks, 8);
+    assert.equal(s.output_bytes, 6 + 11);
   }));
 
 test('close is idempotent', async () => {
