@@ -113,7 +113,10 @@ export class OutputCapture {
   }
 
   #write(data: string, bytes: number): void {
-    if (this.#queuedBytes + this.#used + bytes > this.#maxBuffered) {
+    const waiting = this.#queuedBytes + this.#used;
+    // A line bigger than the cap is not a sign of a slow disk: with nothing waiting it is taken
+    // (memory: one copy of a line the client already holds), or it could never be logged at all.
+    if (waiting > 0 && waiting + bytes > this.#maxBuffered) {
       this.#dropped += bytes;
       this.#droppingSince += bytes;
       return;

@@ -70,6 +70,18 @@ test('when the disk cannot keep up, output past the buffer cap is dropped and co
     assert.match(log, /bytes of output left out of this log/);
   }));
 
+test('a single line bigger than the buffer cap still reaches the log when nothing is waiting for the disk', () =>
+  withTmp(async (dir) => {
+    const path = join(dir, 'big.log');
+    const c = new OutputCapture({ logPath: path, maxBufferedBytes: 64 * 1024 });
+    await c.open();
+    const big = `${'z'.repeat(200_000)}\n`;
+    c.push(line(big));
+    const s = await c.close();
+    assert.equal(s.log_dropped_bytes, 0);
+    assert.equal(await readFile(path, 'utf8'), big);
+  }));
+
 test('a log that cannot be opened is reported and the capture still counts', () =>
   withTmp(async (dir) => {
     const blocker = join(dir, 'file');
