@@ -7,20 +7,29 @@ export const PREVIEW_CHARS = 2000;
 export class PreviewWindow {
   readonly #size: number;
   #head = '';
+  #headFull = false;
   #tail = '';
 
   constructor(size = PREVIEW_CHARS) {
     this.#size = size;
   }
 
+  /** Cuts never split a surrogate pair (a lone half would be written out as U+FFFD): a side may hold one unit less. */
   push(text: string): void {
     let rest = text;
-    if (this.#head.length < this.#size) {
-      const room = this.#size - this.#head.length;
+    if (!this.#headFull) {
+      let room = this.#size - this.#head.length;
+      if (room < rest.length) {
+        if (room > 0 && isHighSurrogate(rest.charCodeAt(room - 1))) room--;
+        this.#headFull = true;
+      }
       this.#head += rest.slice(0, room);
       rest = rest.slice(room);
     }
-    if (rest.length > 0) this.#tail = (rest.length >= this.#size ? rest : this.#tail + rest).slice(-this.#size);
+    if (rest.length > 0) {
+      const tail = (rest.length >= this.#size ? rest : this.#tail + rest).slice(-this.#size);
+      this.#tail = isLowSurrogate(tail.charCodeAt(0)) ? tail.slice(1) : tail;
+    }
   }
 
   /** The first characters. */
@@ -34,6 +43,14 @@ export class PreviewWindow {
   }
 
   get empty(): boolean {
-    return this.#head === '';
+    return this.#head === '' && this.#tail === '';
   }
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
 }

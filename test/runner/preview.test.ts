@@ -19,3 +19,14 @@ test('pieces of any size keep exactly the first and the last N characters', () =
 test('a window that saw nothing is empty', () => {
   assert.equal(new PreviewWindow().empty, true);
 });
+
+test('the head and the tail never cut a character outside the Basic Multilingual Plane in half', () => {
+  const w = new PreviewWindow(4);
+  w.push('abc😀def');
+  w.push('gh😀ij');
+  const wellFormed = (s: string): boolean => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+  assert.ok(wellFormed(w.head), JSON.stringify(w.head));
+  assert.ok(wellFormed(w.tail), JSON.stringify(w.tail));
+  assert.equal(w.head, 'abc');
+  assert.equal(w.tail, '😀ij');
+});
