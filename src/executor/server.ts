@@ -61,6 +61,8 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
 
   function onConnection(ws: WebSocket, socket: Duplex): void {
     if (closing || sessions.size >= maxSessions) {
+      // A refused client may still send an invalid frame before the close: an 'error' with no listener would end the process.
+      ws.on('error', (err) => logger.debug({ err: err.message }, 'refused connection: socket error'));
       ws.send(errorFrame(undefined, RpcErrorCode.sessionLimit, RpcErrorMessage.sessionLimit));
       ws.close(CloseCode.policy, RpcErrorMessage.sessionLimit);
       return;

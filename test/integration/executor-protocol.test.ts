@@ -1,5 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { startExecutor, type ExecutorServer } from '../../src/executor/server.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { TestClient, type Frame } from '../fixtures/executor/ws-client.ts';
@@ -190,6 +192,25 @@ describe('HTTP and binding', () => {
       await small.close();
     }
   });
+});
+
+test('a refused client whose first frame is invalid (over maxPayload) is dropped, and the server lives on', async () => {
+  const full = await startExecutor({ port: 0, maxSessions: 0 });
+  try {
+    // The upgrade and a frame header announcing 17 MiB, in one write: the frame is read after the refusal.
+    const { port } = new URL(full.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const header = Buffer.from([0x82, 0xff, 0, 0, 0, 0, 0x01, 0x10, 0, 0, 1, 2, 3, 4]);
+    socket.write(Buffer.concat([Buffer.from(`GET /ws/mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`), header]));
+    socket.on('error', () => undefined);
+    socket.resume();
+    await once(socket, 'close');
+    const again = await TestClient.connect(full.url);
+    await again.waitFor((f) => f.error?.code === -32003, 'the session limit error');
+    await again.closed;
+  } finally {
+    await full.close();
+  }
 });
 
 describe('the allow-list', () => {
