@@ -49,6 +49,11 @@ export function decideOutcome(e: OutcomeEvidence): Verdict {
     const confirmed = e.end.confirmed ? 'CANCEL confirmed' : 'CANCEL not confirmed';
     return v('timeout', 'timeout', `no completion within ${e.deadlineSeconds} s; ${confirmed}`);
   }
+  // stressd's executor keeps the same deadline (the integer `timeout` we send); should its timer
+  // fire before ours, the process ends with terminated_by "deadline": still our timeout.
+  if (e.end?.kind === 'completed' && e.end.completed.terminated_by === 'deadline') {
+    return v('timeout', 'timeout', `no completion within ${e.deadlineSeconds} s; ended by the executor's deadline`);
+  }
   if (e.end === null) return fromError(e.error);
   if (e.end.kind === 'aborted') return v('error', 'aborted', 'the test was cancelled');
   if (e.rateLimited !== null) return v('failed', 'rate_limited', e.rateLimited);

@@ -73,3 +73,10 @@ test('a process killed by a signal is exit_nonzero and says which signal', () =>
   const r = decideOutcome({ ...ok, exitCode: null, signal: 'SIGKILL' });
   assert.deepEqual([r.reason, r.detail], ['exit_nonzero', 'no exit code (signal SIGKILL)']);
 });
+
+test("the executor's own deadline ending the process first is still a timeout, not a non-zero exit", () => {
+  const killed = { ...completed(0), exit_code: null, signal: 'SIGTERM', terminated_by: 'deadline' as const };
+  const r = decideOutcome({ ...ok, end: { kind: 'completed', completed: killed }, exitCode: null, signal: 'SIGTERM' });
+  assert.deepEqual([r.outcome, r.reason], ['timeout', 'timeout']);
+  assert.match(r.detail ?? '', /executor's deadline/);
+});
