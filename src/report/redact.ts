@@ -3,15 +3,10 @@
  * auth) are needed to connect and nowhere else: every sink that shows an executor URL, or text
  * that may quote one (an error detail), shows it through these.
  */
+import { redactCredentials } from '../redact.ts';
 import type { RunResult } from '../runner/types.ts';
 
-/** `scheme://userinfo@`: the userinfo ends at the last `@` before the host part. */
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#]*@/gi;
-
-/** Replaces the user name and password of every URL in `text` with `***`. */
-export function redactCredentials(text: string): string {
-  return text.replace(USERINFO, '$1***@');
-}
+export { redactCredentials };
 
 /** The run as sinks may show it: its executor URL and error details without credentials. */
 export function redactRun(run: RunResult): RunResult {

@@ -10,6 +10,7 @@ import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { writeReport } from '../report/writer.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
+import { redactCredentials } from '../redact.ts';
 import type { ExecutorTarget } from './api.ts';
 import { attachProgress, bytes } from './progress.ts';
 import { startRun } from './runner.ts';
@@ -99,7 +100,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
     const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal });
     const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
-    out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : target.url}\n`);
+    out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
     const detach = attachProgress(handle.events, out);
     const run = await handle.done;
     detach();

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
+import { redactCredentials } from '../redact.ts';
 import type { RunHandle, RunnerEmitter, RunSuiteOptions, StartRun } from './api.ts';
 import { judgeRun } from './graduation.ts';
 import { makeRunId } from './id.ts';
@@ -35,7 +36,7 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       suite: suite.suite,
       description: suite.description,
       config_path: suite.path,
-      executor: options.executor.url,
+      executor: redactCredentials(options.executor.url),
       status: 'running',
       trigger: options.trigger,
       started_at: startedAt.toISOString(),

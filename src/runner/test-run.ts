@@ -10,6 +10,7 @@ import { execute } from '../client/client.ts';
 import { ConnectionLostError } from '../client/errors.ts';
 import type { ExecuteResult, OutputLine } from '../client/types.ts';
 import type { Suite, SuiteTest } from '../config/types.ts';
+import { redactCredentials } from '../redact.ts';
 import type { ExecutorTarget } from './api.ts';
 import { OutputCapture, logPathFor } from './capture.ts';
 import { ClaudeStreamParser, isClaudeRateLimitText } from './claude.ts';
@@ -162,7 +163,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     command: test.command,
     outcome: verdict.outcome,
     reason: verdict.reason,
-    reason_detail: verdict.detail,
+    reason_detail: verdict.detail === null ? null : redactCredentials(verdict.detail),
     exit_code: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
     started_at: startedAt.toISOString(),

@@ -100,6 +100,19 @@ test('a closed port gives connect_failed, an error outcome, and no resource figu
   assert.equal(run.graduated, false);
 });
 
+test('credentials in a ws:// executor URL never reach the result: not in executor, not in the failure detail', async () => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  const suite = makeSuite([{ id: 'refused', command: 'echo hi' }]);
+  const url = `ws://bench:s3cret@127.0.0.1:${port}/ws/mcp`;
+  const run = await startRun({ suite, executor: { url, localPid: null }, reportsDir, trigger: 'cli' }).done;
+  assert.equal(run.executor, `ws://***@127.0.0.1:${port}/ws/mcp`);
+  assert.equal(run.tests[0]?.reason, 'connect_failed');
+  assert.doesNotMatch(JSON.stringify(run), /s3cret/);
+});
+
 test('aborting a run cancels the test in flight, skips the rest and still yields the result', async () => {
   const suite = makeSuite([
     { id: 'first', command: 'echo one' },
