@@ -53,9 +53,16 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   assertCronExpression(expression);
   let task: ScheduledTask | null = null;
   let closed = false;
+  let published: Date | null = null;
+  const nextRunAt = (): Date | null => published;
   const publishNext = (): void => {
     try {
-      options.onNextRun(task?.getNextRun() ?? null);
+      // node-cron computes the next match from the wall clock; a fire handled a hair before its
+      // second (timer vs clock skew) would still see the fire itself as "next". The next run is
+      // the first match after the one published before.
+      const next = task?.getNextRuns(2).find((d) => published === null || d.getTime() > published.getTime()) ?? null;
+      published = next;
+      options.onNextRun(next);
     } catch (err) {
       log.warn({ err }, 'could not publish the next run time');
     }
@@ -63,7 +70,6 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   task = createTask(
     expression,
     (ctx) => {
-      // node-cron has already moved getNextRun() past this fire when the handler runs.
       publishNext();
       try {
         options.onFire(ctx.date);
@@ -75,13 +81,13 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   );
   await task.start();
   publishNext();
-  log.info({ schedule: expression, next_run: task.getNextRun()?.toISOString() ?? null }, 'schedule armed');
+  log.info({ schedule: expression, next_run: nextRunAt()?.toISOString() ?? null }, 'schedule armed');
   return {
     expression,
     get armed() {
       return !closed;
     },
-    nextRun: () => (closed ? null : (task?.getNextRun() ?? null)),
+    nextRun: () => (closed ? null : nextRunAt()),
     async close() {
       if (closed) return;
       closed = true;
