@@ -9,6 +9,7 @@ import { execute } from '../../src/client/client.ts';
 import { StressdError } from '../../src/errors.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from '../../src/client/errors.ts';
 import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkScenario } from '../fixtures/quirk-peer.ts';
+import { freePort } from '../fixtures/ports.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {
@@ -19,15 +20,6 @@ async function peerFor(scenario: QuirkScenario): Promise<QuirkPeer> {
   const peer = await startQuirkPeer(scenario);
   cleanups.push(() => peer.close());
   return peer;
-}
-
-/** A port that was just free: listen on 0, note the port, close. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A bare ws server whose connections get `frames` (strings are text, Buffers binary) after execute. */
@@ -51,7 +43,7 @@ const rejection = (promise: Promise<unknown>): Promise<unknown> =>
 
 describe('client errors', () => {
   it('throws ConnectFailedError naming the URL when the port refuses', async () => {
-    const url = `ws://127.0.0.1:${await closedPort()}/ws/mcp`;
+    const url = `ws://127.0.0.1:${await freePort()}/ws/mcp`;
     const error = await rejection(execute({ url, command: 'x', deadlineSeconds: 1 }));
     assert.ok(error instanceof ConnectFailedError);
     assert.equal(error.code, 'STRESSD_ERR_CONNECT_FAILED');
@@ -139,7 +131,7 @@ describe('client errors', () => {
   });
 
   it('resolves aborted without connecting when the signal is already aborted', async () => {
-    const url = `ws://127.0.0.1:${await closedPort()}/ws/mcp`;
+    const url = `ws://127.0.0.1:${await freePort()}/ws/mcp`;
     const result = await execute({ url, command: 'x', deadlineSeconds: 1, signal: AbortSignal.abort() });
     assert.deepEqual(result.end, { kind: 'aborted', confirmed: true, completed: null });
   });

@@ -4,12 +4,12 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunSummary } from '../../src/daemon/http.ts';
 import { getJson, spawnDaemon, waitFor, type DaemonProcess } from '../fixtures/daemon/spawn-daemon.ts';
+import { freePort } from '../fixtures/ports.ts';
 
 const CONFIG = 'test/fixtures/daemon/quick.json';
 const SECRET = 'pa55-s3cret-word';
@@ -21,18 +21,9 @@ after(async () => {
   if (reportsDir) await rm(reportsDir, { recursive: true, force: true });
 });
 
-/** A loopback port with nothing listening on it: connecting is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 test('the password of a ws:// executor URL appears in no log line, report, API answer or page', async () => {
   reportsDir = await mkdtemp(join(tmpdir(), 'stressd-credentials-'));
-  const url = `ws://bench:${SECRET}@127.0.0.1:${await closedPort()}/ws/mcp`;
+  const url = `ws://bench:${SECRET}@127.0.0.1:${await freePort()}/ws/mcp`;
   const d = spawnDaemon(['--config', CONFIG, '--reports-dir', reportsDir, '--executor', url, '--run-on-start']);
   daemon = d;
   await d.ready;

@@ -10,18 +10,11 @@ import { join } from 'node:path';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { requireTool, skipReason } from '../fixtures/tools.ts';
 import { runResult, testResult } from '../telemetry/results.ts';
+import { freePort } from '../fixtures/ports.ts';
 
 // Under CI a missing prometheus fails this file with a clear message instead of skipping it.
 const PROMETHEUS = requireTool('prometheus');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** Polls `probe` until it returns a value, or fails after `ms` saying what it waited for. */
 async function eventually<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {

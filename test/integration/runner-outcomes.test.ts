@@ -1,7 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
@@ -10,6 +9,7 @@ import { startRun } from '../../src/runner/runner.ts';
 import { RUN_ID_PATTERN } from '../../src/runner/id.ts';
 import type { TestResult } from '../../src/runner/types.ts';
 import { eventually, isAlive, makeSuite, recordEvents } from '../fixtures/runner/suite.ts';
+import { freePort } from '../fixtures/ports.ts';
 
 let executor: ExecutorServer;
 let reportsDir: string;
@@ -86,17 +86,8 @@ test('a command much shorter than the sampling interval still gets a memory peak
   if (t.resources.measured) assert.ok(t.resources.peak_memory_bytes > 0);
 });
 
-/** A loopback port that was just free: nothing listens on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 test('a closed port gives connect_failed, an error outcome, and no resource figures', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const suite = makeSuite([{ id: 'refused', command: 'echo hi' }]);
   const run = await startRun({ suite, executor: { url: `ws://127.0.0.1:${port}/ws/mcp`, localPid: null }, reportsDir, trigger: 'cli' }).done;
   const [t] = run.tests;
@@ -107,7 +98,7 @@ test('a closed port gives connect_failed, an error outcome, and no resource figu
 });
 
 test('credentials in a ws:// executor URL never reach the result: not in executor, not in the failure detail', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const suite = makeSuite([{ id: 'refused', command: 'echo hi' }]);
   const url = `ws://bench:s3cret@127.0.0.1:${port}/ws/mcp`;
   const run = await startRun({ suite, executor: { url, localPid: null }, reportsDir, trigger: 'cli' }).done;

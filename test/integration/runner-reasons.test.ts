@@ -8,7 +8,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
@@ -21,6 +20,7 @@ import { FAILURE_REASONS, type FailureReason, type RunResult, type TestResult } 
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
+import { freePort } from '../fixtures/ports.ts';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -57,14 +57,6 @@ after(async () => {
   await rm(reportsDir, { recursive: true, force: true });
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 test('every failure reason comes from a real scenario and shows in the report, the span and the failures counter', async () => {
   const runs: RunResult[] = [];
   // Real processes on the embedded executor.
@@ -83,7 +75,7 @@ test('every failure reason comes from a real scenario and shows in the report, t
   // What only cc_executor does, replayed frame by frame.
   const peerTests = Object.keys(PEER_SCRIPTS).filter((k) => k !== 'aborted').map((id) => ({ id, command: id }));
   runs.push(await startRun({ suite: makeSuite(peerTests), executor: { url: peer.url, localPid: null }, reportsDir, trigger: 'cli' }).done);
-  runs.push(await startRun({ suite: makeSuite([{ id: 'connect_failed', command: 'echo hi' }]), executor: { url: `ws://127.0.0.1:${await closedPort()}/ws/mcp`, localPid: null }, reportsDir, trigger: 'cli' }).done);
+  runs.push(await startRun({ suite: makeSuite([{ id: 'connect_failed', command: 'echo hi' }]), executor: { url: `ws://127.0.0.1:${await freePort()}/ws/mcp`, localPid: null }, reportsDir, trigger: 'cli' }).done);
   // A run stopped while its test streams.
   const stop = new AbortController();
   const handle = startRun({ suite: makeSuite([{ id: 'aborted', command: 'aborted' }]), executor: { url: peer.url, localPid: null }, reportsDir, trigger: 'cli', signal: stop.signal });

@@ -1,12 +1,11 @@
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { spanIds } from '../../src/runner/spans.ts';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.ts';
 import { startOtlpReceiver, startSilentCollector, type OtlpReceiver } from '../fixtures/otlp-receiver.ts';
+import { freePort } from '../fixtures/ports.ts';
 
 const OTEL_VARS = [
   'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME',
@@ -24,15 +23,6 @@ function restoreEnv(): void {
 function recordingLogger(): { warnings: string[]; warn(obj: unknown, msg?: string): void } {
   const warnings: string[] = [];
   return { warnings, warn: (_obj, msg) => warnings.push(msg ?? '') };
-}
-
-/** A port that was just free: nothing listens there, so connections are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 function emitSpans(): { parentSpanId: string; traceId: string; traceparent: string | undefined } {
@@ -192,7 +182,7 @@ describe('tracing setup', () => {
   });
 
   it('shuts down within a bound and without throwing when the collector is down', async () => {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${await closedPort()}`;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${await freePort()}`;
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
