@@ -47,7 +47,7 @@ program
   .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up (env STRESSD_RUN_ON_START=true|false)'))
   .addOption(new Option('--token <token>', 'bearer token for POST /api/runs, required beyond loopback (prefer the env variable: argv is visible in ps)').env('STRESSD_TOKEN'))
   .action(async (opts: { config: string; schedule?: string; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string }) => {
-    const { daemonCommand } = await import('./daemon/main.ts');
+    const { daemonCommand } = await import('./commands/daemon.ts');
     const { token, ...rest } = opts;
     process.exitCode = await daemonCommand({ ...rest, ...(token ? { token } : {}), runOnStart: opts.runOnStart === true || envFlag('STRESSD_RUN_ON_START') });
   });
@@ -61,7 +61,7 @@ program
   .addOption(new Option('--json', 'print the RunResult as JSON on stdout'))
   .addOption(new Option('--only <ids>', 'run only these test ids or categories (comma list)').argParser(list))
   .action(async (opts: { config: string; executor?: string; reportsDir: string; json?: boolean; only?: string[] }) => {
-    const { runCommand } = await import('./runner/command.ts');
+    const { runCommand } = await import('./commands/run.ts');
     process.exitCode = await runCommand({ ...opts, json: Boolean(opts.json) });
   });
 
@@ -70,7 +70,7 @@ program
   .description('validate a config; print its tests, timeouts and estimated runtime')
   .addOption(new Option('--config <file>', 'suite config').env('STRESSD_CONFIG').default('configs/demo.json'))
   .action(async (opts: { config: string }) => {
-    const { verifyCommand } = await import('./config/verify.ts');
+    const { verifyCommand } = await import('./commands/verify.ts');
     process.exitCode = await verifyCommand(opts);
   });
 
@@ -83,7 +83,7 @@ program
   .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
   .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
   .action(async (opts: { host: string; port: number; allow?: string[]; token?: string; heartbeatMs: number }) => {
-    const { executorCommand } = await import('./executor/main.ts');
+    const { executorCommand } = await import('./commands/executor.ts');
     process.exitCode = await executorCommand(opts);
   });
 

@@ -4,11 +4,10 @@
  * end the sinks run in order: report, metrics, history. A failing sink is logged, never thrown.
  */
 import type { Suite } from '../config/types.ts';
-import { redactRun } from '../report/redact.ts';
 import type { ExecutorTarget, RunHandle, StartRun } from '../runner/api.ts';
-import type { RunResult, RunnerEvents } from '../runner/types.ts';
+import type { RunResult, RunnerEvents } from '../result/types.ts';
 import type { History } from './history.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 
 /** What the daemon needs of the metrics (src/telemetry/metrics.ts provides more). */
 export interface RunMetrics {
@@ -73,7 +72,7 @@ export class RunCoordinator {
     const f = this.inFlight;
     if (!f) return null;
     try {
-      const run = redactRun(f.handle.snapshot());
+      const run = f.handle.snapshot();
       return { run: f.recording ? { ...run, status: 'running', ended_at: null } : run, live: { ...f.live } };
     } catch (err) {
       this.options.log.warn({ err, runId: f.handle.id }, 'run snapshot failed');
@@ -188,7 +187,7 @@ export class RunCoordinator {
     let result: RunResult;
     try {
       // Every sink (report, history, API) gets the executor URL without its credentials.
-      result = redactRun(await handle.done);
+      result = await handle.done;
     } catch (err) {
       // The runner promises never to reject; if it does, there is no result to record.
       runLog.error({ err }, 'run failed without a result');

@@ -7,7 +7,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutorTarget } from '../runner/api.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 
 /** What the daemon uses of src/executor/child.ts's handle. */
 export interface ExecutorChild {

@@ -4,7 +4,7 @@
  */
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from '../runner/types.ts';
+import type { RunResult } from '../result/types.ts';
 
 /** Run ids sort by time (`20261124T101500Z-3f9a`); anything else is refused before it touches a path. */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;

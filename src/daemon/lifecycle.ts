@@ -2,7 +2,7 @@
  * Start in order, close in exact reverse; signals. The first SIGTERM/SIGINT starts a graceful
  * shutdown bounded by a hard timer (exit 1 at 15 s); a second signal exits at once.
  */
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logger.ts';
 
 interface Closable {
   name: string;

@@ -3,9 +3,9 @@
  * executor to run tests on. While the embedded executor is down or restarting the answer is 503
  * with the reason, as Kubernetes readiness expects; liveness (/healthz) stays 200 meanwhile.
  */
-import { redactCredentials } from '../report/redact.ts';
+import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorSupervisor } from './executor.ts';
-import type { Readiness } from './http.ts';
+import type { Readiness } from '../web/http.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface ReadinessState {

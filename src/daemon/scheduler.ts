@@ -5,7 +5,7 @@
  */
 import { createTask, validate, type ScheduledTask } from 'node-cron';
 import { ErrorCode, StressdError } from '../errors.ts';
-import { cronLogger, type Logger } from './logger.ts';
+import { cronLogger, type Logger } from '../logger.ts';
 
 export interface SchedulerOptions {
   /** Cron expression (five or six fields); null = manual triggers only. */

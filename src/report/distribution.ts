@@ -1,5 +1,5 @@
 /** Duration and output-size distributions, as the original report had them: fixed buckets, a count and a text bar. */
-import type { TestResult } from '../runner/types.ts';
+import type { TestResult } from '../result/types.ts';
 import { cell, table } from './escape.ts';
 
 interface Bucket {

@@ -1,5 +1,5 @@
 /** The sections the original report lacked: stream timing per test and what Claude says it cost. */
-import type { TestResult } from '../runner/types.ts';
+import type { TestResult } from '../result/types.ts';
 import { cell, table } from './escape.ts';
 import { DASH, count, rate, seconds, usd } from './format.ts';
 

@@ -1,5 +1,5 @@
 /** Number, size and time formatting for the report, and the mark of each outcome. Absent values read "–", never 0. */
-import type { Outcome, ResourcePeaks, TestResult } from '../runner/types.ts';
+import type { Outcome, ResourcePeaks, TestResult } from '../result/types.ts';
 
 export const DASH = '–';
 

@@ -4,12 +4,11 @@
  * distributions) and adds the graduation verdict, missing patterns, failure reasons, stream timing
  * and cost. Every piece of text from outside (output, names, ids, patterns) goes through escape.ts.
  */
-import type { FailureReason, RunResult, TestResult } from '../runner/types.ts';
+import type { FailureReason, RunResult, TestResult } from '../result/types.ts';
 import { cell, inline, inlineCode, table } from './escape.ts';
 import { durationDistribution, outputSizeDistribution } from './distribution.ts';
 import { costSection, streamTimingSection } from './figures.ts';
 import { DASH, OUTCOME_MARK, bytes, count, duration, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
-import { redactCredentials } from './redact.ts';
 import { testSection } from './test-section.ts';
 
 export function renderMarkdown(result: RunResult): string {
@@ -42,7 +41,7 @@ function summarySection(result: RunResult): string {
     ['Run id', inlineCode(result.id, { inTable: true })],
     ['Description', cell(result.description)],
     ['Config', result.config_path === null ? DASH : inlineCode(result.config_path, { inTable: true })],
-    ['Executor', cell(redactCredentials(result.executor))],
+    ['Executor', cell(result.executor)],
     ['Trigger', cell(result.trigger)],
     ['Status', cell(result.status)],
     ['Started', cell(result.started_at)],
@@ -90,7 +89,7 @@ function failureSection(tests: readonly TestResult[]): string {
   if (byReason.size === 0) return '## Failure reasons\n\nNone: every test passed.\n';
   const rows = [...byReason.entries()]
     .sort((a, b) => b[1].length - a[1].length)
-    .map(([reason, ts]) => [cell(reason), String(ts.length), ts.map((t) => `${cell(t.id)} (${OUTCOME_MARK[t.outcome]}${t.reason_detail ? `: ${cell(redactCredentials(t.reason_detail))}` : ''})`).join('; ')]);
+    .map(([reason, ts]) => [cell(reason), String(ts.length), ts.map((t) => `${cell(t.id)} (${OUTCOME_MARK[t.outcome]}${t.reason_detail ? `: ${cell(t.reason_detail)}` : ''})`).join('; ')]);
   return `## Failure reasons\n\n${table(['reason', 'tests', 'which'], rows, ['l', 'r', 'l'])}\n`;
 }
 

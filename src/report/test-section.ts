@@ -1,7 +1,6 @@
 /** One test's part of the report: its verdict, figures, patterns (found and MISSING) and an output preview. */
-import type { TestResult } from '../runner/types.ts';
+import type { TestResult } from '../result/types.ts';
 import { cell, codeBlock, inline, inlineCode, table } from './escape.ts';
-import { redactCredentials } from './redact.ts';
 import { DASH, OUTCOME_MARK, bytes, count, duration, percent, peakCpu, peakMemory, seconds } from './format.ts';
 
 function patternList(patterns: readonly string[]): string {
@@ -23,7 +22,7 @@ function foundList(t: TestResult): string {
 
 function reasonText(t: TestResult): string {
   if (t.reason === null) return DASH;
-  return t.reason_detail ? `${cell(t.reason)}: ${cell(redactCredentials(t.reason_detail))}` : cell(t.reason);
+  return t.reason_detail ? `${cell(t.reason)}: ${cell(t.reason_detail)}` : cell(t.reason);
 }
 
 function exitText(t: TestResult): string {

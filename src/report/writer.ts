@@ -7,10 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, StressdError } from '../errors.ts';
-import type { RunResult } from '../runner/types.ts';
+import type { RunResult } from '../result/types.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
-import { redactRun } from './redact.ts';
 
 /** Suite labels and run ids become path parts; anything else could escape the reports dir. */
 const SAFE_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -57,8 +56,7 @@ async function latestId(dir: string): Promise<string | null> {
   }
 }
 
-export async function writeReport(unredacted: RunResult, reportsDir: string): Promise<{ markdownPath: string; jsonPath: string }> {
-  const result = redactRun(unredacted);
+export async function writeReport(result: RunResult, reportsDir: string): Promise<{ markdownPath: string; jsonPath: string }> {
   for (const [what, value] of [['suite label', result.suite], ['run id', result.id]] as const) {
     if (!SAFE_PART.test(value)) {
       throw new StressdError(ErrorCode.usage, `report: the ${what} ${JSON.stringify(value)} is not safe as a path part (letters, digits, ".", "_", "-")`);

@@ -1,7 +1,7 @@
 /** The runner's public face (implemented in runner.ts): what `stressd run` and the daemon call. */
 import type { EventEmitter } from 'node:events';
 import type { Suite } from '../config/types.ts';
-import type { RunResult, RunnerEvents } from './types.ts';
+import type { RunResult, RunnerEvents } from '../result/types.ts';
 
 export interface ExecutorTarget {
   /** ws://HOST:PORT/ws/mcp */

@@ -4,7 +4,7 @@
  * (cost, turns, usage, durations) come from the RESULT line only: consecutive assistant lines
  * repeat the same usage, so summing them would overcount.
  */
-import type { ClaudeStreamInfo } from './types.ts';
+import type { ClaudeStreamInfo } from '../result/types.ts';
 
 export interface ClaudeLineText {
   /** Which readable text this is: `assistant` (text blocks, one continuing text) or `result`. */

@@ -4,7 +4,7 @@
  * is one sentence in `reasons`.
  */
 import type { GraduationCriteria } from '../config/types.ts';
-import type { GraduationVerdict, TestResult } from './types.ts';
+import type { GraduationVerdict, TestResult } from '../result/types.ts';
 
 type Measured = Pick<TestResult, 'id' | 'outcome' | 'resources'>;
 

@@ -8,7 +8,7 @@
  */
 import { ErrorCode, StressdError } from '../errors.ts';
 import type { ExecuteEnd } from '../client/types.ts';
-import type { FailureReason, Outcome } from './types.ts';
+import type { FailureReason, Outcome } from '../result/types.ts';
 
 export interface OutcomeEvidence {
   /** The run's signal fired while this test ran. */

@@ -4,7 +4,7 @@
  * pattern). Memory stays bounded: each text stream keeps only a carry of the last
  * (longest pattern - 1) characters, so a pattern split across two lines or chunks still counts.
  */
-import type { PatternHit } from './types.ts';
+import type { PatternHit } from '../result/types.ts';
 
 interface Found {
   atMs: number;

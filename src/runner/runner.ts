@@ -6,13 +6,13 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
-import { redactCredentials } from '../redact.ts';
+import { redactCredentials } from '../result/redact.ts';
 import type { RunHandle, RunnerEmitter, RunSuiteOptions, StartRun } from './api.ts';
 import { judgeRun } from './graduation.ts';
-import { makeRunId } from './id.ts';
+import { makeRunId } from '../result/id.ts';
 import { endRunSpan, spanIds, startRunSpan } from './spans.ts';
 import { deepFreeze, runTest } from './test-run.ts';
-import type { RunnerEvents, RunResult, TestResult } from './types.ts';
+import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
 
 export interface StartRunTuning {
   /** How often test:progress fires during a test; default 1,000 ms (and never more often). */

@@ -8,7 +8,7 @@
  */
 import pidusage from 'pidusage';
 import { processTreeSync, rssBytesSync } from './proctree.ts';
-import type { ResourcePeaks } from './types.ts';
+import type { ResourcePeaks } from '../result/types.ts';
 
 export interface SamplerOptions {
   intervalMs: number;

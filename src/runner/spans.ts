@@ -5,7 +5,7 @@
 import { context, isSpanContextValid, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 import { VERSION } from '../version.ts';
-import type { TestResult } from './types.ts';
+import type { TestResult } from '../result/types.ts';
 
 const tracer = () => trace.getTracer('stressd', VERSION);
 

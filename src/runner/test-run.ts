@@ -10,7 +10,7 @@ import { execute } from '../client/client.ts';
 import { ConnectionLostError } from '../client/errors.ts';
 import type { ExecuteResult, OutputLine } from '../client/types.ts';
 import type { Suite, SuiteTest } from '../config/types.ts';
-import { redactCredentials } from '../redact.ts';
+import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from './api.ts';
 import { OutputCapture, logPathFor } from './capture.ts';
 import { ClaudeStreamParser, isClaudeRateLimitText } from './claude.ts';
@@ -20,7 +20,7 @@ import { PreviewWindow } from './preview.ts';
 import { ResourceSampler } from './sampler.ts';
 import { endTestSpan, epochMs, guard, spanIds, startTestSpan } from './spans.ts';
 import { StreamTimer } from './timing.ts';
-import type { TestResult } from './types.ts';
+import type { TestResult } from '../result/types.ts';
 
 export interface TestRunContext {
   suite: Suite;

@@ -7,7 +7,7 @@
  */
 import { GapCounter } from './gap-buckets.ts';
 import { DurationHistogram } from './histogram.ts';
-import type { StreamTiming } from './types.ts';
+import type { StreamTiming } from '../result/types.ts';
 
 export class StreamTimer {
   readonly #gaps = new DurationHistogram();

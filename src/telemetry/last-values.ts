@@ -4,7 +4,7 @@
  * the value of an older run behind.
  */
 import type { Gauge } from 'prom-client';
-import type { TestResult } from '../runner/types.ts';
+import type { TestResult } from '../result/types.ts';
 import { TOKEN_KINDS, type MetricSet, type TestLabel, type TestLabels } from './metric-defs.ts';
 
 export function finite(value: unknown): number | null {

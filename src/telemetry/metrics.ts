@@ -4,7 +4,7 @@
  * Telemetry never throws into the program: every entry point catches and logs.
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { OUTCOMES, type RunResult, type TestResult } from '../runner/types.ts';
+import { OUTCOMES, type RunResult, type TestResult } from '../result/types.ts';
 import { VERSION } from '../version.ts';
 import { DURATION_BUCKETS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { renderMetrics, type MetricsResponse } from './exposition.ts';

@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { parseSuite } from '../../src/config/load.ts';
 import { RunCoordinator, type RunMetrics } from '../../src/daemon/coordinator.ts';
 import { History } from '../../src/daemon/history.ts';
-import { createLogger } from '../../src/daemon/logger.ts';
-import type { RunResult } from '../../src/runner/types.ts';
+import { createLogger } from '../../src/logger.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { fakeRunner } from '../fixtures/daemon/fake-runner.ts';
 import { testResult } from '../fixtures/daemon/results.ts';
 

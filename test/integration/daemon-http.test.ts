@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseSuite } from '../../src/config/load.ts';
 import { RunCoordinator } from '../../src/daemon/coordinator.ts';
 import { History } from '../../src/daemon/history.ts';
-import { createApp, listen, type HttpServer, type Readiness } from '../../src/daemon/http.ts';
+import { createApp, listen, type HttpServer, type Readiness } from '../../src/web/http.ts';
 import { fakeRunner } from '../fixtures/daemon/fake-runner.ts';
 import { memoryLogger } from '../fixtures/daemon/log.ts';
 import { runResult } from '../fixtures/daemon/results.ts';

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunSummary } from '../../src/daemon/http.ts';
-import type { RunResult } from '../../src/runner/types.ts';
+import type { RunSummary } from '../../src/web/http.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { getJson, pidsOf, spawnDaemon, waitFor } from '../fixtures/daemon/spawn-daemon.ts';
 import { parsePromText, valueOf } from '../fixtures/prom-text.ts';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunSummary } from '../../src/daemon/http.ts';
+import type { RunSummary } from '../../src/web/http.ts';
 import { getJson, spawnDaemon, waitFor } from '../fixtures/daemon/spawn-daemon.ts';
 import { parsePromText, samples, valueOf } from '../fixtures/prom-text.ts';
 

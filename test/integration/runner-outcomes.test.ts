@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
 import type { ExecutorServer } from '../../src/executor/types.ts';
 import { startRun } from '../../src/runner/runner.ts';
-import { RUN_ID_PATTERN } from '../../src/runner/id.ts';
-import type { TestResult } from '../../src/runner/types.ts';
+import { RUN_ID_PATTERN } from '../../src/result/id.ts';
+import type { TestResult } from '../../src/result/types.ts';
 import { eventually, isAlive, makeSuite, recordEvents } from '../fixtures/runner/suite.ts';
 import { freePort } from '../fixtures/ports.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenarios, startQuirkPeer, type QuirkScenario } from '../fixtures/quirk-peer.ts';
 import { startRun } from '../../src/runner/runner.ts';
-import type { TestResult } from '../../src/runner/types.ts';
+import type { TestResult } from '../../src/result/types.ts';
 import { makeSuite, type TestSpec } from '../fixtures/runner/suite.ts';
 
 const dirs: string[] = [];

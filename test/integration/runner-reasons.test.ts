@@ -16,7 +16,7 @@ import { startExecutor } from '../../src/executor/server.ts';
 import type { ExecutorServer } from '../../src/executor/types.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { startRun } from '../../src/runner/runner.ts';
-import { FAILURE_REASONS, type FailureReason, type RunResult, type TestResult } from '../../src/runner/types.ts';
+import { FAILURE_REASONS, type FailureReason, type RunResult, type TestResult } from '../../src/result/types.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
 import type { ExecutorServer } from '../../src/executor/types.ts';
 import { startRun } from '../../src/runner/runner.ts';
-import type { RunResult } from '../../src/runner/types.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { makeSuite, nodeCommand, type TestSpec } from '../fixtures/runner/suite.ts';
 
 let executor: ExecutorServer;

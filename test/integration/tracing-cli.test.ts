@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtlpReceiver, startSilentCollector } from '../fixtures/otlp-receiver.ts';
-import type { RunResult } from '../../src/runner/types.ts';
+import type { RunResult } from '../../src/result/types.ts';
 
 interface CliRun {
   code: number | null;

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRun } from '../../src/runner/runner.ts';
-import type { RunResult, TestResult } from '../../src/runner/types.ts';
+import type { RunResult, TestResult } from '../../src/result/types.ts';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.ts';
 import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';

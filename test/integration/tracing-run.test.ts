@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Suite } from '../../src/config/types.ts';
 import { startExecutor, type ExecutorServer } from '../../src/executor/server.ts';
 import { startRun } from '../../src/runner/runner.ts';
-import type { RunResult } from '../../src/runner/types.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { createMetrics, type StressdMetrics } from '../../src/telemetry/metrics.ts';
 import { startTracing, type TracingHandle } from '../../src/telemetry/tracing.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../fixtures/otlp-receiver.ts';

@@ -1,5 +1,5 @@
 /** A RunResult built by hand for the report tests: one test of each outcome, one with unmeasured resources, and hostile text. */
-import type { ClaudeStreamInfo, RunResult, StreamTiming, TestResult } from '../../src/runner/types.ts';
+import type { ClaudeStreamInfo, RunResult, StreamTiming, TestResult } from '../../src/result/types.ts';
 
 const stream: StreamTiming = {
   first_output_seconds: 0.512,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeRun } from '../../src/runner/graduation.ts';
 import type { GraduationCriteria } from '../../src/config/types.ts';
-import type { Outcome, ResourcePeaks } from '../../src/runner/types.ts';
+import type { Outcome, ResourcePeaks } from '../../src/result/types.ts';
 
 const criteria: GraduationCriteria = { min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null };
 const unmeasured: ResourcePeaks = { measured: false, why: 'remote' };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeRunId, RUN_ID_PATTERN } from '../../src/runner/id.ts';
+import { makeRunId, RUN_ID_PATTERN } from '../../src/result/id.ts';
 
 test('a run id is the UTC time to the second plus four hex digits', () => {
   const id = makeRunId(new Date(Date.UTC(2026, 10, 24, 10, 15, 0, 987)), () => Buffer.from([0x3f, 0x9a]));

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { attachProgress, bytes } from '../../src/runner/progress.ts';
+import { attachProgress, bytes } from '../../src/report/progress.ts';
 import type { RunnerEmitter } from '../../src/runner/api.ts';
-import type { TestResult } from '../../src/runner/types.ts';
+import type { TestResult } from '../../src/result/types.ts';
 
 const result = { id: 't1', outcome: 'failed', reason: 'exit_nonzero', reason_detail: 'exit code 2', duration_seconds: 12.34, output_bytes: 2048, output_lines: 10, patterns_found: ['a'], patterns_expected: 2 } as unknown as TestResult;
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { GAP_BUCKETS } from '../../src/runner/gap-buckets.ts';
 import { StreamTimer } from '../../src/runner/timing.ts';
-import type { TestResult } from '../../src/runner/types.ts';
+import type { TestResult } from '../../src/result/types.ts';
 import { BulkHistogram } from '../../src/telemetry/bulk-histogram.ts';
 import { createMetrics, type StressdMetrics } from '../../src/telemetry/metrics.ts';
 import { parsePromText, samples, valueOf, type Exposition } from '../fixtures/prom-text.ts';

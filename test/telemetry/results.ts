@@ -1,6 +1,6 @@
 /** Hand-built TestResult / RunResult values for telemetry tests. */
 import { GapCounter } from '../../src/runner/gap-buckets.ts';
-import type { GapHistogram, RunResult, TestResult } from '../../src/runner/types.ts';
+import type { GapHistogram, RunResult, TestResult } from '../../src/result/types.ts';
 
 /** The gap histogram the runner would report for these gaps (ms). */
 export function gapHistogram(gapsMs: readonly number[]): GapHistogram {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { markdownToHtml, renderReportPage } from '../../src/daemon/report-html.ts';
+import { markdownToHtml, renderReportPage } from '../../src/web/report-html.ts';
 
 test('renders markdown headings, tables and fences', () => {
   const html = markdownToHtml('# Run\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n');

@@ -2,9 +2,9 @@
  * `stressd verify`: the original runner's `--verify-only`. Validates a config and prints what a
  * run would do and how long it could take. Exit 0 when valid, 2 with one line per problem when not.
  */
-import { ConfigError } from './errors.ts';
-import { loadSuite } from './load.ts';
-import type { Suite } from './types.ts';
+import { ConfigError } from '../config/errors.ts';
+import { loadSuite } from '../config/load.ts';
+import type { Suite } from '../config/types.ts';
 
 /** The typical-runtime estimate assumes a test uses this share of its timeout (the original suites' tests take 90–300 s against 300 s). */
 export const TYPICAL_SHARE_OF_TIMEOUT = 0.5;

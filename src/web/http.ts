@@ -7,10 +7,10 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { RunResult } from '../runner/types.ts';
-import type { RunCoordinator } from './coordinator.ts';
-import { isValidRunId, type History, type HistoryEntry } from './history.ts';
-import type { Logger } from './logger.ts';
+import type { RunResult } from '../result/types.ts';
+import type { RunCoordinator } from '../daemon/coordinator.ts';
+import { isValidRunId, type History, type HistoryEntry } from '../daemon/history.ts';
+import type { Logger } from '../logger.ts';
 import { renderReportPage } from './report-html.ts';
 
 export type Readiness = { ready: true; detail: Record<string, unknown> } | { ready: false; why: string };

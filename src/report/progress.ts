@@ -2,8 +2,8 @@
  * Live progress of `stressd run`: on a TTY one updating line per test (rewritten with \r); off a
  * TTY a plain line at least every 10 s while a test runs, and one line per test end.
  */
-import type { RunnerEmitter } from './api.ts';
-import type { RunnerEvents } from './types.ts';
+import type { RunnerEmitter } from '../runner/api.ts';
+import type { RunnerEvents } from '../result/types.ts';
 
 export interface ProgressOut {
   write(text: string): unknown;

@@ -1,9 +1,9 @@
 /** Binds the executor supervisor to src/executor/child.ts (embedded) or to a remote ws:// URL. */
 import { ErrorCode, StressdError } from '../errors.ts';
-import { redactCredentials } from '../report/redact.ts';
+import { redactCredentials } from '../result/redact.ts';
 import { spawnExecutor } from '../executor/child.ts';
-import { remoteExecutor, superviseExecutor, type ExecutorSupervisor } from './executor.ts';
-import type { Logger } from './logger.ts';
+import { remoteExecutor, superviseExecutor, type ExecutorSupervisor } from '../daemon/executor.ts';
+import type { Logger } from '../logger.ts';
 
 export async function startExecutor(
   target: string,

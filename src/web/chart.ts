@@ -2,7 +2,7 @@
  * An inline SVG line chart of per-test durations over the last runs: one line per test, oldest run
  * on the left. Server-rendered, no script, no external assets.
  */
-import type { RunResult } from '../runner/types.ts';
+import type { RunResult } from '../result/types.ts';
 import { escapeHtml } from './html.ts';
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderStatusPage, verdictOf, type StatusPageModel } from '../../src/daemon/page.ts';
+import { renderStatusPage, verdictOf, type StatusPageModel } from '../../src/web/page.ts';
 import { runResult, testResult } from '../fixtures/daemon/results.ts';
 
 const HOSTILE = '<script>alert("x")</script>&\'';

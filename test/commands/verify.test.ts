@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { describeSuite, estimateRuntime } from '../../src/config/verify.ts';
+import { describeSuite, estimateRuntime } from '../../src/commands/verify.ts';
 import { parseSuite } from '../../src/config/load.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');

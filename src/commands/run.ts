@@ -10,11 +10,11 @@ import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { writeReport } from '../report/writer.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
-import { redactCredentials } from '../redact.ts';
-import type { ExecutorTarget } from './api.ts';
-import { attachProgress, bytes } from './progress.ts';
-import { startRun } from './runner.ts';
-import type { RunResult } from './types.ts';
+import { redactCredentials } from '../result/redact.ts';
+import type { ExecutorTarget } from '../runner/api.ts';
+import { attachProgress, bytes } from '../report/progress.ts';
+import { startRun } from '../runner/runner.ts';
+import type { RunResult } from '../result/types.ts';
 
 export interface RunOptions {
   config: string;

@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { startTracing } from '../telemetry/tracing.ts';
-import { startExecutor } from './server.ts';
+import { startExecutor } from '../executor/server.ts';
 
 export interface ExecutorCommandOptions {
   host: string;

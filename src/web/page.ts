@@ -2,9 +2,9 @@
  * The status page at `/`: plain server-rendered HTML and CSS, no build step, no external assets,
  * refreshed every 10 s by a meta tag. Every interpolated string is HTML-escaped.
  */
-import type { RunResult } from '../runner/types.ts';
+import type { RunResult } from '../result/types.ts';
 import { renderDurationChart } from './chart.ts';
-import type { LiveProgress } from './coordinator.ts';
+import type { LiveProgress } from '../daemon/coordinator.ts';
 import { escapeHtml as e, formatBytes, formatSeconds, relativeTime } from './html.ts';
 
 export interface StatusPageModel {
