@@ -5,12 +5,18 @@
 import { ConfigError, formatProblem } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
+import type { LiveProgress, RunResult } from '../result/types.ts';
 import { assertSafeBind, StressdError } from '../errors.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { redactCredentials } from '../result/redact.ts';
-import { writeReport } from '../report/writer.ts';
+import { reportSink } from '../report/sink.ts';
+import type { Sink } from '../result/sink.ts';
 import { startRun } from '../runner/runner.ts';
 import { createMetrics } from '../telemetry/metrics.ts';
+import { metricsSink } from '../telemetry/metrics-sink.ts';
+import { historySink } from '../daemon/history-sink.ts';
+import { logSink } from '../daemon/log-sink.ts';
+import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { VERSION } from '../version.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
@@ -125,7 +131,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
 
-  const history = new History({ reportsDir: opts.reportsDir, warn: (path, why) => log.warn({ path, why }, 'history: skipped a file') });
+  const history = new History({ reportsDir: opts.reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
   const total = await history.load();
   // The reports dir may hold runs of suites and tests this config no longer has: restoring their
   // gauges would export (and alert on) series that nothing will ever update again.
@@ -142,9 +148,15 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   );
   ctx.onForcedExit(() => executor.killNow());
 
+  const live = new LiveStatus();
+  // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
+  const sinks: Sink[] = [logSink(log), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
   const runs = lc.add(
     'runs',
-    new RunCoordinator({ suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, history, metrics, writeReport, log }),
+    new RunCoordinator({
+      suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
+      onSkipped: (name) => metrics.onRunSkipped(name),
+    }),
     (r) => r.close(),
   );
 
@@ -169,7 +181,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
         suite: { name: suite.suite, description: suite.description, tests: suite.tests.length },
         schedule, nextRun: scheduler.nextRun(), now: new Date(),
         executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
-        current: runs.current(),
+        current: current(runs, live),
         runs: history.runs(),
         version: VERSION,
       }),
@@ -180,6 +192,12 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   log.info({ url: http.url, suite: suite.suite, schedule, tests: suite.tests.length }, 'listening');
 
   if (opts.runOnStart) runs.trigger('start');
+}
+
+/** The run in flight with its live progress, for the status page. */
+function current(runs: RunCoordinator, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
+  const cur = runs.current();
+  return cur ? { run: cur.run, live: live.progress(cur.run.id) } : null;
 }
 
 /** After a clean close nothing should keep the process alive; if something does, name it. */

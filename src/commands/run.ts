@@ -8,11 +8,12 @@ import { formatProblem, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
-import { writeReport } from '../report/writer.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from '../runner/api.ts';
-import { attachProgress, bytes } from '../report/progress.ts';
+import { bytes, progressSink } from '../report/progress.ts';
+import { reportSink, type ReportWritten } from '../report/sink.ts';
+import { feedSinks, type Sink } from '../result/sink.ts';
 import { startRun } from '../runner/runner.ts';
 import type { RunResult } from '../result/types.ts';
 
@@ -101,17 +102,17 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal });
     const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
     out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
-    const detach = attachProgress(handle.events, out);
+    const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
+    // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
+    const sinks: Sink[] = [progressSink(out), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
+    const feed = feedSinks(handle.events, sinks, ({ sink, err: failure, repeats }) => {
+      // The report's own failure is the summary's last line; anything else is said here, once.
+      if (sink !== 'report' && repeats === 0) err(`stressd: the ${sink} sink failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    });
     const run = await handle.done;
-    detach();
-
-    let reportLine: string;
-    try {
-      const paths = await writeReport(run, opts.reportsDir);
-      reportLine = `report: ${paths.markdownPath}`;
-    } catch (e) {
-      reportLine = `report NOT written: ${e instanceof Error ? e.message : String(e)}`;
-    }
+    await feed.end(run);
+    const { written } = report;
+    const reportLine = written.ok ? `report: ${written.markdownPath}` : `report NOT written: ${written.error}`;
     if (opts.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
     out.write(summary(run, reportLine));
     return run.graduated ? 0 : 1;

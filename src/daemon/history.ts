@@ -4,40 +4,19 @@
  */
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunResult } from '../result/types.ts';
+import { isValidRunId } from '../result/id.ts';
+import { redactRun } from '../result/redact.ts';
+import { firstProblem, RunResultSchema } from '../result/schema.ts';
+import type { HistoryEntry, RunResult } from '../result/types.ts';
 
-/** Run ids sort by time (`20261124T101500Z-3f9a`); anything else is refused before it touches a path. */
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
-export function isValidRunId(id: string): boolean {
-  return RUN_ID.test(id);
-}
-
-export interface HistoryEntry {
-  run: RunResult;
-  /** Where the JSON and markdown live; null when not (yet) written. */
-  jsonPath: string | null;
-  markdownPath: string | null;
-}
+export type { HistoryEntry };
 
 export interface HistoryOptions {
   reportsDir: string;
   /** Runs kept in memory; default 200. */
   limit?: number;
-  /** Called for every file skipped (unreadable, not a RunResult). */
+  /** Called for every file skipped (unreadable, not a RunResult), with the file and the first problem. */
   warn?: (path: string, why: string) => void;
-}
-
-export function isRunResult(value: unknown): value is RunResult {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v.id === 'string' && isValidRunId(v.id) &&
-    typeof v.suite === 'string' &&
-    typeof v.status === 'string' &&
-    typeof v.started_at === 'string' &&
-    Array.isArray(v.tests)
-  );
 }
 
 /** Newest first: by start time, then by id (which sorts by time too). */
@@ -73,11 +52,13 @@ async function readEntry(jsonPath: string, warn: (path: string, why: string) => 
     warn(jsonPath, err instanceof Error ? err.message : String(err));
     return null;
   }
-  if (!isRunResult(parsed)) {
-    warn(jsonPath, 'not a RunResult (needs id, suite, status, started_at, tests)');
+  const checked = RunResultSchema.safeParse(parsed);
+  if (!checked.success) {
+    warn(jsonPath, `not a RunResult: ${firstProblem(checked.error)}`);
     return null;
   }
-  return { run: parsed, jsonPath, markdownPath: jsonPath.replace(/\.json$/, '.md') };
+  // Results written by older versions may still hold credentials: redact them where they enter.
+  return { run: redactRun(checked.data), jsonPath, markdownPath: jsonPath.replace(/\.json$/, '.md') };
 }
 
 export class History {

@@ -5,7 +5,7 @@
  */
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorSupervisor } from './executor.ts';
-import type { Readiness } from '../web/http.ts';
+import type { Readiness } from '../result/types.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface ReadinessState {

@@ -2,7 +2,7 @@
  * Live progress of `stressd run`: on a TTY one updating line per test (rewritten with \r); off a
  * TTY a plain line at least every 10 s while a test runs, and one line per test end.
  */
-import type { RunnerEmitter } from '../runner/api.ts';
+import type { Sink } from '../result/sink.ts';
 import type { RunnerEvents } from '../result/types.ts';
 
 export interface ProgressOut {
@@ -12,7 +12,8 @@ export interface ProgressOut {
 
 const PLAIN_EVERY_MS = 10_000;
 
-export function attachProgress(events: RunnerEmitter, out: ProgressOut, now: () => number = Date.now): () => void {
+/** The terminal sink of `stressd run`; it closes its open TTY line when the run ends. */
+export function progressSink(out: ProgressOut, now: () => number = Date.now): Sink {
   const tty = out.isTTY === true;
   let current: { index: number; total: number; id: string } | null = null;
   let lastPlain = 0;
@@ -48,14 +49,15 @@ export function attachProgress(events: RunnerEmitter, out: ProgressOut, now: () 
     lineOpen = false;
     current = null;
   };
-  events.on('test:start', onStart);
-  events.on('test:progress', onProgress);
-  events.on('test:end', onEnd);
-  return () => {
-    events.off('test:start', onStart);
-    events.off('test:progress', onProgress);
-    events.off('test:end', onEnd);
-    if (tty && lineOpen) out.write('\n');
+  return {
+    name: 'terminal progress',
+    onTestStart: onStart,
+    onTestProgress: onProgress,
+    onTestEnd: onEnd,
+    onRunEnd: () => {
+      if (tty && lineOpen) out.write('\n');
+      lineOpen = false;
+    },
   };
 }
 

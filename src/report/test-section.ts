@@ -71,7 +71,7 @@ export function testSection(t: TestResult, index: number): string {
     ['Started / ended', `${cell(t.started_at)} → ${cell(t.ended_at)}`],
     ['Output', `${bytes(t.output_bytes)}, ${count(t.output_lines)} lines, ${count(t.output_chunks)} chunks; stderr ${bytes(t.stderr_bytes)}`],
     ...(t.last_stderr_line ? [['Last stderr line', inlineCode(t.last_stderr_line, { inTable: true })] as [string, string]] : []),
-    ['First output', seconds(t.first_output_seconds)],
+    ['First output', seconds(t.stream.first_output_seconds)],
     ['Patterns', `${t.patterns_found.length}/${t.patterns_expected} found (${percent(t.pattern_coverage, 0)})`],
     ['Patterns found', foundList(t)],
     ['Patterns MISSING', t.patterns_missing.length === 0 ? 'none' : `**${patternList(t.patterns_missing)}**`],

@@ -10,3 +10,10 @@ export function makeRunId(at: Date = new Date(), random: () => Buffer = () => ra
 }
 
 export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{4}$/;
+
+/** Any id safe as a file name; run ids of older versions need not match RUN_ID_PATTERN. Checked before an id touches a path. */
+const SAFE_RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+export function isValidRunId(id: string): boolean {
+  return SAFE_RUN_ID.test(id);
+}

@@ -10,7 +10,7 @@ type Measured = Pick<TestResult, 'id' | 'outcome' | 'resources'>;
 
 const MB = 1024 * 1024;
 
-export function judgeRun(tests: readonly Measured[], criteria: GraduationCriteria, aborted = false): GraduationVerdict {
+export function judgeRun(tests: readonly Measured[], criteria: GraduationCriteria, aborted = false): GraduationVerdict & { graduated: boolean } {
   const reasons: string[] = [];
   const passed = tests.filter((t) => t.outcome === 'passed').length;
   const passRate = tests.length === 0 ? 0 : passed / tests.length;

@@ -82,16 +82,16 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       if (index < suite.tests.length - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
     }
     const aborted = signal?.aborted === true;
-    const verdict = judgeRun(tests, suite.graduation, aborted);
+    const { graduated, ...verdict } = judgeRun(tests, suite.graduation, aborted);
     const passed = tests.filter((t) => t.outcome === 'passed').length;
-    endRunSpan(span, passed, verdict.graduated, verdict.reasons);
+    endRunSpan(span, passed, graduated, verdict.reasons);
     const endedAt = new Date();
     final = deepFreeze({
       ...snapshot(),
       status: aborted ? 'aborted' : 'finished',
       ended_at: endedAt.toISOString(),
       duration_seconds: (endedAt.getTime() - startedAt.getTime()) / 1000,
-      graduated: verdict.graduated,
+      graduated,
       verdict,
       tests_passed: passed,
     } satisfies RunResult);

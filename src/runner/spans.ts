@@ -73,8 +73,8 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
     for (const [key, value] of timing) if (value !== null) a[key] = value;
     if (r.claude?.model) a['stressd.claude.model'] = r.claude.model;
     span.setAttributes(a);
-    if (marks.firstOutputAt !== null && r.first_output_seconds !== null) {
-      span.addEvent('first_output', { offset_seconds: r.first_output_seconds }, epochMs(marks.firstOutputAt));
+    if (marks.firstOutputAt !== null && r.stream.first_output_seconds !== null) {
+      span.addEvent('first_output', { offset_seconds: r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
     }
     if (marks.timedOut) span.addEvent('timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
     // Why stressd cancelled the command: its own deadline, or the run being stopped.

@@ -183,7 +183,6 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     patterns_missing: missing,
     pattern_coverage: hits.length === 0 ? 1 : found.length / hits.length,
     patterns: hits,
-    first_output_seconds: stream.first_output_seconds,
     stream,
     claude: info,
     resources,

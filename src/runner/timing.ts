@@ -5,7 +5,7 @@
  * fixed-size histogram (see histogram.ts for its precision), the max is exact. Each gap is also
  * counted at the Prometheus histogram's fixed bounds (gap-buckets.ts), exactly at the bounds.
  */
-import { GapCounter } from './gap-buckets.ts';
+import { GapCounter } from '../result/gap-buckets.ts';
 import { DurationHistogram } from './histogram.ts';
 import type { StreamTiming } from '../result/types.ts';
 

@@ -39,7 +39,7 @@ export function applyLastTestGauges(m: MetricSet, suite: string, labels: TestLab
   setOrRemove<TestLabel>(m.lastOutputChunks, labels, test.output_chunks);
   m.lastSuccess.set(labels, test.outcome === 'passed' ? 1 : 0);
   setOrRemove<TestLabel>(m.lastCoverage, labels, test.pattern_coverage);
-  setOrRemove<TestLabel>(m.lastFirstOutput, labels, test.first_output_seconds ?? stream?.first_output_seconds);
+  setOrRemove<TestLabel>(m.lastFirstOutput, labels, stream?.first_output_seconds);
   setOrRemove<TestLabel>(m.lastFirstText, labels, stream?.first_text_seconds);
   setOrRemove<TestLabel>(m.lastGapP95, labels, stream?.gap_p95_seconds);
   setOrRemove<TestLabel>(m.lastGapMax, labels, stream?.gap_max_seconds);

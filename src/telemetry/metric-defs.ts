@@ -4,7 +4,7 @@
  * alert rules use; docs/telemetry.md describes each one.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { GAP_BUCKETS } from '../runner/gap-buckets.ts';
+import { GAP_BUCKETS } from '../result/gap-buckets.ts';
 import { BulkHistogram } from './bulk-histogram.ts';
 
 /** Labels of every per-test series. `category` is left out (not "") when the config has none. */

@@ -123,7 +123,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       if (outcome !== 'passed') m.testFailures.inc({ ...labels, reason: String(test.reason ?? outcome) });
     });
     safely('stream timing', () => {
-      const first = finite(test.first_output_seconds ?? test.stream?.first_output_seconds);
+      const first = finite(test.stream?.first_output_seconds);
       if (first !== null) m.testFirstOutput.observe(labels, first);
     });
     safely('gap histogram', () => {

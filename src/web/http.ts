@@ -7,20 +7,31 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { RunResult } from '../result/types.ts';
-import type { RunCoordinator } from '../daemon/coordinator.ts';
-import { isValidRunId, type History, type HistoryEntry } from '../daemon/history.ts';
+import { isValidRunId } from '../result/id.ts';
+import type { HistoryEntry, Readiness, RunResult, RunTrigger, TriggerOutcome } from '../result/types.ts';
 import type { Logger } from '../logger.ts';
 import { renderReportPage } from './report-html.ts';
 
-export type Readiness = { ready: true; detail: Record<string, unknown> } | { ready: false; why: string };
+export type { Readiness };
+
+/** Recorded runs (the daemon's history): newest first in memory, older ones from disk by id. */
+export interface RunStore {
+  runs(): RunResult[];
+  get(id: string): Promise<HistoryEntry | null>;
+}
+
+/** The run in flight and the trigger (the daemon's coordinator). */
+export interface RunControl {
+  current(): { run: RunResult } | null;
+  trigger(trigger: RunTrigger): TriggerOutcome;
+}
 
 export interface HttpDeps {
   /** status 500 when a collector failed: the scrape must fail (`up` 0) rather than look like a healthy, emptier target. */
   metricsResponse(accept?: string): Promise<{ status: number; contentType: string; body: string }>;
   readiness(): Readiness;
-  history: History;
-  runs: Pick<RunCoordinator, 'current' | 'trigger'>;
+  history: RunStore;
+  runs: RunControl;
   renderMarkdown(result: RunResult): string;
   statusPage(): string;
   /** When set, POST /api/runs needs `Authorization: Bearer <token>`. */

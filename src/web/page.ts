@@ -2,9 +2,8 @@
  * The status page at `/`: plain server-rendered HTML and CSS, no build step, no external assets,
  * refreshed every 10 s by a meta tag. Every interpolated string is HTML-escaped.
  */
-import type { RunResult } from '../result/types.ts';
+import type { LiveProgress, RunResult } from '../result/types.ts';
 import { renderDurationChart } from './chart.ts';
-import type { LiveProgress } from '../daemon/coordinator.ts';
 import { escapeHtml as e, formatBytes, formatSeconds, relativeTime } from './html.ts';
 
 export interface StatusPageModel {
@@ -13,7 +12,7 @@ export interface StatusPageModel {
   nextRun: Date | null;
   now: Date;
   executor: { url: string; pid: number | null; restarts: number };
-  current: { run: RunResult; live: LiveProgress } | null;
+  current: { run: RunResult; live: LiveProgress | null } | null;
   /** Finished runs, newest first. */
   runs: readonly RunResult[];
   version: string;
@@ -64,7 +63,11 @@ function scheduleSection(m: StatusPageModel): string {
 
 function currentSection(m: StatusPageModel): string {
   if (!m.current) return '<section id="current"><h2>Run in progress</h2><p class="muted">No run in progress.</p></section>';
-  const { run, live } = m.current;
+  const { run } = m.current;
+  // Before the live status heard the run start (a moment after the trigger), show it as starting.
+  const live: LiveProgress = m.current.live ?? {
+    runId: run.id, index: 0, total: run.tests_total, test: null, testStartedAt: null, elapsed_seconds: 0, output_bytes: 0, output_lines: 0,
+  };
   const done = run.tests.length;
   const testLine = live.test
     ? `test ${live.index}/${live.total}: <strong>${e(live.test.name)}</strong> <code>${e(live.test.id)}</code> — ${e(formatSeconds(live.elapsed_seconds))}, ${e(formatBytes(live.output_bytes))}, ${live.output_lines} lines`

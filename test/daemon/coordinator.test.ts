@@ -3,39 +3,49 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { parseSuite } from '../../src/config/load.ts';
-import { RunCoordinator, type RunMetrics } from '../../src/daemon/coordinator.ts';
+import { RunCoordinator } from '../../src/daemon/coordinator.ts';
 import { History } from '../../src/daemon/history.ts';
+import { historySink } from '../../src/daemon/history-sink.ts';
+import { logSink } from '../../src/daemon/log-sink.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { Sink } from '../../src/result/sink.ts';
 import type { RunResult } from '../../src/result/types.ts';
+import { LiveStatus } from '../../src/web/live-status.ts';
 import { fakeRunner } from '../fixtures/daemon/fake-runner.ts';
 import { testResult } from '../fixtures/daemon/results.ts';
 
 const { suite } = parseSuite({ suite: 'demo', tests: [{ id: 'a', name: 'A', command: 'echo a' }, { id: 'b', name: 'B', command: 'echo b' }] }, 'demo.json');
 
-function setup() {
+function setup(extra: { report?: Partial<Sink>; more?: Sink[] } = {}) {
   const calls: string[] = [];
   const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
-  const log = createLogger({ destination: sink });
-  const metrics: RunMetrics = {
-    onRunStart: (run) => calls.push(`start:${run.id}`),
-    onTestEnd: (s, t) => calls.push(`test:${s}:${t.id}`),
-    onRunEnd: (run) => calls.push(`end:${run.id}:${run.status}`),
-    onRunSkipped: (s) => calls.push(`skipped:${s}`),
+  const out = new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
+  const log = createLogger({ destination: out });
+  const metrics: Sink = {
+    name: 'metrics',
+    onRunStart: (run) => void calls.push(`start:${run.id}`),
+    onTestEnd: (e) => void calls.push(`test:${e.suite}:${e.result.id}`),
+    onRunEnd: (run) => void calls.push(`end:${run.id}:${run.status}`),
   };
-  const history = new History({ reportsDir: '/nonexistent' });
-  const fake = fakeRunner();
   const written: RunResult[] = [];
-  const coordinator = new RunCoordinator({
-    suite, startRun: fake.startRun, reportsDir: '/tmp/reports', history, metrics, log,
-    executor: () => ({ url: 'ws://127.0.0.1:1/ws/mcp', localPid: null }),
-    writeReport: async (result) => {
-      calls.push(`report:${result.id}`);
-      written.push(result);
-      return { markdownPath: `/tmp/reports/demo/${result.id}.md`, jsonPath: `/tmp/reports/demo/${result.id}.json` };
+  const report: Sink = {
+    name: 'report',
+    onRunEnd: async (run) => {
+      calls.push(`report:${run.id}`);
+      written.push(run);
     },
+    ...extra.report,
+  };
+  const history = new History({ reportsDir: '/tmp/reports' });
+  const live = new LiveStatus();
+  const fake = fakeRunner();
+  const coordinator = new RunCoordinator({
+    suite, startRun: fake.startRun, reportsDir: '/tmp/reports', log,
+    sinks: [logSink(log), report, metrics, historySink(history), live, ...(extra.more ?? [])],
+    onSkipped: (s) => calls.push(`skipped:${s}`),
+    executor: () => ({ url: 'ws://127.0.0.1:1/ws/mcp', localPid: null }),
   });
-  return { calls, lines, history, fake, coordinator, written };
+  return { calls, lines, history, live, fake, coordinator, written };
 }
 
 async function until(check: () => boolean, what: string, ms = 2000): Promise<void> {
@@ -46,7 +56,7 @@ async function until(check: () => boolean, what: string, ms = 2000): Promise<voi
   }
 }
 
-test('feeds metrics per test, then writes the report, updates metrics and history at run end, in that order', async () => {
+test('feeds the sinks per test, then ends them in list order: report, metrics, history', async () => {
   const { calls, history, fake, coordinator } = setup();
   const outcome = coordinator.trigger('api');
   assert.equal(outcome.started, true);
@@ -59,19 +69,13 @@ test('feeds metrics per test, then writes the report, updates metrics and histor
   const id = run.handle.id;
   assert.deepEqual(calls, [`start:${id}`, 'test:demo:a', `report:${id}`, `end:${id}:finished`]);
   assert.equal(history.list()[0]?.markdownPath, `/tmp/reports/demo/${id}.md`);
-  assert.equal(coordinator.current(), null);
+  await until(() => coordinator.current() === null, 'the run to leave flight');
 });
 
-test('the run stays running until its report, metrics and history are recorded, then is finished with all three', async () => {
-  const { calls, history, fake, coordinator } = setup();
+test('the run stays running until every sink has it, then is finished with all of them', async () => {
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const c = coordinator as unknown as { options: { writeReport: (r: RunResult) => Promise<{ markdownPath: string; jsonPath: string }> } };
-  const write = c.options.writeReport;
-  c.options.writeReport = async (r) => {
-    await released;
-    return write(r);
-  };
+  const { calls, history, fake, coordinator } = setup({ report: { onRunEnd: async (run) => { await released; calls.push(`report:${run.id}`); } } });
   coordinator.trigger('api');
   const run = fake.runs[0];
   assert.ok(run);
@@ -112,28 +116,65 @@ test('close() aborts the run in flight and waits until its partial report is wri
 });
 
 test('the live status follows test:start and test:progress; log lines carry run and test ids', async () => {
-  const { lines, fake, coordinator } = setup();
+  const { lines, live, fake, coordinator } = setup();
   coordinator.trigger('api');
   const run = fake.runs[0];
   assert.ok(run);
-  run.handle.events.emit('test:start', { runId: run.handle.id, suite: 'demo', index: 0, total: 2, test: { id: 'a', name: 'A', category: null } });
-  run.handle.events.emit('test:progress', { runId: run.handle.id, testId: 'a', elapsed_seconds: 4, output_bytes: 99, output_lines: 2 });
-  const cur = coordinator.current();
-  assert.equal(cur?.run.status, 'running');
-  assert.deepEqual({ index: cur?.live.index, total: cur?.live.total, bytes: cur?.live.output_bytes }, { index: 1, total: 2, bytes: 99 });
-  assert.ok(lines.some((l) => l.msg === 'test started' && l.runId === run.handle.id && l.testId === 'a'));
+  await once(run.handle.events, 'run:start');
+  const id = run.handle.id;
+  run.handle.events.emit('test:start', { runId: id, suite: 'demo', index: 0, total: 2, test: { id: 'a', name: 'A', category: null } });
+  run.handle.events.emit('test:progress', { runId: id, testId: 'a', elapsed_seconds: 4, output_bytes: 99, output_lines: 2 });
+  await until(() => live.progress(id)?.output_bytes === 99, 'the progress to reach the live status');
+  assert.equal(coordinator.current()?.run.status, 'running');
+  assert.deepEqual({ index: live.progress(id)?.index, total: live.progress(id)?.total }, { index: 1, total: 2 });
+  assert.ok(lines.some((l) => l.msg === 'test started' && l.runId === id && l.testId === 'a'));
   run.endTest(testResult({ id: 'a' }));
-  assert.equal(coordinator.current()?.live.test, null, 'nothing in flight between tests');
+  await until(() => live.progress(id)?.test === null, 'nothing in flight between tests');
   run.finish();
   await coordinator.close();
+  await until(() => coordinator.current() === null, 'the run to leave flight');
+  assert.equal(live.progress(id), null, 'the live status forgets an ended run');
   assert.equal(run.handle.events.listenerCount('test:end'), 0, 'listeners removed');
 });
 
-test('a throwing metrics sink does not stop the run from being recorded', async () => {
-  const { fake, coordinator, history } = setup();
-  const c = coordinator as unknown as { options: { metrics: RunMetrics } };
-  c.options.metrics.onRunEnd = () => { throw new Error('boom'); };
+test('a throwing sink is logged once per hook and does not stop the others or the run', async () => {
+  const boom: Sink = { name: 'boom', onTestEnd: () => { throw new Error('boom'); }, onRunEnd: async () => { throw new Error('boom at end'); } };
+  const { fake, coordinator, history, lines } = setup({ more: [boom] });
   coordinator.trigger('api');
-  fake.runs[0]?.finish();
-  await until(() => history.runs().length === 1, 'the run in history');
+  const run = fake.runs[0];
+  assert.ok(run);
+  await once(run.handle.events, 'run:start');
+  run.endTest(testResult({ id: 'a' }));
+  run.endTest(testResult({ id: 'b' }));
+  run.finish();
+  await until(() => history.runs().length === 1 && coordinator.current() === null, 'the run recorded');
+  const failures = lines.filter((l) => l.sink === 'boom');
+  assert.deepEqual(failures.map((l) => [l.hook, l.msg]), [
+    ['onTestEnd', 'boom sink failed'],
+    ['onRunEnd', 'boom sink failed'],
+    ['onTestEnd', 'boom sink failed again 1 time(s) in this run'],
+  ]);
+});
+
+test('a new sink is one object in the list: it hears every event of the run in order', async () => {
+  const heard: string[] = [];
+  const audit: Sink = {
+    name: 'audit',
+    onRunStart: (r) => void heard.push(`run:${r.status}`),
+    onTestStart: (e) => void heard.push(`start:${e.test.id}`),
+    onTestProgress: (e) => void heard.push(`progress:${e.testId}`),
+    onTestEnd: (e) => void heard.push(`end:${e.result.id}`),
+    onRunEnd: (r) => void heard.push(`run:${r.status}`),
+  };
+  const { fake, coordinator } = setup({ more: [audit] });
+  coordinator.trigger('api');
+  const run = fake.runs[0];
+  assert.ok(run);
+  await once(run.handle.events, 'run:start');
+  run.handle.events.emit('test:start', { runId: run.handle.id, suite: 'demo', index: 0, total: 2, test: { id: 'a', name: 'A', category: null } });
+  run.handle.events.emit('test:progress', { runId: run.handle.id, testId: 'a', elapsed_seconds: 1, output_bytes: 1, output_lines: 1 });
+  run.endTest(testResult({ id: 'a' }));
+  run.finish();
+  await until(() => coordinator.current() === null, 'the run recorded');
+  assert.deepEqual(heard, ['run:running', 'start:a', 'progress:a', 'end:a', 'run:finished']);
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseSuite } from '../../src/config/load.ts';
 import { RunCoordinator } from '../../src/daemon/coordinator.ts';
 import { History } from '../../src/daemon/history.ts';
+import { historySink } from '../../src/daemon/history-sink.ts';
 import { createApp, listen, type HttpServer, type Readiness } from '../../src/web/http.ts';
 import { fakeRunner } from '../fixtures/daemon/fake-runner.ts';
 import { memoryLogger } from '../fixtures/daemon/log.ts';
@@ -28,10 +29,8 @@ async function withServer(
   await history.load();
   const fake = fakeRunner();
   const runs = new RunCoordinator({
-    suite, startRun: fake.startRun, reportsDir: dir, history, log,
+    suite, startRun: fake.startRun, reportsDir: dir, log, sinks: [historySink(history)],
     executor: () => ({ url: 'ws://127.0.0.1:1/ws/mcp', localPid: null }),
-    metrics: { onRunStart: () => undefined, onTestEnd: () => undefined, onRunEnd: () => undefined, onRunSkipped: () => undefined },
-    writeReport: async (r) => ({ markdownPath: join(dir, 'demo', `${r.id}.md`), jsonPath: join(dir, 'demo', `${r.id}.json`) }),
   });
   const app = createApp({
     metricsResponse: async (accept) => {

@@ -91,7 +91,7 @@ describe('stressd.test span events and status, as a real OTLP receiver gets them
     const span = testSpan(t);
     const first = span.events.find((e) => e.name === 'first_output') ?? assert.fail('no first_output event');
     const offset = Number(first.attributes.offset_seconds);
-    assert.equal(offset, t?.first_output_seconds);
+    assert.equal(offset, t?.stream.first_output_seconds);
     assert.ok(Math.abs(offset - FIRST_OUTPUT_MS / 1000) < 0.06, `offset ${offset} s, the peer waited ${FIRST_OUTPUT_MS} ms`);
     const at = ns(first.timeUnixNano - span.startTimeUnixNano);
     assert.ok(Math.abs(at - offset) < 0.06, `the event sits ${at} s into the span`);

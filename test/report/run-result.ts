@@ -1,4 +1,5 @@
 /** A RunResult built by hand for the report tests: one test of each outcome, one with unmeasured resources, and hostile text. */
+import { testResult as baseTest } from '../fixtures/run-result.ts';
 import type { ClaudeStreamInfo, RunResult, StreamTiming, TestResult } from '../../src/result/types.ts';
 
 const stream: StreamTiming = {
@@ -28,7 +29,7 @@ const claude: ClaudeStreamInfo = {
 };
 
 export function testResult(over: Partial<TestResult> & Pick<TestResult, 'id' | 'outcome'>): TestResult {
-  return {
+  return baseTest({
     name: `Test ${over.id}`,
     description: null,
     category: null,
@@ -53,7 +54,6 @@ export function testResult(over: Partial<TestResult> & Pick<TestResult, 'id' | '
     patterns_missing: [],
     pattern_coverage: 1,
     patterns: [],
-    first_output_seconds: 0.512,
     stream,
     claude,
     resources: { measured: true, peak_cpu_ratio: 0.85, peak_memory_bytes: 150 * 1024 * 1024, samples: 16, executor_peak_cpu_ratio: 0.1, executor_peak_memory_bytes: 80 * 1024 * 1024 },
@@ -65,8 +65,8 @@ export function testResult(over: Partial<TestResult> & Pick<TestResult, 'id' | '
     notifications: {},
     trace_id: null,
     span_id: null,
-    ...over,
-  };
+        ...over,
+  });
 }
 
 export const HOSTILE_OUTPUT = [
@@ -130,7 +130,7 @@ export function runResult(over: Partial<RunResult> = {}): RunResult {
       output_chunks: 0,
       preview_head: '',
       preview_tail: '',
-      first_output_seconds: null,
+      stream: { ...stream, first_output_seconds: null },
       claude: null,
       resources: { measured: false, why: 'the executor runs on another host' },
     }),
@@ -148,7 +148,6 @@ export function runResult(over: Partial<RunResult> = {}): RunResult {
     duration_seconds: 60,
     graduated: false,
     verdict: {
-      graduated: false,
       pass_rate: 0.25,
       reasons: ['pass rate 25% is below 60%', 'a test timed out (slow_essay) and timeouts are not allowed'],
       criteria: { min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null },

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { GAP_BUCKETS } from '../../src/runner/gap-buckets.ts';
+import { GAP_BUCKETS } from '../../src/result/gap-buckets.ts';
 import { StreamTimer } from '../../src/runner/timing.ts';
 import type { TestResult } from '../../src/result/types.ts';
 import { BulkHistogram } from '../../src/telemetry/bulk-histogram.ts';

@@ -119,7 +119,7 @@ describe('stressd metrics', () => {
   it('removes a last-value series when the newer execution has no such figure', async () => {
     const { metrics } = quiet();
     metrics.onTestEnd('complex', testResult());
-    metrics.onTestEnd('complex', testResult({ resources: { measured: false, why: 'remote executor' }, claude: null, first_output_seconds: null, stream: { ...testResult().stream, first_output_seconds: null } }));
+    metrics.onTestEnd('complex', testResult({ resources: { measured: false, why: 'remote executor' }, claude: null, stream: { ...testResult().stream, first_output_seconds: null } }));
     const exp = await scrape(metrics);
     assert.equal(samples(exp, 'stressd_test_last_peak_memory_bytes').length, 0);
     assert.equal(samples(exp, 'stressd_test_last_peak_cpu_ratio').length, 0);

@@ -1,6 +1,7 @@
-/** Hand-built TestResult / RunResult values for telemetry tests. */
-import { GapCounter } from '../../src/runner/gap-buckets.ts';
+/** TestResult / RunResult values for telemetry tests: the shared builder with a Claude-like test. */
+import { GapCounter } from '../../src/result/gap-buckets.ts';
 import type { GapHistogram, RunResult, TestResult } from '../../src/result/types.ts';
+import { runResult as baseRun, testResult as baseTest } from '../fixtures/run-result.ts';
 
 /** The gap histogram the runner would report for these gaps (ms). */
 export function gapHistogram(gapsMs: readonly number[]): GapHistogram {
@@ -10,7 +11,7 @@ export function gapHistogram(gapsMs: readonly number[]): GapHistogram {
 }
 
 export function testResult(overrides: Partial<TestResult> = {}): TestResult {
-  return {
+  return baseTest({
     id: 'python_checklist',
     name: 'Python checklist',
     description: null,
@@ -37,7 +38,6 @@ export function testResult(overrides: Partial<TestResult> = {}): TestResult {
     patterns_missing: ['pytest'],
     pattern_coverage: 0.75,
     patterns: [],
-    first_output_seconds: 2.25,
     stream: {
       first_output_seconds: 2.25,
       first_text_seconds: 4.5,
@@ -79,30 +79,19 @@ export function testResult(overrides: Partial<TestResult> = {}): TestResult {
     notifications: {},
     trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     span_id: '00f067aa0ba902b7',
-    ...overrides,
-  };
+        ...overrides,
+  });
 }
 
 export function runResult(overrides: Partial<RunResult> = {}): RunResult {
-  const tests = overrides.tests ?? [testResult()];
-  return {
+  return baseRun({
     id: '20261124T101500Z-3f9a',
     suite: 'complex',
-    description: null,
-    config_path: null,
     executor: 'embedded',
-    status: 'finished',
-    trigger: 'schedule',
-    started_at: '2026-11-24T10:15:00.000Z',
     ended_at: '2026-11-24T10:25:00.000Z',
     duration_seconds: 600,
-    graduated: true,
-    verdict: null,
-    tests_total: tests.length,
-    tests_passed: tests.filter((t) => t.outcome === 'passed').length,
-    tests,
     trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
-    stressd_version: '0.1.0',
     ...overrides,
-  };
+    tests: overrides.tests ?? [testResult()],
+  });
 }

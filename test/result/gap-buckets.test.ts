@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GAP_BUCKETS, GapCounter } from '../../src/runner/gap-buckets.ts';
+import { GAP_BUCKETS, GapCounter } from '../../src/result/gap-buckets.ts';
 
 test('the bounds run from 1 ms to 120 s, ascending', () => {
   assert.equal(GAP_BUCKETS[0], 0.001);

@@ -4,7 +4,7 @@
  * adds the counts in bulk at the end of a test). Counting here, not in the log histogram of
  * histogram.ts, is what makes bucket assignment exact at the bounds (`le` semantics).
  */
-import type { GapHistogram } from '../result/types.ts';
+import type { GapHistogram } from './types.ts';
 
 /**
  * Upper bounds in seconds. Dense from 10 to 150 ms, where the inter-token latency of a streamed

@@ -1,0 +1,15 @@
+/** The log sink: one line per test start and end, so the daemon's log tells a run's story. */
+import type { Logger } from '../logger.ts';
+import type { Sink } from '../result/sink.ts';
+
+export function logSink(log: Logger): Sink {
+  return {
+    name: 'log',
+    onTestStart: (e) => log.info({ runId: e.runId, testId: e.test.id, index: e.index + 1, total: e.total }, 'test started'),
+    onTestEnd: ({ runId, result: r }) =>
+      log.info(
+        { runId, testId: r.id, outcome: r.outcome, reason: r.reason, duration_seconds: r.duration_seconds, output_bytes: r.output_bytes },
+        'test ended',
+      ),
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The one schema of a RunResult (DESIGN section 8). It is the TypeScript type (through `z.output`,
+ * in types.ts) and the runtime check of anything read back from disk: a report JSON that fails it
+ * is skipped with a warning naming the file and the first problem. Fields are snake_case because
+ * this is also the JSON that `stressd run --json`, the reports and `/api/runs/:id` carry.
+ * Add fields freely (optional, so older files still pass); never rename these.
+ */
+import { z } from 'zod';
+
+export const OUTCOME_VALUES = ['passed', 'failed', 'timeout', 'error'] as const;
+
+export const FAILURE_REASON_VALUES = [
+  'timeout', 'exit_nonzero', 'pattern_miss', 'connection_lost', 'rpc_error', 'connect_failed',
+  'server_stall', 'stream_error', 'rate_limited', 'token_limit', 'sut_error',
+  /** The run was stopped (SIGTERM) while this test ran. */
+  'aborted',
+] as const;
+
+const seconds = z.number().nullable();
+const count = z.number().int().nonnegative();
+
+export const PatternHitSchema = z.object({
+  pattern: z.string(),
+  found: z.boolean(),
+  /** Seconds from execute to the line in which the pattern first completed; null when missing. */
+  first_seen_seconds: seconds,
+  /** Bytes of output received before the pattern's match ended; null when missing. */
+  first_seen_byte: z.number().nullable(),
+});
+
+/** Distribution of the inter-chunk gaps of one test, as a Prometheus histogram holds it. */
+export const GapHistogramSchema = z.object({
+  /** Upper bounds in seconds, ascending (`le`; a gap equal to a bound is in that bucket). */
+  bounds: z.array(z.number()),
+  /** Per bucket, NOT cumulative; one more entry for gaps above the last bound. */
+  counts: z.array(z.number()),
+  sum: z.number(),
+  count: z.number(),
+});
+
+/** Stream timing from the per-line receive timestamps. Seconds; null when not applicable. */
+export const StreamTimingSchema = z.object({
+  /** execute sent → first `process.output`. */
+  first_output_seconds: seconds,
+  /** execute sent → first assistant text (Claude stream-json only). */
+  first_text_seconds: seconds,
+  gap_p50_seconds: seconds,
+  gap_p95_seconds: seconds,
+  gap_max_seconds: seconds,
+  /** Longest silence anywhere from execute to completion (includes the wait for the first output). */
+  longest_silence_seconds: seconds,
+  bytes_per_second: z.number().nullable(),
+  lines_per_second: z.number().nullable(),
+  /** From the result event's output_tokens over the first-to-last-output window. */
+  output_tokens_per_second: z.number().nullable(),
+  /** last output → `process.completed`. */
+  completion_lag_seconds: seconds,
+  /** Every gap counted at the fixed bounds of src/runner/gap-buckets.ts; absent in older results. */
+  gap_histogram: GapHistogramSchema.nullable().optional(),
+});
+
+/** What Claude's stream-json says about itself (system/init and the result line). */
+export const ClaudeStreamInfoSchema = z.object({
+  model: z.string().nullable(),
+  session_id: z.string().nullable(),
+  claude_version: z.string().nullable(),
+  total_cost_usd: z.number().nullable(),
+  num_turns: z.number().nullable(),
+  duration_ms: z.number().nullable(),
+  duration_api_ms: z.number().nullable(),
+  is_error: z.boolean().nullable(),
+  subtype: z.string().nullable(),
+  usage: z
+    .object({
+      input_tokens: z.number().nullable(),
+      output_tokens: z.number().nullable(),
+      cache_read_input_tokens: z.number().nullable(),
+      cache_creation_input_tokens: z.number().nullable(),
+    })
+    .nullable(),
+});
+
+/** Peaks of the process tree under test. `measured: false` when the executor is on another host. */
+export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
+  z.object({
+    measured: z.literal(true),
+    peak_cpu_ratio: z.number(),
+    peak_memory_bytes: z.number(),
+    samples: count,
+    /** The executor's own process, when it runs on this host. */
+    executor_peak_cpu_ratio: z.number().nullable(),
+    executor_peak_memory_bytes: z.number().nullable(),
+  }),
+  z.object({ measured: z.literal(false), why: z.string() }),
+]);
+
+export const TestResultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  category: z.string().nullable(),
+  command: z.string(),
+  outcome: z.enum(OUTCOME_VALUES),
+  reason: z.enum(FAILURE_REASON_VALUES).nullable(),
+  /** Human-readable detail of the reason ("exit code 2", "3/5 patterns", the RPC error text…). */
+  reason_detail: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  started_at: z.string(),
+  ended_at: z.string(),
+  duration_seconds: z.number(),
+  timeout_seconds: z.number(),
+  output_bytes: count,
+  output_lines: count,
+  /** `process.output` notifications received. */
+  output_chunks: count,
+  stderr_bytes: count,
+  /** The last non-blank stderr line (at most 300 characters). */
+  last_stderr_line: z.string().nullable().optional(),
+  malformed_frames: count,
+  server_stall_lines: count,
+  stream_error_lines: count,
+  patterns_expected: count,
+  patterns_found: z.array(z.string()),
+  patterns_missing: z.array(z.string()),
+  /** found / expected (1 with no patterns). */
+  pattern_coverage: z.number(),
+  /** The coverage a pass needed (the suite's `pattern_threshold`); absent in older results. */
+  pattern_threshold: z.number().optional(),
+  patterns: z.array(PatternHitSchema),
+  stream: StreamTimingSchema,
+  claude: ClaudeStreamInfoSchema.nullable(),
+  resources: ResourcePeaksSchema,
+  /** The first and last 2,000 characters of the output. */
+  preview_head: z.string(),
+  preview_tail: z.string(),
+  /** The first and last 2,000 characters of the text a person reads (Claude stream-json); null otherwise. */
+  text_preview_head: z.string().nullable().optional(),
+  text_preview_tail: z.string().nullable().optional(),
+  /** Absolute path of the full output log. */
+  log_path: z.string().nullable(),
+  /** False when the log could not be written whole (disk full, permissions); absent in older results. */
+  log_complete: z.boolean().optional(),
+  /** Why the log is not complete (the error's code and message); null when it is. */
+  log_error: z.string().nullable().optional(),
+  /** Lines that were written while the log was still draining earlier ones (a slow disk). */
+  log_waited_lines: count,
+  /** Bytes left out of the log because the disk could not keep up (memory stays bounded). */
+  log_dropped_bytes: count,
+  /** Non-output notifications (rate limits, hooks, unknown ones) received, by method. */
+  notifications: z.record(z.string(), z.number()),
+  trace_id: z.string().nullable(),
+  span_id: z.string().nullable(),
+});
+
+/** Why a run did or did not graduate; whether it did is the run's own `graduated`. */
+export const GraduationVerdictSchema = z.object({
+  pass_rate: z.number(),
+  /** Each unmet criterion, in words; empty when graduated. */
+  reasons: z.array(z.string()),
+  criteria: z.object({
+    min_pass_rate: z.number(),
+    allow_timeouts: z.boolean(),
+    max_peak_memory_mb: z.number().nullable(),
+    max_peak_cpu_percent: z.number().nullable(),
+  }),
+});
+
+export const RunResultSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
+  suite: z.string(),
+  description: z.string().nullable(),
+  config_path: z.string().nullable(),
+  executor: z.string(),
+  status: z.enum(['running', 'finished', 'aborted']),
+  trigger: z.enum(['cli', 'schedule', 'api', 'start']),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  duration_seconds: z.number().nullable(),
+  /** The graduation verdict: every criterion of `verdict` met. */
+  graduated: z.boolean(),
+  verdict: GraduationVerdictSchema.nullable(),
+  tests_total: count,
+  tests_passed: count,
+  tests: z.array(TestResultSchema),
+  trace_id: z.string().nullable(),
+  stressd_version: z.string(),
+});
+
+/** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */
+export function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'not a RunResult';
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return `${path || '(top)'}: ${issue.message}`;
+}
