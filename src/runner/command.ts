@@ -9,6 +9,7 @@ import { loadSuite } from '../config/load.ts';
 import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { writeReport } from '../report/writer.ts';
+import { parsePushGateway, pushRun } from '../telemetry/push.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import { redactCredentials } from '../redact.ts';
 import type { ExecutorTarget } from './api.ts';
@@ -25,6 +26,8 @@ export interface RunOptions {
   json: boolean;
   /** Run only these test ids or categories (default: every test). */
   only?: string[];
+  /** Pushgateway base URL: the run's metrics are pushed there when it ends (also when aborted). */
+  pushGateway?: string;
 }
 
 /** Bound on flushing traces and stopping the executor, so a stuck collector cannot hold the exit. */
@@ -58,6 +61,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const embedded = embeddedExecutorOptions(process.env);
   if (typeof embedded === 'string') {
     err(`stressd: ${embedded}`);
+    return 2;
+  }
+  const push = opts.pushGateway ? parsePushGateway(opts.pushGateway) : null;
+  if (typeof push === 'string') {
+    err(`stressd: ${push}`);
     return 2;
   }
   const out = opts.json ? process.stderr : process.stdout;
@@ -112,6 +120,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     } catch (e) {
       reportLine = `report NOT written: ${e instanceof Error ? e.message : String(e)}`;
     }
+    if (push) err(`stressd: ${(await pushRun(run, push)).message}`);
     if (opts.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
     out.write(summary(run, reportLine));
     return run.graduated ? 0 : 1;
