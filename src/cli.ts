@@ -60,7 +60,8 @@ program
   .addOption(new Option('--reports-dir <dir>', 'where reports go').env('STRESSD_REPORTS_DIR').default('reports'))
   .addOption(new Option('--json', 'print the RunResult as JSON on stdout'))
   .addOption(new Option('--only <ids>', 'run only these test ids or categories (comma list)').argParser(list))
-  .action(async (opts: { config: string; executor?: string; reportsDir: string; json?: boolean; only?: string[] }) => {
+  .addOption(new Option('--push-gateway <url>', 'push the run\'s metrics to this Prometheus Pushgateway when it ends (job "stressd", grouped by suite)').env('STRESSD_PUSH_GATEWAY'))
+  .action(async (opts: { config: string; executor?: string; reportsDir: string; json?: boolean; only?: string[]; pushGateway?: string }) => {
     const { runCommand } = await import('./commands/run.ts');
     process.exitCode = await runCommand({ ...opts, json: Boolean(opts.json) });
   });

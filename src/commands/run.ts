@@ -8,6 +8,7 @@ import { formatProblem, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
+import { parsePushGateway, pushSink } from '../telemetry/push.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from '../runner/api.ts';
@@ -26,6 +27,8 @@ export interface RunOptions {
   json: boolean;
   /** Run only these test ids or categories (default: every test). */
   only?: string[];
+  /** Pushgateway base URL: the run's metrics are pushed there when it ends (also when aborted). */
+  pushGateway?: string;
 }
 
 /** Bound on flushing traces and stopping the executor, so a stuck collector cannot hold the exit. */
@@ -59,6 +62,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   const embedded = embeddedExecutorOptions(process.env);
   if (typeof embedded === 'string') {
     err(`stressd: ${embedded}`);
+    return 2;
+  }
+  const push = opts.pushGateway ? parsePushGateway(opts.pushGateway) : null;
+  if (typeof push === 'string') {
+    err(`stressd: ${push}`);
     return 2;
   }
   const out = opts.json ? process.stderr : process.stdout;
@@ -105,6 +113,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
     // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
     const sinks: Sink[] = [progressSink(out), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
+    if (push) sinks.push(pushSink(push, (line) => err(`stressd: ${line}`)));
     const feed = feedSinks(handle.events, sinks, ({ sink, err: failure, repeats }) => {
       // The report's own failure is the summary's last line; anything else is said here, once.
       if (sink !== 'report' && repeats === 0) err(`stressd: the ${sink} sink failed: ${failure instanceof Error ? failure.message : String(failure)}`);

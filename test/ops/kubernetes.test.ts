@@ -1,0 +1,224 @@
+/**
+ * deploy/kubernetes, offline: every manifest parses, validates against the Kubernetes API schemas
+ * (and the PodMonitor against the prometheus-operator CRD's), has no unknown key, and the pieces
+ * fit together (selectors, names, ports, flags, security settings). See test/ops/k8s-schemas.ts.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadSuite } from '../../src/config/load.ts';
+import { repoRoot } from './ops-files.ts';
+import { KINDS, strictKeyProblems, type Manifest } from './k8s-schemas.ts';
+
+const DIR = join(repoRoot, 'deploy', 'kubernetes');
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are walked as parsed YAML; the schema checks above type them */
+type Any = any;
+
+function loadManifests(): { manifests: Manifest[]; kustomization: Any } {
+  const manifests: Manifest[] = [];
+  let kustomization: Any = null;
+  for (const file of readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const docs = parseAllDocuments(readFileSync(join(DIR, file), 'utf8'));
+    docs.forEach((d, i) => {
+      assert.deepEqual(d.errors.map(String), [], `${file}: YAML errors`);
+      const doc = d.toJS() as Any;
+      if (doc?.kind === 'Kustomization') kustomization = { file, ...doc };
+      else manifests.push({ where: `${file}#${i}`, doc });
+    });
+  }
+  return { manifests, kustomization };
+}
+
+const { manifests, kustomization } = loadManifests();
+const byKind = (kind: string): Any[] => manifests.filter((m) => m.doc.kind === kind).map((m) => m.doc);
+const one = (kind: string): Any => {
+  const all = byKind(kind);
+  assert.equal(all.length, 1, `expected one ${kind}, found ${all.length}`);
+  return all[0];
+};
+const deployment = one('Deployment');
+const cronjob = one('CronJob');
+const workloads: [string, Any][] = [['Deployment', deployment.spec.template], ['CronJob', cronjob.spec.jobTemplate.spec.template]];
+
+describe('deploy/kubernetes manifests', () => {
+  it('are each a kind whose schema is vendored, and valid against it', () => {
+    for (const m of manifests) {
+      const k = KINDS[`${m.doc.apiVersion}/${m.doc.kind}`];
+      assert.ok(k, `${m.where}: ${m.doc.apiVersion} ${m.doc.kind} has no schema here (add it to test/ops/k8s-schemas.ts)`);
+      assert.doesNotThrow(() => k.validate(m.doc), (e: unknown) => `${m.where}: ${String(e)}`);
+    }
+  });
+
+  it('have no unknown or misplaced keys', () => {
+    assert.deepEqual(strictKeyProblems(manifests), []);
+  });
+
+  it('strict checks catch what they are for: a misspelt key, a wrong type, a missing required field', () => {
+    const bad = structuredClone(deployment);
+    bad.spec.template.spec.containers[0].readinesProbe = { httpGet: { path: '/readyz', port: 'http' } };
+    assert.match(strictKeyProblems([{ where: 'bad', doc: bad }]).join('\n'), /bad: .*readinesProbe/);
+    const wrongType = structuredClone(deployment);
+    wrongType.spec.replicas = 'one';
+    assert.throws(() => KINDS['apps/v1/Deployment']?.validate(wrongType), /replicas/);
+    const monitor = structuredClone(one('PodMonitor'));
+    delete monitor.spec.selector;
+    assert.throws(() => KINDS['monitoring.coreos.com/v1/PodMonitor']?.validate(monitor), /selector/);
+  });
+
+  it('are all listed in kustomization.yaml, and it lists nothing else', () => {
+    assert.ok(kustomization, 'kustomization.yaml is missing');
+    const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f) && f !== kustomization.file).sort();
+    assert.deepEqual([...kustomization.resources].sort(), files);
+  });
+});
+
+describe('deploy/kubernetes cross-references', () => {
+  const pod = deployment.spec.template;
+  const container = pod.spec.containers[0];
+  const containsLabels = (labels: Record<string, string>, selector: Record<string, string>): boolean =>
+    Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+  it('the daemon is one replica, replaced by Recreate', () => {
+    assert.equal(deployment.spec.replicas, 1);
+    assert.equal(deployment.spec.strategy.type, 'Recreate');
+  });
+
+  it('the Deployment, Service and PodMonitor selectors select the daemon pods (and not the CronJob\'s)', () => {
+    const cronLabels = cronjob.spec.jobTemplate.spec.template.metadata.labels;
+    for (const [what, selector] of [
+      ['Deployment', deployment.spec.selector.matchLabels],
+      ['Service', one('Service').spec.selector],
+      ['PodMonitor', one('PodMonitor').spec.selector.matchLabels],
+    ] as const) {
+      assert.ok(containsLabels(pod.metadata.labels, selector), `${what} selector ${JSON.stringify(selector)} does not match the pod labels`);
+      assert.ok(!containsLabels(cronLabels, selector), `${what} selector also matches the CronJob's pods`);
+    }
+  });
+
+  it('ports agree: container, Service, probes, scrape annotations, PodMonitor and --port', () => {
+    const http = container.ports.find((p: Any) => p.name === 'http');
+    assert.ok(http, 'the container has no port named http');
+    const service = one('Service').spec.ports[0];
+    assert.ok(service.targetPort === 'http' || service.targetPort === http.containerPort);
+    assert.equal(pod.metadata.annotations['prometheus.io/port'], String(http.containerPort));
+    assert.equal(pod.metadata.annotations['prometheus.io/scrape'], 'true');
+    assert.equal(pod.metadata.annotations['prometheus.io/path'], '/metrics');
+    const endpoint = one('PodMonitor').spec.podMetricsEndpoints[0];
+    assert.equal(endpoint.port, 'http');
+    assert.equal(endpoint.path, '/metrics');
+    assert.equal(container.livenessProbe.httpGet.path, '/healthz');
+    assert.equal(container.readinessProbe.httpGet.path, '/readyz');
+    for (const probe of [container.livenessProbe, container.readinessProbe]) assert.ok([http.name, http.containerPort].includes(probe.httpGet.port));
+    const args: string[] = container.args;
+    assert.equal(args[args.indexOf('--port') + 1], String(http.containerPort));
+    assert.equal(args[args.indexOf('--host') + 1], '0.0.0.0');
+  });
+
+  it('every ConfigMap, Secret and PVC a workload uses exists, with the keys it uses', () => {
+    const names = (kind: string): Map<string, Any> => new Map(byKind(kind).map((d) => [d.metadata.name, d]));
+    const configMaps = names('ConfigMap');
+    const secrets = names('Secret');
+    const claims = names('PersistentVolumeClaim');
+    for (const [what, template] of workloads) {
+      for (const v of template.spec.volumes) {
+        if (v.configMap) assert.ok(configMaps.has(v.configMap.name), `${what} volume ${v.name}: no ConfigMap ${v.configMap.name}`);
+        if (v.persistentVolumeClaim) assert.ok(claims.has(v.persistentVolumeClaim.claimName), `${what} volume ${v.name}: no PVC ${v.persistentVolumeClaim.claimName}`);
+      }
+      for (const c of template.spec.containers) {
+        const mounted = new Set(template.spec.volumes.map((v: Any) => v.name));
+        for (const m of c.volumeMounts) assert.ok(mounted.has(m.name), `${what}: mount ${m.name} has no volume`);
+        for (const e of c.env ?? []) {
+          const ref = e.valueFrom?.secretKeyRef;
+          if (!ref) continue;
+          const secret = secrets.get(ref.name);
+          assert.ok(secret, `${what} env ${e.name}: no Secret ${ref.name}`);
+          assert.ok(ref.key in secret.stringData, `${what} env ${e.name}: Secret ${ref.name} has no key ${ref.key}`);
+        }
+        // --config names a file of the suites ConfigMap where it is mounted.
+        const args: string[] = c.args;
+        const config = args[args.indexOf('--config') + 1] ?? '';
+        const mount = c.volumeMounts.find((m: Any) => config.startsWith(`${m.mountPath}/`));
+        assert.ok(mount, `${what}: --config ${config} is on no mounted volume`);
+        const volume = template.spec.volumes.find((v: Any) => v.name === mount.name);
+        assert.ok(volume.configMap, `${what}: --config ${config} is not on the suites ConfigMap`);
+        assert.ok(config.slice(mount.mountPath.length + 1) in configMaps.get(volume.configMap.name).data, `${what}: the ConfigMap has no key for ${config}`);
+        const reports = args[args.indexOf('--reports-dir') + 1];
+        assert.ok(c.volumeMounts.some((m: Any) => m.mountPath === reports), `${what}: --reports-dir ${reports} is not a mounted volume (the root filesystem is read-only)`);
+      }
+    }
+    assert.ok(deployment.spec.template.spec.containers[0].env.some((e: Any) => e.name === 'STRESSD_TOKEN' && e.valueFrom?.secretKeyRef && !e.valueFrom.secretKeyRef.optional), 'a daemon beyond loopback needs STRESSD_TOKEN');
+  });
+
+  it('the Secret holds placeholders that say so, never something that looks real', () => {
+    for (const [key, value] of Object.entries(one('Secret').stringData as Record<string, string>)) {
+      assert.ok(value === '' || /^REPLACE-ME/.test(value), `Secret key ${key}: expected an empty value or a REPLACE-ME placeholder`);
+    }
+    assert.match(readFileSync(join(DIR, 'secret-tokens.yaml'), 'utf8'), /^# PLACEHOLDERS/m);
+  });
+
+  it('containers run as non-root, read-only, without capabilities, with requests and limits', () => {
+    for (const [what, template] of workloads) {
+      assert.equal(template.spec.securityContext.runAsNonRoot, true, what);
+      assert.equal(template.spec.automountServiceAccountToken, false, what);
+      for (const c of template.spec.containers) {
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true, what);
+        assert.equal(c.securityContext.allowPrivilegeEscalation, false, what);
+        assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], what);
+        for (const r of ['cpu', 'memory']) {
+          assert.ok(c.resources.requests[r] && c.resources.limits[r], `${what}: ${r} request and limit`);
+        }
+        assert.ok(c.volumeMounts.some((m: Any) => m.mountPath === '/tmp'), `${what}: a writable /tmp (tsx caches there)`);
+      }
+    }
+  });
+
+  it('the CronJob pushes, never overlaps, never retries a verdict, and leaves time to push on SIGTERM', () => {
+    const args: string[] = cronjob.spec.jobTemplate.spec.template.spec.containers[0].args;
+    assert.match(args[args.indexOf('--push-gateway') + 1] ?? '', /^https?:\/\//);
+    assert.equal(cronjob.spec.concurrencyPolicy, 'Forbid');
+    assert.equal(cronjob.spec.jobTemplate.spec.backoffLimit, 0);
+    assert.ok(cronjob.spec.jobTemplate.spec.template.spec.terminationGracePeriodSeconds >= 30);
+  });
+});
+
+describe('deploy/kubernetes against stressd itself', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'stressd-k8s-'));
+  });
+
+  it('every suite in the ConfigMap loads with stressd\'s config loader', async (t) => {
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    for (const cm of byKind('ConfigMap')) {
+      for (const [key, text] of Object.entries(cm.data as Record<string, string>)) {
+        if (!key.endsWith('.json')) continue;
+        const path = join(dir, key);
+        await writeFile(path, text);
+        const loaded = await loadSuite(path);
+        assert.deepEqual(loaded.warnings, [], `${cm.metadata.name}/${key}`);
+        assert.ok(loaded.suite.tests.length > 0);
+      }
+    }
+  });
+
+  it('container args are a stressd command with flags it accepts', () => {
+    const help = new Map<string, string>();
+    for (const [what, template] of workloads) {
+      const args: string[] = template.spec.containers[0].args;
+      assert.deepEqual(args.slice(0, 4), ['node', '--import', 'tsx', 'src/cli.ts'], what);
+      const command = args[4] ?? '';
+      if (!help.has(command)) {
+        help.set(command, execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', command, '--help'], { cwd: repoRoot, encoding: 'utf8' }));
+      }
+      const known = new Set([...(help.get(command) ?? '').matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]));
+      for (const flag of args.slice(5).filter((a) => a.startsWith('--'))) {
+        assert.ok(known.has(flag), `${what}: stressd ${command} has no flag ${flag}`);
+      }
+    }
+  });
+});
