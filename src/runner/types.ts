@@ -164,6 +164,33 @@ export interface TestResult {
   notifications: Record<string, number>;
   trace_id: string | null;
   span_id: string | null;
+  /**
+   * Comparison with this test's baseline from history, one record per measure that was measured
+   * (DESIGN section 10; built by src/analysis/). Absent or null when not judged.
+   */
+  regressions?: RegressionRecord[] | null;
+}
+
+/** The fixed set of `measure` label values (DESIGN section 6). */
+export type MeasureName =
+  | 'duration' | 'first_output' | 'first_text' | 'output_bytes'
+  | 'tokens_per_second' | 'peak_memory' | 'peak_cpu' | 'cost';
+
+export type RegressionVerdict = 'regressed' | 'improved' | 'unchanged' | 'noise' | 'no_baseline';
+
+/** One measure of one test against its baseline (DESIGN section 10). Values in the measure's base unit. */
+export interface RegressionRecord {
+  measure: MeasureName;
+  value: number;
+  /** null when there is no baseline yet (fewer comparable runs than `regression.min_runs`). */
+  baseline: { median: number; spread: number; n: number } | null;
+  /** (value − median) / median; null without a baseline or when the median is 0. */
+  change: number | null;
+  /** Signed distance towards the bad direction in units of the model's boundary (≥ 1: beyond it); null without a baseline. */
+  score: number | null;
+  verdict: RegressionVerdict;
+  /** The re-runs' values of a suspected regression, in run order; absent when none ran. */
+  reruns?: number[];
 }
 
 export interface GraduationVerdict {
