@@ -108,9 +108,9 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
 
 /**
  * Decides one suspect from the re-runs' values (the measure as each re-run measured it, whatever
- * its outcome: a re-run that timed out did take that long). Regressed when the model confirms the
- * suspect and its re-runs together and their median is still past both floors; noise otherwise,
- * also when no re-run measured the value.
+ * its outcome: a re-run that timed out did take that long). Regressed when the model confirms it
+ * (see RegressionModel.confirms) and the re-runs' median is still past both floors; noise
+ * otherwise, also when no re-run measured the value.
  */
 export function confirmValues(suspect: Suspect, rerunValues: readonly number[]): RegressionRecord {
   const values = [suspect.record.value, ...rerunValues];
@@ -118,7 +118,7 @@ export function confirmValues(suspect: Suspect, rerunValues: readonly number[]):
   const confirmed =
     rerunValues.length > 0 &&
     suspect.model.confirms(suspect.sample, values, suspect.def.bad, suspect.bounds) &&
-    pastFloors(median(values), center, suspect.def, suspect.min_change);
+    pastFloors(median(rerunValues), center, suspect.def, suspect.min_change);
   return { ...suspect.record, verdict: confirmed ? 'regressed' : 'noise', reruns: [...rerunValues] };
 }
 
