@@ -76,6 +76,18 @@ program
   });
 
 program
+  .command('compare')
+  .description('compare run A with run B, or with its baseline from history when B is left out (ids or "latest")')
+  .argument('<a>', 'run id or "latest"')
+  .argument('[b]', 'run id or "latest"; omitted: the baseline from history')
+  .addOption(new Option('--reports-dir <dir>', 'where reports are').env('STRESSD_REPORTS_DIR').default('reports'))
+  .addOption(new Option('--json', 'print the comparison as JSON'))
+  .action(async (a: string, b: string | undefined, opts: { reportsDir: string; json?: boolean }) => {
+    const { compareCommand } = await import('./commands/compare.ts');
+    process.exitCode = await compareCommand({ a, ...(b === undefined ? {} : { b }), reportsDir: opts.reportsDir, json: Boolean(opts.json) });
+  });
+
+program
   .command('executor')
   .description('the embedded cc_executor-compatible WebSocket server on its own')
   .addOption(new Option('--host <host>', 'listen address').env('STRESSD_EXECUTOR_HOST').default('127.0.0.1'))

@@ -64,6 +64,13 @@ function buildSuite(raw: unknown, file: string, absolutePath: string | null): Lo
       allow_timeouts: cfg.graduation.allow_timeouts,
       max_peak_memory_mb: cfg.graduation.max_peak_memory_mb ?? null,
       max_peak_cpu_percent: cfg.graduation.max_peak_cpu_percent ?? null,
+      min_success_failure_ratio: cfg.graduation.min_success_failure_ratio,
+      ratio_window_runs: cfg.graduation.ratio_window_runs,
+    },
+    regression: { ...cfg.regression },
+    budget: {
+      max_cost_usd_per_run: cfg.budget.max_cost_usd_per_run ?? null,
+      max_cost_usd_per_day: cfg.budget.max_cost_usd_per_day ?? null,
     },
     tests: normaliseTests(cfg),
   };

@@ -7,6 +7,7 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { MODEL_NAMES } from '../analysis/models.ts';
 
 /** Ids become file names (`<testId>.log`) and suite labels directory names, so both are kept to a safe alphabet. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -20,6 +21,9 @@ export const DEFAULTS = {
   sample_interval_ms: 500,
   min_pass_rate: 0.6,
   allow_timeouts: false,
+  min_success_failure_ratio: 10,
+  ratio_window_runs: 50,
+  regression: { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' },
 } as const;
 
 const timeoutSeconds = z
@@ -58,6 +62,27 @@ export const GraduationSchema = z.looseObject({
   allow_timeouts: z.boolean({ error: 'true or false' }).default(DEFAULTS.allow_timeouts),
   max_peak_memory_mb: positiveBound('a positive number of megabytes, or null'),
   max_peak_cpu_percent: positiveBound('a positive number (percent of one core), or null'),
+  min_success_failure_ratio: z.number({ error: 'a positive number (graduated runs per failed run)' }).positive({ error: 'a positive number (graduated runs per failed run)' }).default(DEFAULTS.min_success_failure_ratio),
+  ratio_window_runs: z.int({ error: 'a positive integer (runs)' }).min(1, { error: 'a positive integer (runs)' }).max(100_000, { error: 'a positive integer (runs) of at most 100000' }).default(DEFAULTS.ratio_window_runs),
+});
+
+const runCount = (min: number) => z.int({ error: `an integer number of runs, at least ${min}` }).min(min, { error: `an integer number of runs, at least ${min}` }).max(10_000, { error: 'an integer number of runs of at most 10000' });
+
+/** DESIGN section 10: baselines from history and confirmed regression verdicts. */
+export const RegressionSchema = z.looseObject({
+  window_runs: runCount(1).default(DEFAULTS.regression.window_runs),
+  min_runs: runCount(1).default(DEFAULTS.regression.min_runs),
+  min_change: z.number({ error: 'a fraction, 0 or more (0.1 = 10 %)' }).min(0, { error: 'a fraction, 0 or more (0.1 = 10 %)' }).default(DEFAULTS.regression.min_change),
+  confirm_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).default(DEFAULTS.regression.confirm_reruns),
+  model: z.enum(MODEL_NAMES, { error: `one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}` }).default(DEFAULTS.regression.model),
+}).refine((r) => r.min_runs <= r.window_runs, { error: 'min_runs at most window_runs', path: ['min_runs'] });
+
+const usdLimit = z.number({ error: 'a positive number of US dollars, or null' }).positive({ error: 'a positive number of US dollars, or null' }).nullable().optional();
+
+/** DESIGN section 3: past a limit no new test starts. */
+export const BudgetSchema = z.looseObject({
+  max_cost_usd_per_run: usdLimit,
+  max_cost_usd_per_day: usdLimit,
 });
 
 const executorWords = '"embedded" or a ws:// or wss:// URL';
@@ -95,6 +120,8 @@ export const ConfigSchema = z
       .max(86_400_000, { error: 'an integer number of milliseconds of at most 86400000 (one day)' })
       .default(DEFAULTS.sample_interval_ms),
     graduation: GraduationSchema.prefault({}),
+    regression: RegressionSchema.prefault({}),
+    budget: BudgetSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
     if (cfg.tests === undefined && cfg.categories === undefined) {

@@ -12,6 +12,25 @@ export interface GraduationCriteria {
   max_peak_memory_mb: number | null;
   /** Peak CPU bound, percent of one core; null = unbounded. */
   max_peak_cpu_percent: number | null;
+  /** Graduation over runs (DESIGN section 10): graduated ÷ not-graduated runs needed; default 10. Optional for suites built in code. */
+  min_success_failure_ratio?: number;
+  /** Runs the ratio looks back over; default 50. */
+  ratio_window_runs?: number;
+}
+
+/** DESIGN section 10; the defaults are in src/config/schema.ts (DEFAULTS.regression). */
+export interface RegressionConfig {
+  window_runs: number;
+  min_runs: number;
+  min_change: number;
+  confirm_reruns: number;
+  model: 'mad' | 'iqr' | 'percentile' | 't' | 'mann_whitney';
+}
+
+/** DESIGN section 3: USD limits, null = unlimited. */
+export interface BudgetConfig {
+  max_cost_usd_per_run: number | null;
+  max_cost_usd_per_day: number | null;
 }
 
 export interface SuiteTest {
@@ -46,5 +65,9 @@ export interface Suite {
   /** Suite-level timeout in seconds (default 300). */
   timeout: number;
   graduation: GraduationCriteria;
+  /** Optional for suites built in code; loadSuite always sets it. */
+  regression?: RegressionConfig;
+  /** Optional for suites built in code; loadSuite always sets it. */
+  budget?: BudgetConfig;
   tests: readonly SuiteTest[];
 }

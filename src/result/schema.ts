@@ -94,6 +94,25 @@ export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
   z.object({ measured: z.literal(false), why: z.string() }),
 ]);
 
+/** The fixed set of `measure` label values (DESIGN section 6). */
+export const MEASURE_VALUES = ['duration', 'first_output', 'first_text', 'output_bytes', 'tokens_per_second', 'peak_memory', 'peak_cpu', 'cost'] as const;
+export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'no_baseline'] as const;
+
+/** One measure of one test against its baseline (DESIGN section 10). Values in the measure's base unit. */
+export const RegressionRecordSchema = z.object({
+  measure: z.enum(MEASURE_VALUES),
+  value: z.number(),
+  /** null when there is no baseline yet (fewer comparable runs than `regression.min_runs`). */
+  baseline: z.object({ median: z.number(), spread: z.number(), n: count }).nullable(),
+  /** (value − median) / median; null without a baseline or when the median is 0. */
+  change: z.number().nullable(),
+  /** Signed distance towards the bad direction in units of the model's boundary (≥ 1: beyond it); null without a baseline. */
+  score: z.number().nullable(),
+  verdict: z.enum(REGRESSION_VERDICT_VALUES),
+  /** The re-runs' values of a suspected regression, in run order; absent when none ran. */
+  reruns: z.array(z.number()).optional(),
+});
+
 export const TestResultSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -151,6 +170,8 @@ export const TestResultSchema = z.object({
   notifications: z.record(z.string(), z.number()),
   trace_id: z.string().nullable(),
   span_id: z.string().nullable(),
+  /** Comparison with this test's baseline from history, one record per measured measure; absent or null when not judged. */
+  regressions: z.array(RegressionRecordSchema).nullable().optional(),
 });
 
 /** Why a run did or did not graduate; whether it did is the run's own `graduated`. */

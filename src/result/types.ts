@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import {
   FAILURE_REASON_VALUES, OUTCOME_VALUES,
   type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type PatternHitSchema,
-  type ResourcePeaksSchema, type RunResultSchema, type StreamTimingSchema, type TestResultSchema,
+  type RegressionRecordSchema, type ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type TestResultSchema,
 } from './schema.ts';
 
 export const Outcome = { passed: 'passed', failed: 'failed', timeout: 'timeout', error: 'error' } as const satisfies Record<string, (typeof OUTCOME_VALUES)[number]>;
@@ -28,6 +28,9 @@ export type ResourcePeaks = z.output<typeof ResourcePeaksSchema>;
 export type TestResult = z.output<typeof TestResultSchema>;
 export type GraduationVerdict = z.output<typeof GraduationVerdictSchema>;
 export type RunResult = z.output<typeof RunResultSchema>;
+export type MeasureName = (typeof MEASURE_VALUES)[number];
+export type RegressionVerdict = (typeof REGRESSION_VERDICT_VALUES)[number];
+export type RegressionRecord = z.output<typeof RegressionRecordSchema>;
 export type RunStatus = RunResult['status'];
 export type RunTrigger = RunResult['trigger'];
 

@@ -14,6 +14,9 @@ export interface ClaudeLineText {
 
 type Json = Record<string, unknown>;
 
+/** The `type`s of Claude's stream-json lines; other JSON with a `type` is just JSON output. */
+const CLAUDE_EVENT_TYPES: ReadonlySet<string> = new Set(['system', 'assistant', 'user', 'result']);
+
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -26,6 +29,7 @@ function num(v: unknown): number | null {
 
 export class ClaudeStreamParser {
   #seen = false;
+  #claudeEvents = false;
   #model: string | null = null;
   #sessionId: string | null = null;
   #version: string | null = null;
@@ -47,6 +51,7 @@ export class ClaudeStreamParser {
     this.#seen = true;
     this.#sessionId ??= str(event.session_id);
     this.#version ??= str(event.claude_code_version) ?? str(event.version);
+    if (CLAUDE_EVENT_TYPES.has(event.type)) this.#claudeEvents = true;
     switch (event.type) {
       case 'system':
         this.#model ??= str(event.model);
@@ -78,6 +83,14 @@ export class ClaudeStreamParser {
       out.push({ context: 'assistant', text });
     }
     return out;
+  }
+
+  /**
+   * The output is Claude stream-json: at least one line was one of Claude's event types. Then
+   * patterns are matched against the readable text only (CLAUDE_STREAM_JSON.md).
+   */
+  get streamJson(): boolean {
+    return this.#claudeEvents;
   }
 
   /** performance.now() of the first assistant text block, null when none came. */

@@ -1,10 +1,15 @@
 /**
- * Streaming, case-insensitive matching of a test's expected patterns, over the raw output and
- * over the text a person reads (Claude stream-json text blocks, where JSON escaping cannot hide a
- * pattern). Memory stays bounded: each text stream keeps only a carry of the last
+ * Streaming, case-insensitive matching of a test's expected patterns, over the raw output and,
+ * separately, over the text a person reads (Claude stream-json text blocks, where JSON escaping
+ * cannot hide a pattern). The caller picks which one counts (`hits(origin, source)`): for
+ * stream-json output only the readable text, so a key of the JSON envelope (`apiKeySource`,
+ * `model`, `session_id`) never satisfies a pattern (issue 14); for any other output the raw text. Memory stays bounded: each text stream keeps only a carry of the last
  * (longest pattern - 1) characters, so a pattern split across two lines or chunks still counts.
  */
 import type { PatternHit } from '../result/types.ts';
+
+/** Where patterns are looked for: the output as it came, or the text a person reads. */
+export type PatternSource = 'raw' | 'text';
 
 interface Found {
   atMs: number;
@@ -16,7 +21,8 @@ export class PatternMatcher {
   readonly #lower: readonly string[];
   readonly #carryLength: number;
   readonly #startedAt: number;
-  readonly #found = new Map<number, Found>();
+  /** Hits in the raw output and in the readable text, kept apart: which counts is decided at the end. */
+  readonly #found = { raw: new Map<number, Found>(), text: new Map<number, Found>() };
   /** Per text stream (raw stdout, raw stderr, readable text…): the tail of what came before. */
   readonly #carries = new Map<string, string>();
 
@@ -32,8 +38,9 @@ export class PatternMatcher {
     return this.#patterns.length;
   }
 
-  get foundCount(): number {
-    return this.#found.size;
+  /** Patterns found so far in `source` (default raw). */
+  foundCount(source: PatternSource = 'raw'): number {
+    return this.#found[source].size;
   }
 
   /**
@@ -41,7 +48,7 @@ export class PatternMatcher {
    * before this piece, so a hit records the byte at which its match ended.
    */
   feedRaw(stream: string, text: string, bytesBefore: number, at: number): void {
-    this.#feed(`raw:${stream}`, text, at, (endInText) => bytesBefore + Buffer.byteLength(text.slice(0, endInText)));
+    this.#feed(this.#found.raw, `raw:${stream}`, text, at, (endInText) => bytesBefore + Buffer.byteLength(text.slice(0, endInText)));
   }
 
   /**
@@ -50,23 +57,23 @@ export class PatternMatcher {
    * `context` names the text stream whose carry continues; a new context starts from nothing.
    */
   feedText(context: string, text: string, byteAtLineEnd: number, at: number): void {
-    this.#feed(`text:${context}`, text, at, () => byteAtLineEnd);
+    this.#feed(this.#found.text, `text:${context}`, text, at, () => byteAtLineEnd);
   }
 
-  #feed(key: string, text: string, at: number, byteAt: (endInText: number) => number): void {
+  #feed(found: Map<number, Found>, key: string, text: string, at: number, byteAt: (endInText: number) => number): void {
     if (text.length === 0) return;
     const carry = this.#carries.get(key) ?? '';
-    if (this.#found.size < this.#patterns.length) {
+    if (found.size < this.#patterns.length) {
       const haystack = (carry + text).toLowerCase();
       // toLowerCase can change the length of a few characters (e.g. U+0130); positions are then approximate.
       const shift = haystack.length - text.length;
       for (let i = 0; i < this.#lower.length; i++) {
         const needle = this.#lower[i];
-        if (needle === undefined || needle.length === 0 || this.#found.has(i)) continue;
+        if (needle === undefined || needle.length === 0 || found.has(i)) continue;
         const index = haystack.indexOf(needle);
         if (index < 0) continue;
         const endInText = Math.min(text.length, Math.max(0, index + needle.length - shift));
-        this.#found.set(i, { atMs: at, byte: byteAt(endInText) });
+        found.set(i, { atMs: at, byte: byteAt(endInText) });
       }
     }
     if (this.#carryLength > 0) {
@@ -80,10 +87,13 @@ export class PatternMatcher {
     this.#carries.delete(`text:${context}`);
   }
 
-  /** `origin`: performance.now() to count first_seen_seconds from (default: the constructor's). */
-  hits(origin: number = this.#startedAt): PatternHit[] {
+  /**
+   * `origin`: performance.now() to count first_seen_seconds from (default: the constructor's).
+   * `source`: `text` for stream-json output (the readable text only), `raw` otherwise (default).
+   */
+  hits(origin: number = this.#startedAt, source: PatternSource = 'raw'): PatternHit[] {
     return this.#patterns.map((pattern, i) => {
-      const hit = this.#found.get(i);
+      const hit = this.#found[source].get(i);
       return {
         pattern,
         found: hit !== undefined,
@@ -93,8 +103,8 @@ export class PatternMatcher {
     });
   }
 
-  /** found / expected; 1 when nothing is expected. */
-  coverage(): number {
-    return this.#patterns.length === 0 ? 1 : this.#found.size / this.#patterns.length;
+  /** found / expected in `source`; 1 when nothing is expected. */
+  coverage(source: PatternSource = 'raw'): number {
+    return this.#patterns.length === 0 ? 1 : this.#found[source].size / this.#patterns.length;
   }
 }

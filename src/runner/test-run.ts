@@ -128,7 +128,8 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   if (info?.is_error && claude.resultText !== null && isClaudeRateLimitText(claude.resultText)) {
     rateLimited ??= `Claude: ${claude.resultText.slice(0, 200)}`;
   }
-  const hits = matcher.hits(sentAt);
+  // Stream-json: only what a person reads counts, never the JSON envelope (issue 14).
+  const hits = matcher.hits(sentAt, claude.streamJson ? 'text' : 'raw');
   const found = hits.filter((h) => h.found).map((h) => h.pattern);
   const missing = hits.filter((h) => !h.found).map((h) => h.pattern);
   const verdict = decideOutcome({

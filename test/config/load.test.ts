@@ -89,7 +89,18 @@ describe('loadSuite', () => {
     assert.equal(suite.pause_between_tests, 5);
     assert.equal(suite.pattern_threshold, 0.8);
     assert.equal(suite.sample_interval_ms, 500);
-    assert.deepEqual(suite.graduation, { min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null });
+    assert.deepEqual(suite.graduation, {
+      min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null, min_success_failure_ratio: 10, ratio_window_runs: 50,
+    });
+    assert.deepEqual(suite.regression, { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' });
+    assert.deepEqual(suite.budget, { max_cost_usd_per_run: null, max_cost_usd_per_day: null });
+  });
+
+  it('refuses a regression model it does not know and a budget that is not a positive number', () => {
+    assert.throws(
+      () => parseSuite(flat([t('a')], { regression: { model: 'vibes' }, budget: { max_cost_usd_per_day: -1 } }), 'bad.json'),
+      (err: Error) => /\$\.regression\.model.*"mad"/.test(err.message) && /\$\.budget\.max_cost_usd_per_day/.test(err.message),
+    );
   });
 
   it('returns a deep-frozen suite', () => {

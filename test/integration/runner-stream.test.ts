@@ -39,6 +39,20 @@ test('patterns hidden by JSON escaping are found in the text Claude wrote', asyn
   assert.deepEqual([t?.outcome, t?.reason], ['failed', 'pattern_miss']);
 });
 
+test('a pattern found only in the JSON envelope of stream-json is not found, and the test fails', async () => {
+  const run = await runOne({
+    id: 'envelope',
+    command: simulator('--words 20 --interval-ms 5 --first-token-ms 0 --seed 11'),
+    expected_patterns: ['apiKeySource', 'session_id'],
+    timeout: 30,
+  });
+  const [t] = run.tests;
+  const raw = await readFile(t?.log_path ?? '', 'utf8');
+  assert.ok(raw.includes('apiKeySource') && raw.includes('session_id'), 'the raw stream carries both keys');
+  assert.deepEqual(t?.patterns_found, []);
+  assert.deepEqual([t?.outcome, t?.reason], ['failed', 'pattern_miss']);
+});
+
 test('first text, gaps and cost come out as the simulator paced and reported them', async () => {
   const run = await runOne({
     id: 'paced',

@@ -64,3 +64,12 @@ test('recognises Claude usage-limit wording', () => {
   assert.equal(isClaudeRateLimitText('API Error: 429 rate_limit_error'), true);
   assert.equal(isClaudeRateLimitText('All done, 12 files written'), false);
 });
+
+test("output is stream-json only when a line is one of Claude's events, not for any JSON with a type", () => {
+  const other = new ClaudeStreamParser();
+  other.feedLine('{"type":"log","msg":"hello"}\n', 1);
+  assert.equal(other.streamJson, false);
+  const claude = new ClaudeStreamParser();
+  claude.feedLine(init + '\n', 1);
+  assert.equal(claude.streamJson, true);
+});

@@ -39,17 +39,17 @@ test('readable text finds what JSON escaping hides in the raw stream', () => {
   const m = new PatternMatcher(['résumé', 'say "hi"', 'line one\nline two'], 0);
   const raw = JSON.stringify({ text: 'résumé, say "hi", line one\nline two' }).replace('é', '\\u00e9');
   m.feedRaw('stdout', raw, 0, 1);
-  assert.equal(m.foundCount, 0);
+  assert.equal(m.foundCount('raw'), 0);
   m.feedText('assistant', 'r\u00e9sum\u00e9, say "hi", line one\nline two', raw.length, 2);
-  assert.equal(m.foundCount, 3);
-  assert.ok(m.hits().every((h) => h.first_seen_byte === raw.length));
+  assert.equal(m.foundCount('text'), 3);
+  assert.ok(m.hits(0, 'text').every((h) => h.first_seen_byte === raw.length));
 });
 
 test("a pattern split across two assistant lines counts: Claude's text continues from one line to the next", () => {
   const m = new PatternMatcher(['best practice'], 0);
   m.feedText('assistant', 'follow every best prac', 120, 1);
   m.feedText('assistant', 'tice you know', 260, 2);
-  assert.deepEqual(m.hits()[0], { pattern: 'best practice', found: true, first_seen_seconds: 0.002, first_seen_byte: 260 });
+  assert.deepEqual(m.hits(0, 'text')[0], { pattern: 'best practice', found: true, first_seen_seconds: 0.002, first_seen_byte: 260 });
 });
 
 test('a new text context does not join the previous one', () => {
@@ -57,7 +57,7 @@ test('a new text context does not join the previous one', () => {
   m.feedText('assistant', 'ab', 2, 1);
   m.resetContext('assistant');
   m.feedText('assistant', 'cd', 4, 2);
-  assert.equal(m.hits()[0]?.found, false);
+  assert.equal(m.hits(0, 'text')[0]?.found, false);
 });
 
 test('the first occurrence wins and later ones do not move it', () => {
@@ -78,4 +78,15 @@ test('memory stays bounded: the carry never grows past the longest pattern', () 
 
 test('coverage is 1 when no pattern is expected', () => {
   assert.equal(new PatternMatcher([], 0).coverage(), 1);
+});
+
+test('for stream-json only the readable text counts: a key of the JSON envelope does not satisfy a pattern', () => {
+  const init = '{"type":"system","subtype":"init","session_id":"s1","tools":["Bash"],"model":"claude-opus-4-20250514","apiKeySource":"none"}';
+  const m = new PatternMatcher(['API', 'model', 'session', 'tools', 'answer'], 0);
+  m.feedRaw('stdout', `${init}\n`, 0, 1);
+  m.feedText('assistant', 'Here is the answer.', 300, 2);
+  assert.deepEqual(m.hits(0, 'text').filter((h) => h.found).map((h) => h.pattern), ['answer']);
+  assert.equal(m.coverage('text'), 0.2);
+  // The raw view still sees the envelope: that is why stream-json output must be judged on text.
+  assert.equal(m.foundCount('raw'), 4);
 });

@@ -1,0 +1,12 @@
+/**
+ * Analysis (DESIGN section 10): baselines, regression verdicts, graduation over runs, the budget.
+ * A leaf: it reads RunResults (the current run and history) and imports nothing of the runner,
+ * the reports or telemetry.
+ */
+export { MEASURES, MEASURE_NAMES, measureDef, type BadDirection, type MeasureDef } from './measures.ts';
+export { MODELS, MODEL_NAMES, madModel, iqrModel, percentileModel, tModel, mannWhitneyModel, type ModelName, type RegressionModel, type Bounds } from './models.ts';
+export { REGRESSION_DEFAULTS, type RegressionSettings } from './settings.ts';
+export { comparableTests, measureValues, type BaselineQuery } from './baseline.ts';
+export { judgeTest, judgeValue, confirm, confirmValues, confirmAll, pastFloors, resolveSettings, type JudgeOptions, type Suspect, type TestJudgement } from './judge.ts';
+export { successRatio, SUCCESS_RATIO_DEFAULTS, type SuccessRatio, type SuccessRatioSettings } from './success-ratio.ts';
+export { mayStartTest, costOf, testCost, dayCost, type BudgetDecision, type BudgetInput, type BudgetSettings } from './budget.ts';

@@ -1,0 +1,138 @@
+/**
+ * Regression verdicts of one test (DESIGN section 10). `judgeTest` compares each measured value
+ * with its baseline: beyond the model's boundary in the bad direction AND past both floors (the
+ * relative `min_change` and the measure's absolute one) makes a suspect, provisionally `regressed`;
+ * the same in the good direction is `improved`. `confirm` then decides each suspect from the
+ * test's re-runs: `regressed` when they bear it out, else `noise`.
+ */
+import type { RegressionRecord, RunResult, TestResult } from '../result/types.ts';
+import { comparableTests, measureValues } from './baseline.ts';
+import { MEASURES, type MeasureDef } from './measures.ts';
+import { MODELS, type Bounds, type RegressionModel } from './models.ts';
+import { REGRESSION_DEFAULTS, type RegressionSettings } from './settings.ts';
+import { median, robustSpread } from './stats.ts';
+
+/** Scores are capped so that a zero-width baseline (all runs equal) still gives JSON-safe numbers. */
+const SCORE_CAP = 999;
+
+export interface JudgeOptions extends Partial<RegressionSettings> {
+  suite: string;
+  /** The run the test belongs to, kept out of its own baseline. */
+  runId?: string | null;
+}
+
+/** A suspected regression, with what `confirm` needs to re-judge it. */
+export interface Suspect {
+  record: RegressionRecord;
+  def: MeasureDef;
+  sample: readonly number[];
+  bounds: Bounds;
+  model: RegressionModel;
+  min_change: number;
+}
+
+export interface TestJudgement {
+  /** One record per measured measure; suspects carry `regressed` until `confirm` decides. */
+  records: RegressionRecord[];
+  suspects: Suspect[];
+}
+
+function scoreOf(value: number, center: number, b: Bounds, bad: MeasureDef['bad']): number {
+  const towardsBad = bad === 'higher' ? value - center : center - value;
+  const width = towardsBad >= 0 ? (bad === 'higher' ? b.upper - center : center - b.lower) : (bad === 'higher' ? center - b.lower : b.upper - center);
+  if (towardsBad === 0) return 0;
+  const raw = width > 0 ? towardsBad / width : Math.sign(towardsBad) * SCORE_CAP;
+  return Math.max(-SCORE_CAP, Math.min(SCORE_CAP, raw));
+}
+
+/** Past the relative floor (unless the median is 0, where only the absolute floor can speak) and the absolute one. */
+export function pastFloors(value: number, center: number, def: MeasureDef, minChange: number): boolean {
+  const diff = Math.abs(value - center);
+  if (diff <= def.floor) return false;
+  return center === 0 || diff / Math.abs(center) > minChange;
+}
+
+/** The pure core: one value against one baseline sample (which must have at least min_runs values). */
+export function judgeValue(def: MeasureDef, value: number, sample: readonly number[], model: RegressionModel, minChange: number): { record: RegressionRecord; bounds: Bounds } {
+  const center = median(sample);
+  const bounds = model.bounds(sample);
+  const score = scoreOf(value, center, bounds, def.bad);
+  const beyondBad = def.bad === 'higher' ? value > bounds.upper : value < bounds.lower;
+  const beyondGood = def.bad === 'higher' ? value < bounds.lower : value > bounds.upper;
+  const floors = pastFloors(value, center, def, minChange);
+  const verdict = floors && beyondBad ? 'regressed' : floors && beyondGood ? 'improved' : 'unchanged';
+  return {
+    bounds,
+    record: {
+      measure: def.name,
+      value,
+      baseline: { median: center, spread: robustSpread(sample), n: sample.length },
+      change: center === 0 ? null : (value - center) / Math.abs(center),
+      score,
+      verdict,
+    },
+  };
+}
+
+export function resolveSettings(options: Partial<RegressionSettings>): RegressionSettings {
+  const pick = <K extends keyof RegressionSettings>(k: K): RegressionSettings[K] => options[k] ?? REGRESSION_DEFAULTS[k];
+  return { window_runs: pick('window_runs'), min_runs: pick('min_runs'), min_change: pick('min_change'), confirm_reruns: pick('confirm_reruns'), model: pick('model') };
+}
+
+/**
+ * Judges every measured measure of a test against its history. A test that did not pass is not
+ * judged (its failure is the verdict): the result then has no records.
+ */
+export function judgeTest(test: TestResult, history: readonly RunResult[], options: JudgeOptions): TestJudgement {
+  const settings = resolveSettings(options);
+  const model = MODELS[settings.model];
+  const judgement: TestJudgement = { records: [], suspects: [] };
+  if (test.outcome !== 'passed') return judgement;
+  const comparable = comparableTests(history, {
+    suite: options.suite, testId: test.id, command: test.command, window_runs: settings.window_runs, excludeRunId: options.runId ?? null,
+  });
+  for (const def of MEASURES) {
+    const value = def.value(test);
+    if (value === null) continue;
+    const sample = measureValues(comparable, def.name);
+    if (sample.length < settings.min_runs || sample.length === 0) {
+      judgement.records.push({ measure: def.name, value, baseline: null, change: null, score: null, verdict: 'no_baseline' });
+      continue;
+    }
+    const { record, bounds } = judgeValue(def, value, sample, model, settings.min_change);
+    judgement.records.push(record);
+    if (record.verdict === 'regressed') judgement.suspects.push({ record, def, sample, bounds, model, min_change: settings.min_change });
+  }
+  return judgement;
+}
+
+/**
+ * Decides one suspect from the re-runs' values (the measure as each re-run measured it, whatever
+ * its outcome: a re-run that timed out did take that long). Regressed when the model confirms it
+ * (see RegressionModel.confirms) and the re-runs' median is still past both floors; noise
+ * otherwise, also when no re-run measured the value.
+ */
+export function confirmValues(suspect: Suspect, rerunValues: readonly number[]): RegressionRecord {
+  const values = [suspect.record.value, ...rerunValues];
+  const center = suspect.record.baseline?.median ?? median(suspect.sample);
+  const confirmed =
+    rerunValues.length > 0 &&
+    suspect.model.confirms(suspect.sample, values, suspect.def.bad, suspect.bounds) &&
+    pastFloors(median(rerunValues), center, suspect.def, suspect.min_change);
+  return { ...suspect.record, verdict: confirmed ? 'regressed' : 'noise', reruns: [...rerunValues] };
+}
+
+export function confirm(suspect: Suspect, reruns: readonly TestResult[]): RegressionRecord {
+  const values: number[] = [];
+  for (const r of reruns) {
+    const v = suspect.def.value(r);
+    if (v !== null) values.push(v);
+  }
+  return confirmValues(suspect, values);
+}
+
+/** The final records of a judged test: each suspect replaced by its confirmed verdict. */
+export function confirmAll(judgement: TestJudgement, reruns: readonly TestResult[]): RegressionRecord[] {
+  const decided = new Map(judgement.suspects.map((s) => [s.record.measure, confirm(s, reruns)]));
+  return judgement.records.map((r) => decided.get(r.measure) ?? r);
+}
