@@ -18,8 +18,9 @@ export interface ExecutorCommandOptions {
 export async function executorCommand(opts: ExecutorCommandOptions): Promise<number> {
   // Synchronous writes: the last lines before an exit must not be lost.
   const logger = pino({ name: 'stressd-executor', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
-  // Continues the client's trace (params._meta.traceparent) when OTEL_* names a collector; off otherwise.
-  const tracing = await startTracing({ serviceName: 'stressd-executor', logger });
+  // Continues the client's trace (params._meta.traceparent) when OTEL_* names a collector; off
+  // otherwise. Always its own service, whatever OTEL_SERVICE_NAME it inherited from the daemon.
+  const tracing = await startTracing({ serviceName: 'stressd-executor', fixedServiceName: true, logger });
   let server: Awaited<ReturnType<typeof startExecutor>>;
   try {
     server = await startExecutor({

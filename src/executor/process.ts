@@ -13,7 +13,7 @@ import type { Readable } from 'node:stream';
 import type { OutputStream, ProcessCompletedParams } from '../protocol/messages.ts';
 import { outputFrame } from './frames.ts';
 import { LineSplitter } from './lines.ts';
-import { ProcessSpan } from './trace.ts';
+import { ProcessSpan, type RpcEndpoints } from './trace.ts';
 
 /** Why stressd ended a group (`process.completed`'s `terminated_by`); server shutdown counts as a disconnect. */
 export type TerminationReason = 'deadline' | 'cancel' | 'disconnect';
@@ -25,6 +25,8 @@ export interface ProcessOptions {
   timeoutSeconds?: number;
   killGraceMs: number;
   traceparent?: unknown;
+  /** The session's connection, for the SERVER span's `server.*` and `client.*` attributes. */
+  endpoints?: RpcEndpoints;
   /** Sends one text frame to the client. */
   send: (frame: string) => void;
   /** True while the socket holds more than its high-water mark: reading pauses until it drains. */
@@ -100,7 +102,7 @@ export class ManagedProcess {
   ) {
     this.pid = child.pid as number;
     this.pgid = this.pid; // detached: the child is a session and group leader
-    this.span = ProcessSpan.start(options.traceparent, this.pid);
+    this.span = ProcessSpan.start(options.traceparent, this.pid, options.endpoints);
     this.completed = this.run();
   }
 

@@ -13,6 +13,7 @@ import { VERSION } from '../version.ts';
 import { checkCommand } from './allow.ts';
 import { errorFrame, notificationFrame, resultFrame } from './frames.ts';
 import { ManagedProcess } from './process.ts';
+import type { RpcEndpoints } from './trace.ts';
 import type { ExecutorLogger } from './types.ts';
 
 export interface SessionOptions {
@@ -204,6 +205,7 @@ export class Session {
         timeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
         killGraceMs: this.options.killGraceMs,
         traceparent: isObject(params._meta) ? params._meta.traceparent : undefined,
+        endpoints: this.endpoints(),
         send: (frame) => this.send(frame),
         // ws counts what is sent after close into bufferedAmount, which then only grows: a closed
         // socket must not hold the reading back, or the group's pipes are never drained.
@@ -224,6 +226,15 @@ export class Session {
     this.options.logger.info({ session: this.id, childPid: proc.pid, exit_code: completed.exit_code, signal: completed.signal, terminated_by: completed.terminated_by }, 'process completed');
     this.send(notificationFrame('process.completed', completed));
     this.settle();
+  }
+
+  /** Both ends of the connection as this server sees them (nothing when not a TCP socket). */
+  private endpoints(): RpcEndpoints {
+    const s = this.socket;
+    if (!(s instanceof Socket)) return {};
+    // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d; the convention wants the address itself.
+    const plain = (a: string | undefined): string | undefined => a?.replace(/^::ffff:(?=\d+\.)/, '');
+    return { serverAddress: plain(s.localAddress), serverPort: s.localPort, clientAddress: plain(s.remoteAddress), clientPort: s.remotePort };
   }
 
   private control(id: RpcId | undefined, params: unknown): void {

@@ -52,8 +52,12 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
       'stressd.test.patterns_expected': r.patterns_expected,
       'stressd.test.duration_seconds': r.duration_seconds,
     };
-    if (r.reason !== null) a['stressd.test.reason'] = r.reason;
-    if (r.exit_code !== null) a['process.exit_code'] = r.exit_code;
+    if (r.reason !== null) {
+      a['stressd.test.reason'] = r.reason;
+      // The failure reason is the span's error class: low-cardinality, the same set as the metric's.
+      a['error.type'] = r.reason;
+    }
+    if (r.exit_code !== null) a['process.exit.code'] = r.exit_code;
     if (r.resources.measured) {
       a['stressd.test.peak_memory_bytes'] = r.resources.peak_memory_bytes;
       a['stressd.test.peak_cpu_ratio'] = r.resources.peak_cpu_ratio;
@@ -65,13 +69,9 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
       ['stressd.test.gap_p95_seconds', r.stream.gap_p95_seconds],
       ['stressd.test.gap_max_seconds', r.stream.gap_max_seconds],
       ['stressd.test.longest_silence_seconds', r.stream.longest_silence_seconds],
-      ['stressd.claude.cost_usd', r.claude?.total_cost_usd ?? null],
-      ['stressd.claude.num_turns', r.claude?.num_turns ?? null],
-      ['stressd.claude.input_tokens', r.claude?.usage?.input_tokens ?? null],
-      ['stressd.claude.output_tokens', r.claude?.usage?.output_tokens ?? null],
     ];
     for (const [key, value] of timing) if (value !== null) a[key] = value;
-    if (r.claude?.model) a['stressd.claude.model'] = r.claude.model;
+    Object.assign(a, claudeAttributes(r.claude));
     span.setAttributes(a);
     if (marks.firstOutputAt !== null && r.stream.first_output_seconds !== null) {
       span.addEvent('first_output', { offset_seconds: r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
@@ -82,6 +82,27 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
     if (r.outcome !== 'passed') span.setStatus({ code: SpanStatusCode.ERROR, message: r.reason_detail ? `${r.reason}: ${r.reason_detail}` : String(r.reason) });
     span.end(epochMs(marks.endedAt));
   });
+}
+
+/**
+ * Claude's figures by the GenAI conventions: `gen_ai.usage.input_tokens` counts every input token,
+ * cached ones included (as the convention asks), with the cached parts beside it. Cost and turns
+ * have no GenAI name, so they stay under `stressd.claude.*`.
+ */
+export function claudeAttributes(claude: TestResult['claude']): Attributes {
+  const a: Attributes = {};
+  if (claude === null) return a;
+  if (claude.model) a['gen_ai.response.model'] = claude.model;
+  const u = claude.usage;
+  if (u) {
+    if (u.input_tokens !== null) a['gen_ai.usage.input_tokens'] = u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
+    if (u.cache_read_input_tokens !== null) a['gen_ai.usage.cache_read.input_tokens'] = u.cache_read_input_tokens;
+    if (u.cache_creation_input_tokens !== null) a['gen_ai.usage.cache_creation.input_tokens'] = u.cache_creation_input_tokens;
+    if (u.output_tokens !== null) a['gen_ai.usage.output_tokens'] = u.output_tokens;
+  }
+  if (claude.total_cost_usd !== null) a['stressd.claude.cost_usd'] = claude.total_cost_usd;
+  if (claude.num_turns !== null) a['stressd.claude.num_turns'] = claude.num_turns;
+  return a;
 }
 
 export function endRunSpan(span: Span, passed: number, graduated: boolean, reasons: readonly string[]): void {

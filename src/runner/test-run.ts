@@ -18,6 +18,7 @@ import { decideOutcome } from './outcome.ts';
 import { PatternMatcher } from './patterns.ts';
 import { PreviewWindow } from './preview.ts';
 import { ResourceSampler } from './sampler.ts';
+import { endSessionSpan, startSessionSpan } from './session-span.ts';
 import { endTestSpan, epochMs, guard, spanIds, startTestSpan } from './spans.ts';
 import { StreamTimer } from './timing.ts';
 import type { TestResult } from '../result/types.ts';
@@ -99,13 +100,14 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
 
   let result: ExecuteResult | null = null;
   let error: unknown = null;
+  const session = startSessionSpan(span, ctx.executor.url);
   try {
     result = await execute({
       url: ctx.executor.url,
       command: test.command,
       deadlineSeconds: test.timeout,
       token: ctx.executor.token,
-      traceparent: ids.traceparent,
+      traceparent: session.traceparent,
       signal: cancel.signal,
       onLine,
       onStarted: ({ pid }) => sampler.setRoot(pid),
@@ -121,6 +123,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   const sentAt = result?.sentAt ?? lost?.sentAt ?? t0;
   const endedAt = result?.endedAt ?? lost?.lostAt ?? performance.now();
   timer.onEnd(endedAt);
+  endSessionSpan(session, error, endedAt);
   const [resources, out] = await Promise.all([sampler.stop(), capture.close()]);
 
   const completed = result?.end.kind === 'completed' ? result.end.completed : (result?.end.completed ?? null);

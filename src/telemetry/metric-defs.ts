@@ -36,7 +36,7 @@ export function defineMetrics(registry: Registry) {
   // registered by hand. metricsResponse() renders the same objects as OpenMetrics with exemplars.
   const testDuration = new Histogram<T | 'outcome'>({
     name: 'stressd_test_duration_seconds',
-    help: 'Duration of each test from execute to completion, by outcome; exemplars carry the trace_id of the test span.',
+    help: 'Duration of each test from execute to completion, by outcome; exemplars carry the trace_id and span_id of the test span.',
     labelNames: [...TEST_LABELS, 'outcome'],
     buckets: [...DURATION_BUCKETS],
     enableExemplars: true,

@@ -50,6 +50,7 @@ export interface StressdMetrics {
 }
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
 const LAST_BUCKET = DURATION_BUCKETS[DURATION_BUCKETS.length - 1] ?? Infinity;
 
 const consoleLogger: MetricsLogger = {
@@ -57,6 +58,18 @@ const consoleLogger: MetricsLogger = {
     console.warn(`stressd metrics: ${msg ?? 'warning'}`, obj);
   },
 };
+
+/**
+ * The exemplar of a test's duration: the test span's trace and span id, so a click lands on the
+ * test itself rather than the top of its run's trace. None for an unsampled trace, or above the
+ * last bucket (an exemplar on +Inf is one prom-client cannot hold).
+ */
+function exemplarOf(test: TestResult, value: number): { exemplarLabels?: TestLabels } {
+  if (typeof test.trace_id !== 'string' || !TRACE_ID.test(test.trace_id) || value > LAST_BUCKET) return {};
+  const labels: Record<string, string> = { trace_id: test.trace_id };
+  if (typeof test.span_id === 'string' && SPAN_ID.test(test.span_id)) labels.span_id = test.span_id;
+  return { exemplarLabels: labels as TestLabels };
+}
 
 export function testLabels(suite: string, test: Pick<TestResult, 'id' | 'category'>): TestLabels {
   const labels: TestLabels = { suite, test: String(test.id) };
@@ -111,12 +124,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       const value = finite(test.duration_seconds);
       if (value === null || value < 0) return;
       // An exemplar above the last bucket would land on +Inf, which prom-client cannot hold.
-      const exemplar = typeof test.trace_id === 'string' && TRACE_ID.test(test.trace_id) && value <= LAST_BUCKET;
-      m.testDuration.observe({
-        labels: { ...labels, outcome },
-        value,
-        ...(exemplar ? { exemplarLabels: { trace_id: test.trace_id } as TestLabels } : {}),
-      });
+      m.testDuration.observe({ labels: { ...labels, outcome }, value, ...exemplarOf(test, value) });
     });
     safely('test runs', () => {
       m.testRuns.inc({ ...labels, outcome });

@@ -5,6 +5,7 @@
  *
  * Off at no cost when no OTLP endpoint is set: the SDK is imported lazily, only when on.
  */
+import { randomUUID } from 'node:crypto';
 import { context, diag, DiagLogLevel, propagation, trace, type Context, type DiagLogger } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../version.ts';
@@ -16,6 +17,12 @@ export interface TracingLogger {
 export interface TracingOptions {
   /** service.name unless OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES set one; default "stressd". */
   serviceName?: string;
+  /**
+   * serviceName wins over OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. For the executor: it
+   * inherits the daemon's environment, and a `OTEL_SERVICE_NAME=stressd` meant for the daemon
+   * must not make both ends of every session one service (no edge in a service graph).
+   */
+  fixedServiceName?: boolean;
   /** service.version; default the package version. */
   serviceVersion?: string;
   /** Receives the SDK's warnings and errors (export failures); default console.warn. */
@@ -147,6 +154,8 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
       resources.resourceFromAttributes({
         'service.name': options.serviceName ?? 'stressd',
         'service.version': options.serviceVersion ?? VERSION,
+        // One per process, as the resource conventions recommend (a UUID, not host+pid, which recur).
+        'service.instance.id': randomUUID(),
         'process.pid': process.pid,
         'process.runtime.name': 'nodejs',
         'process.runtime.version': process.versions.node,
@@ -157,6 +166,8 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
       resource,
       // Detected attributes override ours, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
       resourceDetectors: [resources.envDetector, resources.hostDetector],
+      // NodeSDK applies serviceName after the detectors, so it beats the environment.
+      ...(options.fixedServiceName && options.serviceName ? { serviceName: options.serviceName } : {}),
       // The batch processor must come first: it has to hold the span before the flush is asked for.
       spanProcessors: [processor, eager],
       textMapPropagator: new core.CompositePropagator({

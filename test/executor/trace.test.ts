@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ProcessSpan, parseTraceparent } from '../../src/executor/trace.ts';
 
@@ -17,20 +17,30 @@ test('parses a valid W3C traceparent and rejects malformed or all-zero ones', ()
   }
 });
 
-test('runs the process inside a stressd.executor.process span that continues the client\'s trace', () => {
+test('runs the process inside a SERVER span execute that continues the client\'s trace', () => {
   exporter.reset();
-  const span = ProcessSpan.start(`00-${TRACE_ID}-${PARENT}-01`, 4242);
+  const span = ProcessSpan.start(`00-${TRACE_ID}-${PARENT}-01`, 4242, { serverAddress: '127.0.0.1', serverPort: 8765, clientAddress: '127.0.0.1', clientPort: 50123 });
   assert.ok(span);
   span.end({ exitCode: 2, signal: null, outputBytes: 10, outputLines: 3, terminatedBy: null });
   span.end({ exitCode: 0, signal: null, outputBytes: 0, outputLines: 0, terminatedBy: null });
   const [finished, ...rest] = exporter.getFinishedSpans();
   assert.equal(rest.length, 0, 'ended once');
-  assert.equal(finished?.name, 'stressd.executor.process');
+  assert.equal(finished?.name, 'execute');
+  assert.equal(finished?.kind, SpanKind.SERVER);
   assert.equal(finished?.spanContext().traceId, TRACE_ID);
   assert.equal(finished?.parentSpanContext?.spanId, PARENT);
   assert.deepEqual(finished?.attributes, {
+    'rpc.system': 'jsonrpc',
+    'rpc.system.name': 'jsonrpc',
+    'rpc.method': 'execute',
+    'network.transport': 'tcp',
+    'server.address': '127.0.0.1',
+    'server.port': 8765,
+    'client.address': '127.0.0.1',
+    'client.port': 50123,
     'process.pid': 4242,
-    'process.exit_code': 2,
+    'process.exit.code': 2,
+    'error.type': 'exit_nonzero',
     'stressd.executor.output_bytes': 10,
     'stressd.executor.output_lines': 3,
   });
@@ -42,4 +52,12 @@ test('without a valid traceparent there is no span at all', () => {
   assert.equal(ProcessSpan.start(undefined, 1), undefined);
   assert.equal(ProcessSpan.start('garbage', 1), undefined);
   assert.equal(exporter.getFinishedSpans().length, 0);
+});
+
+test('names who ended a killed process as its error type', () => {
+  exporter.reset();
+  ProcessSpan.start(`00-${TRACE_ID}-${PARENT}-01`, 7)?.end({ exitCode: null, signal: 'SIGTERM', outputBytes: 0, outputLines: 0, terminatedBy: 'deadline' });
+  ProcessSpan.start(`00-${TRACE_ID}-${PARENT}-01`, 8)?.end({ exitCode: null, signal: 'SIGKILL', outputBytes: 0, outputLines: 0, terminatedBy: null });
+  ProcessSpan.start(`00-${TRACE_ID}-${PARENT}-01`, 9)?.end({ exitCode: 0, signal: null, outputBytes: 0, outputLines: 0, terminatedBy: null });
+  assert.deepEqual(exporter.getFinishedSpans().map((s) => [s.attributes['error.type'], s.status.code]), [['deadline', 2], ['signal', 2], [undefined, 0]]);
 });

@@ -107,7 +107,7 @@ describe('metrics scraped by a real Prometheus', { skip: PROMETHEUS === undefine
     assert.equal(buckets[0]?.value[1], '1');
   });
 
-  it('stores the trace id exemplar of the duration histogram', async () => {
+  it('stores the exemplar of the duration histogram, with the test span\'s trace and span id', async () => {
     interface ExemplarReply { data: { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[] }
     const now = Date.now() / 1000;
     const exemplars = await eventually('an exemplar', 20_000, async () => {
@@ -117,7 +117,7 @@ describe('metrics scraped by a real Prometheus', { skip: PROMETHEUS === undefine
     });
     assert.equal(exemplars.length, 1);
     assert.equal(exemplars[0]?.seriesLabels.le, '120');
-    assert.deepEqual(exemplars[0]?.exemplars[0]?.labels, { trace_id: TRACE_ID });
+    assert.deepEqual(exemplars[0]?.exemplars[0]?.labels, { trace_id: TRACE_ID, span_id: '00f067aa0ba902b7' });
     assert.equal(exemplars[0]?.exemplars[0]?.value, '95');
   });
 });

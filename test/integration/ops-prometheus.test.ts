@@ -164,10 +164,13 @@ test("the test variable lists exactly the run's tests", { skip }, async () => {
   assert.deepEqual(result.map((r) => r.metric.test).sort(), [...TESTS].sort());
 });
 
-test('exemplars on the duration histogram reach Prometheus with the trace id of each test', { skip }, async () => {
+test('exemplars on the duration histogram reach Prometheus with the trace and span id of each test', { skip }, async () => {
   const end = Date.now() / 1000;
   const params = new URLSearchParams({ query: `stressd_test_duration_seconds_bucket{suite="${SUITE}"}`, start: String(end - 600), end: String(end + 60) });
   const data = await promGet<{ seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string> }[] }[]>(prom, `/api/v1/query_exemplars?${params}`);
-  const byTest = new Map(data.flatMap((s) => s.exemplars.map((e) => [s.seriesLabels.test, e.labels.trace_id] as const)));
-  for (const name of TESTS) assert.match(byTest.get(name) ?? '', /^[0-9a-f]{32}$/, `no exemplar with a trace_id for ${name}`);
+  const byTest = new Map(data.flatMap((s) => s.exemplars.map((e) => [s.seriesLabels.test, e.labels] as const)));
+  for (const name of TESTS) {
+    assert.match(byTest.get(name)?.trace_id ?? '', /^[0-9a-f]{32}$/, `no exemplar with a trace_id for ${name}`);
+    assert.match(byTest.get(name)?.span_id ?? '', /^[0-9a-f]{16}$/, `no exemplar with a span_id for ${name}`);
+  }
 });

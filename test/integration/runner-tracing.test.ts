@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { trace, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { scenarios, startQuirkPeer, type QuirkPeer } from '../fixtures/quirk-peer.ts';
 import { startRun } from '../../src/runner/runner.ts';
@@ -25,7 +25,7 @@ after(async () => {
   await rm(reportsDir, { recursive: true, force: true });
 });
 
-test('a run is one stressd.run span with a stressd.test child per test, whose traceparent reaches the server', async () => {
+test('a run is one stressd.run span with a stressd.test child per test, each with a CLIENT execute span whose traceparent reaches the server', async () => {
   const endless = scenarios.endless({ intervalMs: 50 }).steps;
   peer = await startQuirkPeer({
     steps: (ctx) => ctx.command.includes('slow') && Array.isArray(endless)
@@ -65,7 +65,9 @@ test('a run is one stressd.run span with a stressd.test child per test, whose tr
   assert.equal(quick?.attributes['stressd.test.patterns_expected'], 2);
   assert.equal(quick?.attributes['stressd.test.output_bytes'], 12);
   assert.equal(quick?.attributes['stressd.test.chunks'], 1);
-  assert.equal(quick?.attributes['process.exit_code'], 0);
+  assert.equal(quick?.attributes['process.exit.code'], 0);
+  assert.equal(quick?.attributes['error.type'], 'pattern_miss');
+  assert.equal(quick?.attributes['process.exit_code'], undefined, 'the old name is gone');
   const first = quick?.events.find((e) => e.name === 'first_output');
   assert.ok(Math.abs(Number(first?.attributes?.offset_seconds) - 0.1) < 0.03, JSON.stringify(first));
   assert.match(quick?.status.message ?? '', /pattern_miss/);
@@ -75,7 +77,38 @@ test('a run is one stressd.run span with a stressd.test child per test, whose tr
 
   const sent = peer.received.filter((f): f is { method: string; params: { _meta?: { traceparent?: string } } } =>
     typeof f === 'object' && f !== null && (f as { method?: unknown }).method === 'execute');
-  assert.deepEqual(sent.map((f) => f.params._meta?.traceparent), [quick, slow].map((s) => `00-${s?.spanContext().traceId}-${s?.spanContext().spanId}-01`));
+  const clients = [quick, slow].map((t) => {
+    const under = spans.filter((s) => s.name === 'execute' && s.parentSpanContext?.spanId === t?.spanContext().spanId);
+    assert.equal(under.length, 1, 'one session span per test');
+    return under[0] ?? assert.fail('no execute span');
+  });
+  const port = Number(new URL(peer.url).port);
+  for (const c of clients) {
+    assert.equal(c.kind, SpanKind.CLIENT);
+    assert.deepEqual(
+      [c.attributes['rpc.system'], c.attributes['rpc.method'], c.attributes['server.address'], c.attributes['server.port']],
+      ['jsonrpc', 'execute', '127.0.0.1', port],
+    );
+    assert.equal(c.status.code, SpanStatusCode.UNSET, 'a failing test is not a failed call');
+  }
+  assert.deepEqual(sent.map((f) => f.params._meta?.traceparent), clients.map((s) => `00-${s.spanContext().traceId}-${s.spanContext().spanId}-01`));
+});
+
+test('a session that loses its connection is a CLIENT span in ERROR with the error type', async () => {
+  exporter.reset();
+  const lost = await startQuirkPeer({ steps: [{ do: 'result' }, { do: 'started' }, { do: 'line', data: 'x\n' }, { do: 'drop' }] });
+  try {
+    const run = await startRun({ suite: makeSuite([{ id: 'lost', command: 'echo lost' }]), executor: { url: lost.url, localPid: null }, reportsDir, trigger: 'cli' }).done;
+    const testSpan = exporter.getFinishedSpans().find((s) => s.name === 'stressd.test') ?? assert.fail('no test span');
+    const client = exporter.getFinishedSpans().find((s) => s.name === 'execute') ?? assert.fail('no execute span');
+    assert.equal(client.parentSpanContext?.spanId, testSpan.spanContext().spanId);
+    assert.equal(client.status.code, SpanStatusCode.ERROR);
+    assert.equal(client.attributes['error.type'], 'ConnectionLostError');
+    assert.equal(testSpan.attributes['error.type'], run.tests[0]?.reason);
+    assert.equal(testSpan.status.code, SpanStatusCode.ERROR);
+  } finally {
+    await lost.close();
+  }
 });
 
 test('without a registered SDK the ids are null and nothing is sent as traceparent', async () => {

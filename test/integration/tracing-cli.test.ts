@@ -1,6 +1,7 @@
 /**
  * One trace across two processes: `stressd run` (runner spans) and the embedded executor it
- * spawns as a child (its own SDK, service stressd-executor), joined by params._meta.traceparent.
+ * spawns as a child (its own SDK, service stressd-executor whatever OTEL_SERVICE_NAME says),
+ * joined by params._meta.traceparent from the CLIENT span to the SERVER span.
  * And a collector that never answers only delays the exit by about the export timeout.
  */
 import { test } from 'node:test';
@@ -11,6 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtlpReceiver, startSilentCollector } from '../fixtures/otlp-receiver.ts';
 import type { RunResult } from '../../src/result/types.ts';
+
+/** OTLP's SpanKind numbers. */
+const SERVER = 2;
+const CLIENT = 3;
 
 interface CliRun {
   code: number | null;
@@ -53,22 +58,25 @@ async function writeSuite(dir: string): Promise<string> {
 
 const outcomes = (run: RunResult): string[] => run.tests.map((t) => `${t.id}:${t.outcome}:${t.reason ?? ''}`);
 
-test('stressd run and its executor child export one trace: each executor process span sits under its test span', async () => {
+test('stressd run and its executor child export one trace: a CLIENT execute per test, the executor\'s SERVER execute under it, two services', async () => {
   const receiver = await startOtlpReceiver();
   const dir = await mkdtemp(join(tmpdir(), 'stressd-trace-cli-'));
   try {
-    const { code, stdout, stderr } = await stressdRun(await writeSuite(dir), dir, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    // Meant for stressd; the executor child inherits it and must still report as stressd-executor.
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'stressd-lab' };
+    const { code, stdout, stderr } = await stressdRun(await writeSuite(dir), dir, otel);
     assert.equal(code, 1, `one of two tests fails, so the run does not graduate; stderr: ${stderr}`);
     const run = JSON.parse(stdout) as RunResult;
     assert.ok(run.trace_id, 'the RunResult names its trace');
 
     const spans = await receiver.waitForSpans(
-      (s) => s.filter((x) => x.name === 'stressd.executor.process').length >= 2 && s.some((x) => x.name === 'stressd.run'),
+      (s) => s.filter((x) => x.name === 'execute' && x.kind === SERVER).length >= 2 && s.some((x) => x.name === 'stressd.run'),
       15_000,
     );
     const runSpan = spans.find((s) => s.name === 'stressd.run');
     assert.ok(runSpan);
     assert.equal(runSpan.traceId, run.trace_id);
+    assert.equal(runSpan.resource['service.name'], 'stressd-lab', 'OTEL_SERVICE_NAME names the daemon');
     const testSpans = spans.filter((s) => s.name === 'stressd.test');
     assert.equal(testSpans.length, 2);
     for (const t of run.tests) {
@@ -76,12 +84,24 @@ test('stressd run and its executor child export one trace: each executor process
       assert.ok(testSpan, `a span for ${t.id}`);
       assert.equal(testSpan.parentSpanId, runSpan.spanId);
       assert.equal(testSpan.spanId, t.span_id);
-      const proc = spans.find((s) => s.name === 'stressd.executor.process' && s.parentSpanId === testSpan.spanId);
-      assert.ok(proc, `an executor process span under ${t.id}`);
-      assert.equal(proc.traceId, run.trace_id);
-      assert.equal(proc.resource['service.name'], 'stressd-executor', 'exported by the executor process itself');
-      assert.equal(proc.attributes['process.exit_code'], t.exit_code);
+      const client = spans.find((s) => s.kind === CLIENT && s.parentSpanId === testSpan.spanId);
+      assert.ok(client, `a CLIENT span under ${t.id}`);
+      const server = spans.find((s) => s.kind === SERVER && s.parentSpanId === client.spanId);
+      assert.ok(server, `a SERVER span under the session of ${t.id}`);
+      assert.equal(server.traceId, run.trace_id);
+      assert.equal(server.resource['service.name'], 'stressd-executor', 'exported by the executor process itself, under its own name');
+      assert.equal(server.attributes['process.exit.code'], t.exit_code);
+      assert.equal(server.attributes['server.port'], client.attributes['server.port'], 'both ends name the same server');
     }
+    // What a service graph (Tempo's, Jaeger's) derives: CLIENT→SERVER pairs across two services.
+    const edges = new Set(spans.filter((s) => s.kind === SERVER).flatMap((server) => {
+      const client = spans.find((c) => c.kind === CLIENT && c.spanId === server.parentSpanId);
+      return client ? [`${String(client.resource['service.name'])} -> ${String(server.resource['service.name'])}`] : [];
+    }));
+    assert.deepEqual([...edges], ['stressd-lab -> stressd-executor']);
+    const instances = new Set(spans.map((s) => `${String(s.resource['service.name'])} ${String(s.resource['service.instance.id'])}`));
+    assert.equal(instances.size, 2, `one instance per process: ${[...instances].join(', ')}`);
+    for (const i of instances) assert.match(i, / [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   } finally {
     await receiver.close();
     await rm(dir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ describe('the daemon flushes traces on SIGTERM', () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
-  it('delivers the aborted run, its cancelled test and the executor process span to a live collector', async () => {
+  it('delivers the aborted run, its cancelled test, its session and the executor\'s span to a live collector', async () => {
     const receiver = await startOtlpReceiver();
     try {
       const stop = await stopMidTest(await tempDir(), { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
@@ -55,7 +55,8 @@ describe('the daemon flushes traces on SIGTERM', () => {
       const test = spans.find((s) => s.name === 'stressd.test' && s.parentSpanId === run.spanId) ?? assert.fail('no stressd.test span under the run');
       assert.equal(test.attributes['stressd.test.reason'], 'aborted');
       assert.equal(test.events.find((e) => e.name === 'cancelled')?.attributes['stressd.cancel.cause'], 'aborted');
-      const proc = spans.find((s) => s.name === 'stressd.executor.process' && s.parentSpanId === test.spanId) ?? assert.fail('no executor span under the test');
+      const session = spans.find((s) => s.name === 'execute' && s.kind === 3 && s.parentSpanId === test.spanId) ?? assert.fail('no CLIENT execute span under the test');
+      const proc = spans.find((s) => s.name === 'execute' && s.kind === 2 && s.parentSpanId === session.spanId) ?? assert.fail('no SERVER execute span under the session');
       assert.equal(proc.resource['service.name'], 'stressd-executor');
       assert.equal(proc.traceId, run.traceId);
     } finally {

@@ -16,6 +16,9 @@ import { makeSuite } from '../fixtures/runner/suite.ts';
 import { parsePromText, samples } from '../fixtures/prom-text.ts';
 
 const RUN_BOUND_MS = 30_000;
+/** OTLP's SpanKind numbers. */
+const SERVER = 2;
+const CLIENT = 3;
 
 function suite(): Suite {
   const test = (id: string, command: string, expected_patterns: string[]) => ({ id, name: `Test ${id}`, command, expected_patterns });
@@ -77,7 +80,7 @@ describe('a traced run through the real runner and the embedded executor', () =>
     await rm(reportsDir, { recursive: true, force: true });
   });
 
-  it('delivers one stressd.run span, a stressd.test child per test and an executor span under each', async () => {
+  it('delivers one stressd.run span, a stressd.test child per test, its session span and the executor span under each', async () => {
     receiver = await startOtlpReceiver();
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
     tracing = await startTracing({ logger: { warn: () => {} } });
@@ -88,7 +91,7 @@ describe('a traced run through the real runner and the embedded executor', () =>
     const { run } = await runSuite(executor, reportsDir, metrics);
     assert.deepEqual(outcomes(run), ['alpha:passed:', 'exit3:failed:exit_nonzero', 'miss:failed:pattern_miss']);
     await tracing.shutdown();
-    const spans = await receiver.waitForSpans((s) => s.filter((x) => x.name === 'stressd.executor.process').length >= 3 && s.some((x) => x.name === 'stressd.run'), 10_000);
+    const spans = await receiver.waitForSpans((s) => s.filter((x) => x.name === 'execute' && x.kind === SERVER).length >= 3 && s.some((x) => x.name === 'stressd.run'), 10_000);
 
     const runSpans = spans.filter((s) => s.name === 'stressd.run');
     assert.equal(runSpans.length, 1);
@@ -111,17 +114,19 @@ describe('a traced run through the real runner and the embedded executor', () =>
       assert.equal(span.spanId, t.span_id);
       assert.equal(t.trace_id, run.trace_id);
       assert.deepEqual(
-        [span.attributes['stressd.test.name'], span.attributes['stressd.test.outcome'], span.attributes['stressd.test.output_bytes'], span.attributes['stressd.test.chunks'], span.attributes['stressd.test.patterns_found'], span.attributes['stressd.test.patterns_expected'], span.attributes['process.exit_code']],
+        [span.attributes['stressd.test.name'], span.attributes['stressd.test.outcome'], span.attributes['stressd.test.output_bytes'], span.attributes['stressd.test.chunks'], span.attributes['stressd.test.patterns_found'], span.attributes['stressd.test.patterns_expected'], span.attributes['process.exit.code']],
         [t.name, t.outcome, t.output_bytes, t.output_chunks, t.patterns_found.length, t.patterns_expected, t.exit_code],
         `attributes of ${t.id}`,
       );
       assert.equal(span.status.code, t.outcome === 'passed' ? 0 : 2, `status of ${t.id}`);
       assert.ok(span.events.some((e) => e.name === 'first_output'), `${t.id} has a first_output event`);
 
-      const processSpans = spans.filter((s) => s.name === 'stressd.executor.process' && s.parentSpanId === span.spanId);
-      assert.equal(processSpans.length, 1, `one executor span under ${t.id}`);
+      const sessions = spans.filter((s) => s.name === 'execute' && s.kind === CLIENT && s.parentSpanId === span.spanId);
+      assert.equal(sessions.length, 1, `one session span under ${t.id}`);
+      const processSpans = spans.filter((s) => s.name === 'execute' && s.kind === SERVER && s.parentSpanId === sessions[0]?.spanId);
+      assert.equal(processSpans.length, 1, `one executor span under the session of ${t.id}`);
       assert.equal(processSpans[0]?.traceId, runSpan.traceId);
-      assert.equal(processSpans[0]?.attributes['process.exit_code'], t.exit_code);
+      assert.equal(processSpans[0]?.attributes['process.exit.code'], t.exit_code);
     }
 
     // The duration histogram's exemplars point at traces the collector really has.

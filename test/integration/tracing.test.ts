@@ -83,6 +83,7 @@ describe('tracing setup', () => {
     assert.equal(parent.resource['process.runtime.name'], 'nodejs');
     assert.equal(parent.resource['process.runtime.version'], process.versions.node);
     assert.equal(parent.resource['process.executable.path'], process.execPath);
+    assert.match(String(parent.resource['service.instance.id']), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random UUID per process');
     for (const key of ['process.command_args', 'process.command_line', 'process.command']) {
       assert.equal(parent.resource[key], undefined, `${key}: command-line flags (a token among them) stay out of traces`);
     }
@@ -163,6 +164,19 @@ describe('tracing setup', () => {
     await first;
     const [span] = await receiver.waitForSpans((s) => s.length === 1, 5000);
     assert.equal(span?.resource['service.name'], 'from-env');
+  });
+
+  it('keeps a fixed service name whatever OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say (the executor\'s case)', async () => {
+    receiver = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_SERVICE_NAME = 'stressd';
+    process.env.OTEL_RESOURCE_ATTRIBUTES = 'service.name=also-not-me,deployment.environment=ci';
+    handle = await startTracing({ serviceName: 'stressd-executor', fixedServiceName: true });
+    trace.getTracer('t').startSpan('fixed').end();
+    await handle.shutdown();
+    const [span] = await receiver.waitForSpans((s) => s.length === 1, 5000);
+    assert.equal(span?.resource['service.name'], 'stressd-executor');
+    assert.equal(span?.resource['deployment.environment'], 'ci', 'the other attributes still apply');
   });
 
   it('can start again after shutdown, because shutdown unregisters the SDK', async () => {

@@ -188,7 +188,7 @@ describe('stressd metrics', () => {
     assert.deepEqual(buckets.map((b) => b.value), [...DURATION_BUCKETS.map((le) => (95 <= le ? 1 : 0)), 1]);
   });
 
-  it('serves the trace id as an exemplar in OpenMetrics and not in classic text', async () => {
+  it('serves the test span\'s trace and span id as an exemplar in OpenMetrics and not in classic text', async () => {
     const { metrics } = quiet();
     metrics.onTestEnd('complex', testResult({ duration_seconds: 95 }));
     const classic = await metrics.metricsResponse('text/plain');
@@ -203,8 +203,17 @@ describe('stressd metrics', () => {
     const withExemplar = samples(exp, 'stressd_test_duration_seconds_bucket').filter((s) => s.exemplar);
     assert.equal(withExemplar.length, 1);
     assert.equal(withExemplar[0]?.labels.le, '120');
-    assert.deepEqual(withExemplar[0]?.exemplar?.labels, { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    assert.deepEqual(withExemplar[0]?.exemplar?.labels, { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736', span_id: '00f067aa0ba902b7' });
     assert.equal(withExemplar[0]?.exemplar?.value, 95);
+  });
+
+  it('keeps the trace id in the exemplar when the span id is missing or malformed', async () => {
+    const { metrics } = quiet();
+    metrics.onTestEnd('complex', testResult({ duration_seconds: 5, span_id: null }));
+    metrics.onTestEnd('other', testResult({ duration_seconds: 5, span_id: 'not-a-span-id' }));
+    const exp = parsePromText((await metrics.metricsResponse(OPENMETRICS_ACCEPT)).body);
+    const exemplars = samples(exp, 'stressd_test_duration_seconds_bucket').flatMap((s) => (s.exemplar ? [s.exemplar.labels] : []));
+    assert.deepEqual(exemplars, [{ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }, { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }]);
   });
 
   it('keeps counters named _total in both formats, whichever is scraped first', async () => {
