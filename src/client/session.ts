@@ -5,11 +5,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { isCompletedParams, isObject, isOutputParams, isRpcFailure } from '../protocol/guards.ts';
-import type { ProcessCompletedParams } from '../protocol/messages.ts';
+import {
+  CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest, isCompletedParams, isObject, isOutputParams,
+  isRpcFailure, parseFrame, type ProcessCompletedParams,
+} from '../protocol/index.ts';
 import { CancelWait } from './cancel-wait.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
-import { CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest, parseFrame } from './frames.ts';
 import { LineAssembler } from './lines.ts';
 import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
 

@@ -8,9 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { assertSafeBind } from '../errors.ts';
-import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage } from '../protocol/messages.ts';
+import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage, errorFrame } from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
-import { errorFrame } from './frames.ts';
 import { CloseCode, Session } from './session.ts';
 import { silentLogger, type ExecutorOptions, type ExecutorServer } from './types.ts';
 
