@@ -10,6 +10,7 @@ import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { writeReport } from '../report/writer.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
+import { listen } from '../listeners.ts';
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from '../runner/api.ts';
 import { attachProgress, bytes } from '../report/progress.ts';
@@ -73,8 +74,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     err(`stressd: ${sig}: stopping the run (the partial report will be written; ${sig} again to exit at once)`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const unlistenSignals = listen(process, { SIGINT: onSignal, SIGTERM: onSignal });
 
   let tracing: TracingHandle | null = null;
   let executor: ExecutorChild | null = null;
@@ -117,8 +117,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return run.graduated ? 0 : 1;
   } finally {
     await bounded(Promise.all([executor?.close(), tracing?.shutdown()]), SHUTDOWN_BOUND_MS);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    unlistenSignals();
   }
 }
 

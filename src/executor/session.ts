@@ -12,6 +12,7 @@ import {
   decodeRequest, errorFrame, executeResultFrame, notificationFrame, pingFrame, resultFrame, type RpcId,
 } from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
+import { listen } from '../listeners.ts';
 import { checkCommand } from './allow.ts';
 import { ManagedProcess } from './process.ts';
 import type { ExecutorLogger } from './types.ts';
@@ -56,6 +57,7 @@ export class Session {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private socketClosed = false;
+  private readonly unlisten: () => void;
 
   constructor(
     private readonly ws: WebSocket,
@@ -64,10 +66,8 @@ export class Session {
     private readonly socket?: Duplex,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    ws.on('message', this.onMessage);
-    ws.on('pong', this.onAlive);
-    ws.on('ping', this.onAlive);
-    ws.on('close', this.onClose);
+    this.unlisten = listen(ws, { message: this.onMessage, pong: this.onAlive, ping: this.onAlive, close: this.onClose });
+    // 'error' is never removed: ws may still emit one after close, and an unhandled 'error' would throw.
     ws.on('error', this.onError);
     this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream'] }));
   }
@@ -116,11 +116,7 @@ export class Session {
 
   private ended(): void {
     this.socketClosed = true;
-    this.ws.off('message', this.onMessage);
-    this.ws.off('pong', this.onAlive);
-    this.ws.off('ping', this.onAlive);
-    this.ws.off('close', this.onClose);
-    // 'error' stays: ws may still emit one after close, and an unhandled 'error' would throw.
+    this.unlisten();
     void this.proc?.terminate('disconnect');
     this.settle();
   }

@@ -2,6 +2,7 @@
  * Live progress of `stressd run`: on a TTY one updating line per test (rewritten with \r); off a
  * TTY a plain line at least every 10 s while a test runs, and one line per test end.
  */
+import { listen } from '../listeners.ts';
 import type { RunnerEmitter } from '../runner/api.ts';
 import type { RunnerEvents } from '../result/types.ts';
 
@@ -48,13 +49,9 @@ export function attachProgress(events: RunnerEmitter, out: ProgressOut, now: () 
     lineOpen = false;
     current = null;
   };
-  events.on('test:start', onStart);
-  events.on('test:progress', onProgress);
-  events.on('test:end', onEnd);
+  const unlisten = listen(events, { 'test:start': onStart, 'test:progress': onProgress, 'test:end': onEnd });
   return () => {
-    events.off('test:start', onStart);
-    events.off('test:progress', onProgress);
-    events.off('test:end', onEnd);
+    unlisten();
     if (tty && lineOpen) out.write('\n');
   };
 }
