@@ -13,7 +13,8 @@ import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import { listen } from '../listeners.ts';
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from '../runner/api.ts';
-import { attachProgress, bytes } from '../report/progress.ts';
+import { attachProgress } from '../report/progress.ts';
+import { formatBytes, formatDuration } from '../result/format.ts';
 import { startRun } from '../runner/runner.ts';
 import type { RunResult } from '../result/types.ts';
 
@@ -146,7 +147,7 @@ function summary(run: RunResult, reportLine: string): string {
   const total = run.tests.reduce((n, t) => n + t.output_bytes, 0);
   const lines = [
     '',
-    `${run.suite} ${run.id}: ${run.status}, ${run.tests_passed}/${run.tests_total} passed (${outcomes}), ${bytes(total)} of output in ${(run.duration_seconds ?? 0).toFixed(1)} s`,
+    `${run.suite} ${run.id}: ${run.status}, ${run.tests_passed}/${run.tests_total} passed (${outcomes}), ${formatBytes(total)} of output in ${formatDuration(run.duration_seconds ?? 0)}`,
     run.graduated ? 'GRADUATED' : `NOT GRADUATED: ${run.verdict?.reasons.join('; ') ?? 'no verdict'}`,
     reportLine,
     '',
