@@ -9,8 +9,7 @@
  * grow a string here until memory (or V8's string limit, a RangeError thrown out of the socket's
  * handler) ended the process.
  */
-import type { OutputStream, ProcessOutputParams } from '../protocol/messages.ts';
-import { STREAM_ERROR_PREFIX, STREAM_TIMED_OUT_PREFIX } from '../protocol/messages.ts';
+import { STREAM_ERROR_PREFIX, STREAM_TIMED_OUT_PREFIX, type OutputStream, type ProcessOutputParams } from '../protocol/index.ts';
 import type { OutputLine } from './types.ts';
 
 const NEWLINE = 10;

@@ -5,11 +5,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { isCompletedParams, isObject, isOutputParams, isRpcFailure } from '../protocol/guards.ts';
-import type { ProcessCompletedParams } from '../protocol/messages.ts';
+import {
+  CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest, isCompletedParams, isObject, isOutputParams,
+  isRpcFailure, parseFrame, type ProcessCompletedParams,
+} from '../protocol/index.ts';
+import { listen } from '../listeners.ts';
 import { CancelWait } from './cancel-wait.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
-import { CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest, parseFrame } from './frames.ts';
 import { LineAssembler } from './lines.ts';
 import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
 
@@ -46,6 +48,8 @@ export class ExecuteSession {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly cancelWait = new CancelWait(() => this.onCancelWaitOver());
   private closeTimer: NodeJS.Timeout | undefined;
+  private readonly unlistenSocket: () => void;
+  private readonly unlistenSignal: () => void;
 
   constructor(opts: ExecuteOptions) {
     this.opts = opts;
@@ -57,11 +61,9 @@ export class ExecuteSession {
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     // No compression: loopback throughput matters more than bytes, and it costs CPU per frame.
     this.ws = new WebSocket(opts.url, { headers, perMessageDeflate: false, followRedirects: false });
-    this.ws.on('open', this.onOpen);
-    this.ws.on('message', this.onMessage);
-    this.ws.on('error', this.onError);
-    this.ws.on('close', this.onClose);
-    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.unlistenSocket = listen(this.ws, { open: this.onOpen, message: this.onMessage, error: this.onError, close: this.onClose });
+    // An AbortSignal aborts once, so its listener needs no `once`: finish() removes it.
+    this.unlistenSignal = opts.signal ? listen(opts.signal, { abort: this.onAbort }) : ignore;
     const connectMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.connectTimer = setTimeout(this.onConnectTimeout, connectMs, connectMs);
   }
@@ -254,7 +256,7 @@ export class ExecuteSession {
     clearTimeout(this.connectTimer);
     clearTimeout(this.deadlineTimer);
     this.cancelWait.stop();
-    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    this.unlistenSignal();
     const state = this.ws.readyState;
     if (state === WebSocket.CLOSED) {
       this.settle();
@@ -278,12 +280,9 @@ export class ExecuteSession {
     if (outcome === null || this.settled || this.ws.readyState !== WebSocket.CLOSED) return;
     this.settled = true;
     clearTimeout(this.closeTimer);
-    this.ws.off('open', this.onOpen);
-    this.ws.off('message', this.onMessage);
-    this.ws.off('close', this.onClose);
+    this.unlistenSocket();
     // 'error' stays a no-op listener: ws may still report a late socket error, and an
     // EventEmitter without an 'error' listener would throw it.
-    this.ws.off('error', this.onError);
     this.ws.on('error', ignore);
     if (!outcome.ok) {
       this.reject(outcome.error);

@@ -1,5 +1,5 @@
 /** The public face of stressd's WebSocket client (implemented in client.ts). */
-import type { OutputStream, ProcessCompletedParams } from '../protocol/messages.ts';
+import type { OutputStream, ProcessCompletedParams } from '../protocol/index.ts';
 
 export interface ExecuteOptions {
   /** ws://HOST:PORT/ws/mcp */

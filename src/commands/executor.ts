@@ -6,6 +6,7 @@
 import pino from 'pino';
 import { startTracing } from '../telemetry/tracing.ts';
 import { startExecutor } from '../executor/server.ts';
+import { listen } from '../listeners.ts';
 
 export interface ExecutorCommandOptions {
   host: string;
@@ -38,12 +39,10 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
   process.stdout.write(`${JSON.stringify({ msg: 'listening', url: server.url, port: server.port, pid: process.pid })}\n`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (sig: NodeJS.Signals): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      unlisten();
       resolve(sig);
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    const unlisten = listen(process, { SIGTERM: onSignal, SIGINT: onSignal });
   });
   logger.info({ signal }, 'shutting down');
   await server.close();

@@ -10,11 +10,13 @@ import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
 import { parsePushGateway, pushSink } from '../telemetry/push.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
+import { listen } from '../listeners.ts';
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from '../runner/api.ts';
-import { bytes, progressSink } from '../report/progress.ts';
+import { progressSink } from '../report/progress.ts';
 import { reportSink, type ReportWritten } from '../report/sink.ts';
 import { feedSinks, type Sink } from '../result/sink.ts';
+import { formatBytes, formatDuration } from '../result/format.ts';
 import { startRun } from '../runner/runner.ts';
 import type { RunResult } from '../result/types.ts';
 
@@ -82,8 +84,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     err(`stressd: ${sig}: stopping the run (the partial report will be written; ${sig} again to exit at once)`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const unlistenSignals = listen(process, { SIGINT: onSignal, SIGTERM: onSignal });
 
   let tracing: TracingHandle | null = null;
   let executor: ExecutorChild | null = null;
@@ -127,8 +128,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     return run.graduated ? 0 : 1;
   } finally {
     await bounded(Promise.all([executor?.close(), tracing?.shutdown()]), SHUTDOWN_BOUND_MS);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    unlistenSignals();
   }
 }
 
@@ -157,7 +157,7 @@ function summary(run: RunResult, reportLine: string): string {
   const total = run.tests.reduce((n, t) => n + t.output_bytes, 0);
   const lines = [
     '',
-    `${run.suite} ${run.id}: ${run.status}, ${run.tests_passed}/${run.tests_total} passed (${outcomes}), ${bytes(total)} of output in ${(run.duration_seconds ?? 0).toFixed(1)} s`,
+    `${run.suite} ${run.id}: ${run.status}, ${run.tests_passed}/${run.tests_total} passed (${outcomes}), ${formatBytes(total)} of output in ${formatDuration(run.duration_seconds ?? 0)}`,
     run.graduated ? 'GRADUATED' : `NOT GRADUATED: ${run.verdict?.reasons.join('; ') ?? 'no verdict'}`,
     reportLine,
     '',

@@ -5,6 +5,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
+import { formatDuration } from '../result/format.ts';
 
 /** The typical-runtime estimate assumes a test uses this share of its timeout (the original suites' tests take 90–300 s against 300 s). */
 export const TYPICAL_SHARE_OF_TIMEOUT = 0.5;
@@ -51,8 +52,8 @@ export function describeSuite(suite: Suite): string {
       suite.tests.map((t) => [t.id, t.category ?? '-', `${t.timeout} s`, String(t.expected_patterns.length)]),
     ),
     '',
-    `estimated runtime: at most ${formatDuration(est.upperSeconds)} (sum of timeouts ${est.timeoutSum} s + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s)`,
-    `typical runtime:   about ${formatDuration(est.typicalSeconds)} (assuming each test takes ${TYPICAL_SHARE_OF_TIMEOUT * 100}% of its timeout)`,
+    `estimated runtime: at most ${formatDuration(est.upperSeconds)}: sum of timeouts ${est.timeoutSum} s + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s`,
+    `typical runtime:   about ${formatDuration(est.typicalSeconds)}, assuming each test takes ${TYPICAL_SHARE_OF_TIMEOUT * 100}% of its timeout`,
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -67,16 +68,6 @@ export function estimateRuntime(suite: Suite): { timeoutSum: number; pauses: num
     upperSeconds: timeoutSum + pauseTotal,
     typicalSeconds: timeoutSum * TYPICAL_SHARE_OF_TIMEOUT + pauseTotal,
   };
-}
-
-export function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  if (h > 0) return `${h}h ${m}m ${rest}s`;
-  if (m > 0) return `${m}m ${rest}s`;
-  return `${rest}s`;
 }
 
 function table(head: string[], rows: string[][]): string {

@@ -2,6 +2,7 @@
  * Start in order, close in exact reverse; signals. The first SIGTERM/SIGINT starts a graceful
  * shutdown bounded by a hard timer (exit 1 at 15 s); a second signal exits at once.
  */
+import { listen } from '../listeners.ts';
 import type { Logger } from '../logger.ts';
 
 interface Closable {
@@ -117,9 +118,9 @@ export function handleSignals(options: SignalOptions): () => void {
       exit(1);
     });
   };
-  for (const s of SIGNALS) process.on(s, onSignal);
+  const unlisten = listen(process, Object.fromEntries(SIGNALS.map((s) => [s, onSignal])));
   return () => {
-    for (const s of SIGNALS) process.off(s, onSignal);
+    unlisten();
     clearTimeout(hardTimer);
   };
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, StressdError } from '../errors.ts';
+import { listen } from '../listeners.ts';
 
 export interface SpawnExecutorOptions {
   allow?: string[];
@@ -95,7 +96,7 @@ function readyLine(child: ChildProcess, exited: Promise<{ code: number | null; s
     let buf = '';
     const cleanup = (): void => {
       clearTimeout(timer);
-      stdout.off('data', onData);
+      unlisten();
     };
     const onData = (chunk: Buffer): void => {
       buf += chunk.toString('utf8');
@@ -118,7 +119,7 @@ function readyLine(child: ChildProcess, exited: Promise<{ code: number | null; s
       cleanup();
       reject(new StressdError(ErrorCode.timeout, `stressd executor (pid ${child.pid}): no ready line within ${timeoutMs} ms; stderr: ${tail().trim() || '(empty)'}`));
     }, timeoutMs);
-    stdout.on('data', onData);
+    const unlisten = listen(stdout, { data: onData });
     void exited.then(({ code, signal }) => {
       cleanup();
       reject(new StressdError(ErrorCode.connectFailed, `stressd executor (pid ${child.pid}) exited (code ${code}, signal ${signal}) before it was ready; stderr: ${tail().trim() || '(empty)'}`));

@@ -8,7 +8,7 @@
  * (as cc_executor does); a longer line is streamed chunk by chunk as soon as each is full, with
  * `total_chunks` null on every chunk but the last, which carries the real total.
  */
-import { MAX_LINE_CHARS } from '../protocol/messages.ts';
+import { MAX_LINE_CHARS } from '../protocol/index.ts';
 
 /** Receives one frame's worth of text; `chunkIndex`/`totalChunks` are null on an unsplit line. */
 export type LineSink = (data: string, chunkIndex: number | null, totalChunks: number | null, truncated: boolean) => void;

@@ -10,8 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { OutputStream, ProcessCompletedParams } from '../protocol/messages.ts';
-import { outputFrame } from './frames.ts';
+import { outputFrame, type OutputStream, type ProcessCompletedParams } from '../protocol/index.ts';
 import { LineSplitter } from './lines.ts';
 import { ProcessSpan, type RpcEndpoints } from './trace.ts';
 

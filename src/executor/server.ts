@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { assertSafeBind } from '../errors.ts';
-import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage } from '../protocol/messages.ts';
+import { listen } from '../listeners.ts';
+import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage, errorFrame } from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
-import { errorFrame } from './frames.ts';
 import { CloseCode, Session } from './session.ts';
 import { silentLogger, type ExecutorOptions, type ExecutorServer } from './types.ts';
 
@@ -103,11 +103,16 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     }
   }
 
-  http.on('upgrade', onUpgrade);
+  const unlistenUpgrade = listen(http, { upgrade: onUpgrade });
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
+    const unlisten = listen(http, {
+      error: (err: Error) => {
+        unlisten();
+        reject(err);
+      },
+    });
     http.listen(options.port ?? 0, host, () => {
-      http.off('error', reject);
+      unlisten();
       resolve();
     });
   });
@@ -118,7 +123,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
     clearInterval(heartbeat);
-    http.off('upgrade', onUpgrade);
+    unlistenUpgrade();
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const all = Promise.all([...sessions].map((s) => s.drop('close')));
     let timer: NodeJS.Timeout | undefined;

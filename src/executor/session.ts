@@ -7,11 +7,13 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
-import { isControlType, isObject, isRpcId } from '../protocol/guards.ts';
-import { ControlType, RpcErrorCode, RpcErrorMessage, type RpcId } from '../protocol/messages.ts';
+import {
+  ControlType, RpcErrorCode, RpcErrorMessage, RpcFault, controlResultFrame, controlStatus, decodeControlParams, decodeExecuteParams,
+  decodeRequest, errorFrame, executeResultFrame, notificationFrame, pingFrame, resultFrame, type RpcId,
+} from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
+import { listen } from '../listeners.ts';
 import { checkCommand } from './allow.ts';
-import { errorFrame, notificationFrame, resultFrame } from './frames.ts';
 import { ManagedProcess } from './process.ts';
 import type { RpcEndpoints } from './trace.ts';
 import type { ExecutorLogger } from './types.ts';
@@ -26,12 +28,6 @@ export interface SessionOptions {
 
 /** WebSocket close codes used when a frame cannot be JSON-RPC at all (cc_executor drops without a close frame). */
 export const CloseCode = { unsupportedData: 1003, invalidPayload: 1007, policy: 1008, goingAway: 1001 } as const;
-
-class RpcProblem extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
 
 /** Output flow between two heartbeat ticks that shows the client is taking data (see silent()). */
 const FLOW_PROOF_BYTES = 64 * 1024;
@@ -62,6 +58,7 @@ export class Session {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private socketClosed = false;
+  private readonly unlisten: () => void;
 
   constructor(
     private readonly ws: WebSocket,
@@ -70,10 +67,8 @@ export class Session {
     private readonly socket?: Duplex,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
-    ws.on('message', this.onMessage);
-    ws.on('pong', this.onAlive);
-    ws.on('ping', this.onAlive);
-    ws.on('close', this.onClose);
+    this.unlisten = listen(ws, { message: this.onMessage, pong: this.onAlive, ping: this.onAlive, close: this.onClose });
+    // 'error' is never removed: ws may still emit one after close, and an unhandled 'error' would throw.
     ws.on('error', this.onError);
     this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream'] }));
   }
@@ -108,7 +103,7 @@ export class Session {
   /** Sends the heartbeat: a JSON-RPC ping (what cc_executor clients answer) and a WebSocket ping. */
   ping(): void {
     this.unansweredPings++;
-    this.send(notificationFrame('ping', { timestamp: Math.floor(Date.now() / 1000) }));
+    this.send(pingFrame());
     if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
   }
 
@@ -122,11 +117,7 @@ export class Session {
 
   private ended(): void {
     this.socketClosed = true;
-    this.ws.off('message', this.onMessage);
-    this.ws.off('pong', this.onAlive);
-    this.ws.off('ping', this.onAlive);
-    this.ws.off('close', this.onClose);
-    // 'error' stays: ws may still emit one after close, and an unhandled 'error' would throw.
+    this.unlisten();
     void this.proc?.terminate('disconnect');
     this.settle();
   }
@@ -136,39 +127,36 @@ export class Session {
   }
 
   private receive(data: RawData, isBinary: boolean): void {
-    if (isBinary) {
+    const decoded = decodeRequest(data, isBinary);
+    if (decoded.kind === 'binary') {
       this.ws.close(CloseCode.unsupportedData, 'binary frames are not supported');
       return;
     }
-    let message: unknown;
-    try {
-      message = JSON.parse(data.toString());
-    } catch (err) {
-      this.send(errorFrame(undefined, RpcErrorCode.internal, (err as Error).message));
+    if (decoded.kind === 'unparsable') {
+      this.send(errorFrame(undefined, RpcErrorCode.internal, decoded.message));
       return;
     }
-    if (!isObject(message)) {
+    if (decoded.kind === 'not-object') {
       this.ws.close(CloseCode.invalidPayload, 'a JSON-RPC message must be an object');
       return;
     }
-    const id = isRpcId(message.id) ? message.id : undefined;
-    const method = message.method;
+    const { id, method, params } = decoded;
     try {
       switch (method) {
         case 'pong':
           return; // counted as a sign of life in onMessage
         case 'execute':
-          void this.execute(id, message.params).catch((err: unknown) => this.fail(id, err));
+          void this.execute(id, params).catch((err: unknown) => this.fail(id, err));
           return;
         case 'control':
-          this.control(id, message.params);
+          this.control(id, params);
           return;
         case 'hook_status':
           this.send(resultFrame(id, { enabled: false, hooks: [], message: 'stressd executor runs no hooks', version: VERSION }));
           return;
         default:
-          if ('result' in message || 'error' in message) return; // a client's response: nothing to answer
-          throw new RpcProblem(RpcErrorCode.methodNotFound, RpcErrorMessage.unknownMethod(String(method)));
+          if (decoded.isResponse) return; // a client's response: nothing to answer
+          throw new RpcFault(RpcErrorCode.methodNotFound, RpcErrorMessage.unknownMethod(String(method)));
       }
     } catch (err) {
       this.fail(id, err);
@@ -176,7 +164,7 @@ export class Session {
   }
 
   private fail(id: RpcId | undefined, err: unknown): void {
-    if (err instanceof RpcProblem) this.send(errorFrame(id, err.code, err.message));
+    if (err instanceof RpcFault) this.send(errorFrame(id, err.code, err.message));
     else {
       this.options.logger.error({ session: this.id, err: (err as Error).message }, 'request failed');
       this.send(errorFrame(id, RpcErrorCode.internal, (err as Error).message));
@@ -184,27 +172,21 @@ export class Session {
   }
 
   private async execute(id: RpcId | undefined, params: unknown): Promise<void> {
-    if (!isObject(params)) throw new RpcProblem(RpcErrorCode.internal, 'Invalid params: expected an object with "command"');
-    const { command, timeout } = params;
-    if (typeof command !== 'string') throw new RpcProblem(RpcErrorCode.internal, `Invalid params: command: expected a string, found ${describe(command)}`);
-    if (command.trim() === '') throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.emptyCommand);
-    if (timeout !== undefined && timeout !== null && !(typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0)) {
-      throw new RpcProblem(RpcErrorCode.internal, `Invalid params: timeout: expected a positive integer (seconds), found ${describe(timeout)}`);
-    }
+    const { command, timeout, traceparent } = decodeExecuteParams(params);
     if (this.options.allow) {
       const verdict = checkCommand(command, this.options.allow);
-      if (!verdict.allowed) throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name));
+      if (!verdict.allowed) throw new RpcFault(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name));
     }
-    if (this.proc || this.starting) throw new RpcProblem(RpcErrorCode.invalidParams, RpcErrorMessage.alreadyRunning);
+    if (this.proc || this.starting) throw new RpcFault(RpcErrorCode.invalidParams, RpcErrorMessage.alreadyRunning);
     this.starting = true;
     let proc: ManagedProcess;
     try {
       proc = await ManagedProcess.start({
         command,
         shell: this.options.shell,
-        timeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
+        timeoutSeconds: timeout,
         killGraceMs: this.options.killGraceMs,
-        traceparent: isObject(params._meta) ? params._meta.traceparent : undefined,
+        traceparent,
         endpoints: this.endpoints(),
         send: (frame) => this.send(frame),
         // ws counts what is sent after close into bufferedAmount, which then only grows: a closed
@@ -218,7 +200,7 @@ export class Session {
     this.proc = proc;
     this.options.logger.info({ session: this.id, childPid: proc.pid }, 'process started');
     if (this.socketClosed) void proc.terminate('disconnect');
-    this.send(resultFrame(id, { status: 'started', pid: proc.pid, pgid: proc.pgid }));
+    this.send(executeResultFrame(id, { status: 'started', pid: proc.pid, pgid: proc.pgid }));
     this.send(notificationFrame('process.started', { status: 'started', pid: proc.pid, pgid: proc.pgid, exit_code: null, error: null }));
     proc.begin();
     const completed = await proc.completed;
@@ -238,26 +220,19 @@ export class Session {
   }
 
   private control(id: RpcId | undefined, params: unknown): void {
-    const type = isObject(params) ? params.type : undefined;
-    if (!isControlType(type)) throw new RpcProblem(RpcErrorCode.internal, `Invalid params: type: expected PAUSE, RESUME or CANCEL, found ${describe(type)}`);
+    const type = decodeControlParams(params);
     const proc = this.proc;
-    if (!proc) throw new RpcProblem(RpcErrorCode.noProcess, RpcErrorMessage.noProcess);
-    if (!proc.running) throw new RpcProblem(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
-    const status = type === ControlType.pause ? 'paused' : type === ControlType.resume ? 'resumed' : 'canceled';
+    if (!proc) throw new RpcFault(RpcErrorCode.noProcess, RpcErrorMessage.noProcess);
+    if (!proc.running) throw new RpcFault(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
+    const status = controlStatus[type];
     if (type !== ControlType.cancel && !(type === ControlType.pause ? proc.pause() : proc.resume())) {
-      throw new RpcProblem(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
+      throw new RpcFault(RpcErrorCode.internal, RpcErrorMessage.groupNotFound(proc.pgid));
     }
-    this.send(resultFrame(id, { status }));
+    this.send(controlResultFrame(id, { status }));
     // Unlike cc_executor, a cancel is followed by process.completed (terminated_by "cancel") once
     // the group is gone; completed_follows tells a client that it is worth waiting for.
     const cancel = type === ControlType.cancel;
     this.send(notificationFrame(`process.${status}`, cancel ? { status, pid: proc.pid, pgid: proc.pgid, completed_follows: true } : { status, pid: proc.pid, pgid: proc.pgid }));
     if (cancel) void proc.terminate('cancel');
   }
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isInteger(value)) return `the non-integer ${value}`;
-  return JSON.stringify(value) ?? typeof value;
 }

@@ -1,23 +1,24 @@
 /** The sections the original report lacked: stream timing per test and what Claude says it cost. */
 import type { TestResult } from '../result/types.ts';
 import { cell, table } from './escape.ts';
-import { DASH, count, rate, seconds, usd } from './format.ts';
+import { formatSeconds } from '../result/format.ts';
+import { DASH, count, rate, usd } from './format.ts';
 
 export function streamTimingSection(tests: readonly TestResult[]): string {
   const rows = tests.map((t) => {
     const s = t.stream;
     return [
       cell(t.id),
-      seconds(s.first_output_seconds),
-      seconds(s.first_text_seconds),
-      seconds(s.gap_p50_seconds, 3),
-      seconds(s.gap_p95_seconds, 3),
-      seconds(s.gap_max_seconds, 3),
-      seconds(s.longest_silence_seconds),
+      formatSeconds(s.first_output_seconds),
+      formatSeconds(s.first_text_seconds),
+      formatSeconds(s.gap_p50_seconds, 3),
+      formatSeconds(s.gap_p95_seconds, 3),
+      formatSeconds(s.gap_max_seconds, 3),
+      formatSeconds(s.longest_silence_seconds),
       rate(s.bytes_per_second, 'B/s'),
       rate(s.lines_per_second, 'lines/s'),
       rate(s.output_tokens_per_second, 'tok/s'),
-      seconds(s.completion_lag_seconds, 3),
+      formatSeconds(s.completion_lag_seconds, 3),
     ];
   });
   return [

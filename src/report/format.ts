@@ -1,7 +1,11 @@
-/** Number, size and time formatting for the report, and the mark of each outcome. Absent values read "–", never 0. */
+/**
+ * Counts, rates and ratios for the report, and the mark of each outcome; bytes and durations
+ * come from src/result/format.ts, shared with the status page and the terminal. Absent values read "–", never 0.
+ */
+import { DASH, formatBytes } from '../result/format.ts';
 import type { Outcome, ResourcePeaks, TestResult } from '../result/types.ts';
 
-export const DASH = '–';
+export { DASH };
 
 /** A mark and a word, so the outcome is clear with or without emoji rendering. */
 export const OUTCOME_MARK: Record<Outcome, string> = {
@@ -10,27 +14,6 @@ export const OUTCOME_MARK: Record<Outcome, string> = {
   timeout: '⏱️ TIMEOUT',
   error: '💥 ERROR',
 };
-
-export function seconds(v: number | null | undefined, digits = 2): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
-  return `${v.toFixed(digits)} s`;
-}
-
-export function duration(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
-  if (v < 60) return `${v.toFixed(1)} s`;
-  const m = Math.floor(v / 60);
-  const s = Math.round(v - m * 60);
-  return m < 60 ? `${m}m ${s}s (${v.toFixed(1)} s)` : `${Math.floor(m / 60)}h ${m % 60}m ${s}s`;
-}
-
-export function bytes(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
-  if (v < 1024) return `${v} B`;
-  if (v < 1024 * 1024) return `${(v / 1024).toFixed(1)} KiB`;
-  if (v < 1024 ** 3) return `${(v / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(v / 1024 ** 3).toFixed(2)} GiB`;
-}
 
 export function count(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return DASH;
@@ -58,7 +41,7 @@ export function peakCpu(r: ResourcePeaks): string {
 }
 
 export function peakMemory(r: ResourcePeaks): string {
-  return r.measured ? bytes(r.peak_memory_bytes) : 'not measured';
+  return r.measured ? formatBytes(r.peak_memory_bytes) : 'not measured';
 }
 
 export function outcomeCounts(tests: readonly TestResult[]): Record<Outcome, number> {

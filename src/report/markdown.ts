@@ -8,7 +8,8 @@ import type { FailureReason, RunResult, TestResult } from '../result/types.ts';
 import { cell, inline, inlineCode, table } from './escape.ts';
 import { durationDistribution, outputSizeDistribution } from './distribution.ts';
 import { costSection, streamTimingSection } from './figures.ts';
-import { DASH, OUTCOME_MARK, bytes, count, duration, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
+import { formatBytes, formatDuration } from '../result/format.ts';
+import { DASH, OUTCOME_MARK, count, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
 import { testSection } from './test-section.ts';
 
 export function renderMarkdown(result: RunResult): string {
@@ -46,10 +47,10 @@ function summarySection(result: RunResult): string {
     ['Status', cell(result.status)],
     ['Started', cell(result.started_at)],
     ['Ended', cell(result.ended_at)],
-    ['Duration', duration(result.duration_seconds)],
+    ['Duration', formatDuration(result.duration_seconds)],
     ['Tests', `${total} total: ${c.passed} passed, ${c.failed} failed, ${c.timeout} timeouts, ${c.error} errors`],
     ['Success rate', total === 0 ? DASH : `${percent(c.passed / total)} (${c.passed}/${total})`],
-    ['Average duration', total === 0 ? DASH : `${duration(sumOf(result.tests, (t) => t.duration_seconds) / total)} per test`],
+    ['Average duration', total === 0 ? DASH : `${formatDuration(sumOf(result.tests, (t) => t.duration_seconds) / total)} per test`],
     ['Total output', totalOutput(result.tests)],
     ['Graduation', verdictText(result)],
   ];
@@ -77,7 +78,7 @@ function sumOf(tests: readonly TestResult[], f: (t: TestResult) => number): numb
 
 function totalOutput(tests: readonly TestResult[]): string {
   const b = sumOf(tests, (t) => t.output_bytes);
-  return `${bytes(b)} (${count(b)} bytes; ${count(sumOf(tests, (t) => t.output_lines))} lines, ${count(sumOf(tests, (t) => t.output_chunks))} chunks)`;
+  return `${formatBytes(b)} (${count(b)} bytes; ${count(sumOf(tests, (t) => t.output_lines))} lines, ${count(sumOf(tests, (t) => t.output_chunks))} chunks)`;
 }
 
 function failureSection(tests: readonly TestResult[]): string {
@@ -103,7 +104,7 @@ function resourceSection(tests: readonly TestResult[]): string {
       peakMemory(r),
       String(r.samples),
       r.executor_peak_cpu_ratio === null ? DASH : percent(r.executor_peak_cpu_ratio),
-      r.executor_peak_memory_bytes === null ? DASH : bytes(r.executor_peak_memory_bytes),
+      r.executor_peak_memory_bytes === null ? DASH : formatBytes(r.executor_peak_memory_bytes),
       DASH,
     ];
   });
@@ -131,7 +132,7 @@ function overallResources(measured: readonly Measured[], total: number): string 
   const mems = measured.map((r) => r.peak_memory_bytes);
   const cpus = measured.map((r) => r.peak_cpu_ratio);
   const rows = [
-    ['Memory (RSS)', bytes(Math.round(mean(mems))), bytes(Math.max(...mems))],
+    ['Memory (RSS)', formatBytes(Math.round(mean(mems))), formatBytes(Math.max(...mems))],
     ['CPU (of one core)', percent(mean(cpus)), percent(Math.max(...cpus))],
   ];
   const over = measured.length < total ? `\nOver the ${measured.length} of ${total} tests that were measured.\n` : '';

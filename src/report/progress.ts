@@ -3,6 +3,7 @@
  * TTY a plain line at least every 10 s while a test runs, and one line per test end.
  */
 import type { Sink } from '../result/sink.ts';
+import { formatBytes, formatDuration } from '../result/format.ts';
 import type { RunnerEvents } from '../result/types.ts';
 
 export interface ProgressOut {
@@ -31,7 +32,7 @@ export function progressSink(out: ProgressOut, now: () => number = Date.now): Si
   const onProgress = (e: RunnerEvents['test:progress']): void => {
     if (current === null) return;
     const rate = e.elapsed_seconds > 0 ? e.output_bytes / e.elapsed_seconds : 0;
-    const text = `[${current.index + 1}/${current.total}] ${current.id} ${e.elapsed_seconds.toFixed(1)} s, ${bytes(e.output_bytes)}, ${e.output_lines} lines, ${bytes(rate)}/s`;
+    const text = `[${current.index + 1}/${current.total}] ${current.id} ${formatDuration(e.elapsed_seconds)}, ${formatBytes(e.output_bytes)}, ${e.output_lines} lines, ${formatBytes(rate)}/s`;
     if (tty) {
       out.write(`\r\x1b[2K${text}`);
       lineOpen = true;
@@ -44,7 +45,7 @@ export function progressSink(out: ProgressOut, now: () => number = Date.now): Si
     const r = e.result;
     const where = current ? `[${current.index + 1}/${current.total}] ` : '';
     const why = r.reason ? ` (${r.reason}${r.reason_detail ? `: ${r.reason_detail}` : ''})` : '';
-    const text = `${where}${r.id} ${r.outcome.toUpperCase()}${why} in ${r.duration_seconds.toFixed(1)} s, ${bytes(r.output_bytes)}, ${r.output_lines} lines, patterns ${r.patterns_found.length}/${r.patterns_expected}`;
+    const text = `${where}${r.id} ${r.outcome.toUpperCase()}${why} in ${formatDuration(r.duration_seconds)}, ${formatBytes(r.output_bytes)}, ${r.output_lines} lines, patterns ${r.patterns_found.length}/${r.patterns_expected}`;
     out.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
     lineOpen = false;
     current = null;
@@ -59,11 +60,4 @@ export function progressSink(out: ProgressOut, now: () => number = Date.now): Si
       lineOpen = false;
     },
   };
-}
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }

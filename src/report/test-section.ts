@@ -1,7 +1,8 @@
 /** One test's part of the report: its verdict, figures, patterns (found and MISSING) and an output preview. */
 import type { TestResult } from '../result/types.ts';
 import { cell, codeBlock, inline, inlineCode, table } from './escape.ts';
-import { DASH, OUTCOME_MARK, bytes, count, duration, percent, peakCpu, peakMemory, seconds } from './format.ts';
+import { formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
+import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
 
 function patternList(patterns: readonly string[]): string {
   return patterns.length === 0 ? DASH : patterns.map((p) => inlineCode(p, { inTable: true })).join(', ');
@@ -14,7 +15,7 @@ function foundList(t: TestResult): string {
   return t.patterns_found
     .map((p) => {
       const hit = at.get(p);
-      const where = hit && hit.first_seen_seconds !== null ? ` at ${seconds(hit.first_seen_seconds)}, byte ${count(hit.first_seen_byte)}` : '';
+      const where = hit && hit.first_seen_seconds !== null ? ` at ${formatSeconds(hit.first_seen_seconds)}, byte ${count(hit.first_seen_byte)}` : '';
       return `${inlineCode(p, { inTable: true })}${where}`;
     })
     .join('; ');
@@ -67,11 +68,11 @@ export function testSection(t: TestResult, index: number): string {
     ['Description', cell(t.description)],
     ['Command', inlineCode(t.command, { inTable: true })],
     ['Exit code', exitText(t)],
-    ['Duration', `${duration(t.duration_seconds)} of a ${seconds(t.timeout_seconds, 0)} timeout`],
+    ['Duration', `${formatDuration(t.duration_seconds)} of a ${formatSeconds(t.timeout_seconds, 0)} timeout`],
     ['Started / ended', `${cell(t.started_at)} → ${cell(t.ended_at)}`],
-    ['Output', `${bytes(t.output_bytes)}, ${count(t.output_lines)} lines, ${count(t.output_chunks)} chunks; stderr ${bytes(t.stderr_bytes)}`],
+    ['Output', `${formatBytes(t.output_bytes)}, ${count(t.output_lines)} lines, ${count(t.output_chunks)} chunks; stderr ${formatBytes(t.stderr_bytes)}`],
     ...(t.last_stderr_line ? [['Last stderr line', inlineCode(t.last_stderr_line, { inTable: true })] as [string, string]] : []),
-    ['First output', seconds(t.stream.first_output_seconds)],
+    ['First output', formatSeconds(t.stream.first_output_seconds)],
     ['Patterns', `${t.patterns_found.length}/${t.patterns_expected} found (${percent(t.pattern_coverage, 0)})`],
     ['Patterns found', foundList(t)],
     ['Patterns MISSING', t.patterns_missing.length === 0 ? 'none' : `**${patternList(t.patterns_missing)}**`],
@@ -81,7 +82,7 @@ export function testSection(t: TestResult, index: number): string {
   if (t.malformed_frames + t.server_stall_lines + t.stream_error_lines > 0) {
     rows.push(['Stream problems', `${t.malformed_frames} malformed frames, ${t.server_stall_lines} stall lines, ${t.stream_error_lines} stream error lines`]);
   }
-  if (t.log_dropped_bytes > 0) rows.push(['Log gaps', `${bytes(t.log_dropped_bytes)} left out of the log (the disk could not keep up)`]);
+  if (t.log_dropped_bytes > 0) rows.push(['Log gaps', `${formatBytes(t.log_dropped_bytes)} left out of the log (the disk could not keep up)`]);
   const notes = Object.entries(t.notifications);
   if (notes.length > 0) rows.push(['Notifications', notes.map(([method, n]) => `${inlineCode(method, { inTable: true })} ×${n}`).join(', ')]);
   if (t.trace_id !== null) rows.push(['Trace', inlineCode(t.trace_id, { inTable: true })]);

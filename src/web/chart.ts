@@ -3,6 +3,7 @@
  * on the left. Server-rendered, no script, no external assets.
  */
 import type { RunResult } from '../result/types.ts';
+import { formatDuration } from '../result/format.ts';
 import { escapeHtml } from './html.ts';
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
@@ -33,7 +34,7 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
       points.push(`${x(i).toFixed(1)},${y(t.duration_seconds).toFixed(1)}`);
       dots.push(
         `<circle cx="${x(i).toFixed(1)}" cy="${y(t.duration_seconds).toFixed(1)}" r="3" fill="${color}">` +
-          `<title>${escapeHtml(`${id} · ${run.id}: ${t.duration_seconds.toFixed(1)} s (${t.outcome})`)}</title></circle>`,
+          `<title>${escapeHtml(`${id} · ${run.id}: ${formatDuration(t.duration_seconds)} (${t.outcome})`)}</title></circle>`,
       );
     });
     const line = points.length > 1 ? `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>` : '';

@@ -4,7 +4,8 @@
  */
 import type { LiveProgress, RunResult } from '../result/types.ts';
 import { renderDurationChart } from './chart.ts';
-import { escapeHtml as e, formatBytes, formatSeconds, relativeTime } from './html.ts';
+import { formatBytes, formatDuration } from '../result/format.ts';
+import { escapeHtml as e, relativeTime } from './html.ts';
 
 export interface StatusPageModel {
   suite: { name: string; description: string | null; tests: number };
@@ -70,10 +71,10 @@ function currentSection(m: StatusPageModel): string {
   };
   const done = run.tests.length;
   const testLine = live.test
-    ? `test ${live.index}/${live.total}: <strong>${e(live.test.name)}</strong> <code>${e(live.test.id)}</code> — ${e(formatSeconds(live.elapsed_seconds))}, ${e(formatBytes(live.output_bytes))}, ${live.output_lines} lines`
+    ? `test ${live.index}/${live.total}: <strong>${e(live.test.name)}</strong> <code>${e(live.test.id)}</code> — ${e(formatDuration(live.elapsed_seconds))}, ${e(formatBytes(live.output_bytes))}, ${live.output_lines} lines`
     : `<span class="muted">${done === 0 ? 'starting…' : done < live.total ? 'pausing between tests…' : 'writing the report…'}</span>`;
   const rows = run.tests
-    .map((t) => `<tr><td><code>${e(t.id)}</code></td><td class="o-${e(t.outcome)}">${e(t.outcome)}</td><td>${e(formatSeconds(t.duration_seconds))}</td><td>${e(formatBytes(t.output_bytes))}</td></tr>`)
+    .map((t) => `<tr><td><code>${e(t.id)}</code></td><td class="o-${e(t.outcome)}">${e(t.outcome)}</td><td>${e(formatDuration(t.duration_seconds))}</td><td>${e(formatBytes(t.output_bytes))}</td></tr>`)
     .join('');
   return `<section id="current"><h2>Run in progress: <code>${e(run.id)}</code> ${verdictBadge(run)}</h2>
 <p>Started ${e(run.started_at)} <span class="muted">(${e(relativeTime(new Date(run.started_at), m.now))}, trigger ${e(run.trigger)})</span></p>
@@ -90,7 +91,7 @@ function runsSection(m: StatusPageModel): string {
     .map((r) => {
       const id = encodeURIComponent(r.id);
       return `<tr><td><code>${e(r.id)}</code></td><td>${verdictBadge(r)}</td><td>${r.tests_passed}/${r.tests_total}</td>` +
-        `<td>${e(formatSeconds(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
+        `<td>${e(formatDuration(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
         `<td><a href="/api/runs/${id}/report.html">report</a> · <a href="/api/runs/${id}/report">markdown</a> · <a href="/api/runs/${id}">json</a></td></tr>`;
     })
     .join('\n');

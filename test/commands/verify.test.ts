@@ -42,8 +42,8 @@ describe('stressd verify', () => {
     assert.match(stdout, /^ID +CATEGORY +TIMEOUT +PATTERNS$/m);
     assert.match(stdout, /^one +- +10 s +1$/m);
     assert.match(stdout, /^two +- +20 s +2$/m);
-    assert.match(stdout, /at most 32s \(sum of timeouts 30 s \+ 1 pause of 2 s\)/);
-    assert.match(stdout, /about 17s \(assuming each test takes 50% of its timeout\)/);
+    assert.match(stdout, /at most 32\.0 s: sum of timeouts 30 s \+ 1 pause of 2 s/);
+    assert.match(stdout, /about 17\.0 s, assuming each test takes 50% of its timeout/);
     assert.equal(stderr, `warning: ${FIX}/valid-small.json: $.unknown_top: unknown key, ignored\n`);
   });
 
@@ -76,6 +76,6 @@ describe('estimateRuntime', () => {
   it('sums timeouts and the pauses between tests, and halves the timeouts for the typical case', () => {
     const { suite } = parseSuite({ pause_between_tests: 5, tests: [{ id: 'a', command: 'x', timeout: 100 }, { id: 'b', command: 'y', timeout: 300 }, { id: 'c', command: 'z' }] }, 'e.json');
     assert.deepEqual(estimateRuntime(suite), { timeoutSum: 700, pauses: 2, upperSeconds: 710, typicalSeconds: 360 });
-    assert.match(describeSuite(suite), /at most 11m 50s/);
+    assert.match(describeSuite(suite), /at most 11m 50s \(710\.0 s\): sum of timeouts/);
   });
 });

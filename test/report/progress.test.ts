@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { bytes, progressSink } from '../../src/report/progress.ts';
+import { progressSink } from '../../src/report/progress.ts';
 import { feedSinks } from '../../src/result/sink.ts';
 import type { RunnerEmitter } from '../../src/runner/api.ts';
 import type { RunResult } from '../../src/result/types.ts';
@@ -37,8 +37,4 @@ test('off a TTY a plain line comes every 10 s at most, plus one per test end', a
   assert.deepEqual(out.map((t) => t.endsWith('\n')), [true, true, true]);
   assert.match(out[1] ?? '', /t1 10\.0 s/);
   assert.ok(!out.some((t) => t.includes('\r')));
-});
-
-test('sizes are written in binary units', () => {
-  assert.deepEqual([bytes(12), bytes(2048), bytes(5 * 1024 * 1024), bytes(3 * 1024 ** 3)], ['12 B', '2.0 KiB', '5.0 MiB', '3.00 GiB']);
 });
