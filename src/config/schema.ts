@@ -7,11 +7,13 @@
  */
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
-import { MODEL_NAMES } from '../analysis/models.ts';
 
 /** Ids become file names (`<testId>.log`) and suite labels directory names, so both are kept to a safe alphabet. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SAFE_NAME_WORDS = 'safe as a file name (letters, digits, ".", "_", "-"; starting with a letter or digit; at most 128 characters)';
+
+/** The regression models of src/analysis/models.ts (config is a leaf: a test keeps the two lists equal). */
+export const MODEL_NAMES = ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
 
 export const DEFAULTS = {
   timeout: 300,

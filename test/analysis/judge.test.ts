@@ -98,3 +98,9 @@ test('every model judges the same clear regression the same way', () => {
     assert.equal(confirm(suspect!, [passed('essay', 100)]).verdict, 'noise', model);
   }
 });
+
+test('the config accepts exactly the models analysis implements', async () => {
+  const { MODEL_NAMES: configured } = await import('../../src/config/schema.ts');
+  const { MODELS } = await import('../../src/analysis/models.ts');
+  assert.deepEqual([...configured].sort(), Object.keys(MODELS).sort());
+});
