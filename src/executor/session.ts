@@ -192,7 +192,7 @@ export class Session {
     }
     if (this.options.allow) {
       const verdict = checkCommand(command, this.options.allow);
-      if (!verdict.allowed) throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name));
+      if (!verdict.allowed) throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name, verdict.why));
     }
     if (this.proc || this.starting) throw new RpcProblem(RpcErrorCode.invalidParams, RpcErrorMessage.alreadyRunning);
     this.starting = true;

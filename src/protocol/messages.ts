@@ -29,7 +29,7 @@ export const RpcErrorMessage = {
   noProcess: 'No process is running',
   sessionLimit: 'Session limit exceeded',
   unknownMethod: (method: string) => `Unknown method: ${method}`,
-  notAllowed: (command: string) => `Command '${command}' is not allowed`,
+  notAllowed: (command: string, why?: string) => `Command '${command}' is not allowed${why ? `: ${why}` : ''}`,
   groupNotFound: (pgid: number) => `Process group ${pgid} not found`,
 } as const;
 
