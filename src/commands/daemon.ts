@@ -137,7 +137,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const executor = lc.add(
     'executor',
-    await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart() }),
+    await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart(), envPassthrough: suite.env_passthrough ?? [] }),
     (e) => e.close(),
   );
   ctx.onForcedExit(() => executor.killNow());

@@ -11,6 +11,8 @@ export interface ExecutorCommandOptions {
   host: string;
   port: number;
   allow?: string[];
+  /** Names of this process's variables that commands may see (`env_passthrough`). */
+  envPassthrough?: string[];
   token?: string;
   heartbeatMs: number;
 }
@@ -27,6 +29,7 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
       port: opts.port,
       token: opts.token || undefined,
       allow: opts.allow && opts.allow.length > 0 ? opts.allow : undefined,
+      envPassthrough: opts.envPassthrough ?? [],
       heartbeatIntervalMs: Number.isFinite(opts.heartbeatMs) && opts.heartbeatMs > 0 ? opts.heartbeatMs : 30_000,
       logger,
     });

@@ -24,6 +24,8 @@ export interface SuiteTest {
   category: string | null;
   /** Resolved deadline in seconds: the test's, else its category's, else the suite's. */
   timeout: number;
+  /** The suite's `env` with the test's over it: sent with the command (DESIGN §12). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface Suite {
@@ -47,4 +49,6 @@ export interface Suite {
   timeout: number;
   graduation: GraduationCriteria;
   tests: readonly SuiteTest[];
+  /** Names of stressd's own environment that commands may see (the embedded executor hands them on). */
+  env_passthrough?: readonly string[];
 }

@@ -11,12 +11,14 @@ import { isControlType, isObject, isRpcId } from '../protocol/guards.ts';
 import { ControlType, RpcErrorCode, RpcErrorMessage, type RpcId } from '../protocol/messages.ts';
 import { VERSION } from '../version.ts';
 import { checkCommand } from './allow.ts';
+import { commandEnv, parseRequestEnv } from './clean-env.ts';
 import { errorFrame, notificationFrame, resultFrame } from './frames.ts';
 import { ManagedProcess } from './process.ts';
 import type { ExecutorLogger } from './types.ts';
 
 export interface SessionOptions {
   allow: ReadonlySet<string> | undefined;
+  envPassthrough: readonly string[];
   shell: string;
   killGraceMs: number;
   highWaterMark: number;
@@ -194,6 +196,9 @@ export class Session {
       const verdict = checkCommand(command, this.options.allow);
       if (!verdict.allowed) throw new RpcProblem(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name, verdict.why));
     }
+    // stressd's extension: the suite's and the test's `env` (a real cc_executor ignores it).
+    const extraEnv = parseRequestEnv(params.env, this.options.allow !== undefined);
+    if (typeof extraEnv === 'string') throw new RpcProblem(RpcErrorCode.commandRejected, `Invalid params: ${extraEnv}`);
     if (this.proc || this.starting) throw new RpcProblem(RpcErrorCode.invalidParams, RpcErrorMessage.alreadyRunning);
     this.starting = true;
     let proc: ManagedProcess;
@@ -201,6 +206,7 @@ export class Session {
       proc = await ManagedProcess.start({
         command,
         shell: this.options.shell,
+        env: commandEnv(process.env, this.options.envPassthrough, extraEnv),
         timeoutSeconds: typeof timeout === 'number' ? timeout : undefined,
         killGraceMs: this.options.killGraceMs,
         traceparent: isObject(params._meta) ? params._meta.traceparent : undefined,
