@@ -174,6 +174,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
         version: VERSION,
       }),
     ...(ctx.token ? { token: ctx.token } : {}),
+    ...(process.env.STRESSD_METRICS_TOKEN ? { metricsToken: process.env.STRESSD_METRICS_TOKEN } : {}),
     log,
   });
   const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());

@@ -34,7 +34,7 @@ const FIND_RUNS = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
 const BARE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
-const ABSOLUTE_PATH = /^\/[A-Za-z0-9._+\/-]+$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._+/-]+$/;
 
 /** Checks every simple command of `command` against `allow` (bare names and exact absolute paths). */
 export function checkCommand(command: string, allow: ReadonlySet<string>): AllowVerdict {

@@ -66,6 +66,7 @@ function precheck(line: string): void {
   if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(line) || line.includes('\ufffd')) {
     refuse('invalid UTF-8', 'the command line is not valid UTF-8 text');
   }
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   const control = /[\x00-\x08\x0b-\x1f\x7f]/.exec(line);
   if (control) {
     const code = control[0].charCodeAt(0);
