@@ -15,6 +15,7 @@ import { startTracing } from '../telemetry/tracing.ts';
 import { VERSION } from '../version.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
+import { portProblem } from './port-check.ts';
 import { History } from '../daemon/history.ts';
 import { createApp, listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
@@ -56,6 +57,8 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
     if (err instanceof StressdError) return [err.message];
     throw err;
   }
+  const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_PORT');
+  if (busy !== null) return [busy];
   return { ...loaded, schedule, token };
 }
 

@@ -6,6 +6,7 @@
 import pino from 'pino';
 import { startTracing } from '../telemetry/tracing.ts';
 import { startExecutor } from '../executor/server.ts';
+import { portProblem } from './port-check.ts';
 
 export interface ExecutorCommandOptions {
   host: string;
@@ -19,6 +20,11 @@ export interface ExecutorCommandOptions {
 
 export async function executorCommand(opts: ExecutorCommandOptions): Promise<number> {
   // Synchronous writes: the last lines before an exit must not be lost.
+  const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_EXECUTOR_PORT');
+  if (busy !== null) {
+    process.stderr.write(`stressd: ${busy}\n`);
+    return 2;
+  }
   const logger = pino({ name: 'stressd-executor', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
   // Continues the client's trace (params._meta.traceparent) when OTEL_* names a collector; off otherwise.
   const tracing = await startTracing({ serviceName: 'stressd-executor', logger });
