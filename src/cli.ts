@@ -93,9 +93,10 @@ program
   .addOption(new Option('--host <host>', 'listen address').env('STRESSD_EXECUTOR_HOST').default('127.0.0.1'))
   .addOption(new Option('--port <port>', 'listen port').env('STRESSD_EXECUTOR_PORT').default(8003).argParser(port))
   .addOption(new Option('--allow <cmds>', 'comma list of allowed commands (every command of a compound line is checked)').env('STRESSD_EXECUTOR_ALLOW').argParser(list))
+  .addOption(new Option('--env-passthrough <names>', 'comma list of this process\'s variables that commands may see, beside PATH, HOME, LANG, LC_ALL, TZ, TERM, USER').env('STRESSD_EXECUTOR_ENV_PASSTHROUGH').argParser(list))
   .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
   .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
-  .action(async (opts: { host: string; port: number; allow?: string[]; token?: string; heartbeatMs: number }) => {
+  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; heartbeatMs: number }) => {
     const { executorCommand } = await import('./commands/executor.ts');
     process.exitCode = await executorCommand(opts);
   });

@@ -18,6 +18,8 @@ export interface ExecuteOptions {
   cancelWaitMs?: number;
   /** Sent as `Authorization: Bearer …` on the upgrade. */
   token?: string;
+  /** The suite's and the test's variables, sent as params.env (stressd's extension; a cc_executor ignores it). */
+  env?: Readonly<Record<string, string>>;
   /** W3C traceparent, sent as params._meta.traceparent. */
   traceparent?: string;
   /** Aborting sends CANCEL, as the deadline does, and the result says `aborted`. */

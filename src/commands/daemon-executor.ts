@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 
 export async function startExecutor(
   target: string,
-  deps: { log: Logger; onRestart: () => void },
+  deps: { log: Logger; onRestart: () => void; envPassthrough?: readonly string[] },
 ): Promise<ExecutorSupervisor> {
   if (/^wss?:\/\//.test(target)) {
     deps.log.info({ url: redactCredentials(target) }, 'remote executor');
@@ -20,7 +20,7 @@ export async function startExecutor(
     log: deps.log,
     onRestart: deps.onRestart,
     spawn: async (port) => {
-      const c = await spawnExecutor(port === undefined ? {} : { port });
+      const c = await spawnExecutor({ ...(port === undefined ? {} : { port }), envPassthrough: deps.envPassthrough ?? [] });
       return { url: c.url, token: c.token, pid: c.pid, exited: c.exited, close: c.close, kill: (signal) => void c.child.kill(signal) };
     },
   });

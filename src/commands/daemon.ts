@@ -21,6 +21,7 @@ import { startTracing } from '../telemetry/tracing.ts';
 import { VERSION } from '../version.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
+import { portProblem } from './port-check.ts';
 import { History } from '../daemon/history.ts';
 import { createApp, listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
@@ -62,6 +63,8 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
     if (err instanceof StressdError) return [err.message];
     throw err;
   }
+  const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_PORT');
+  if (busy !== null) return [busy];
   return { ...loaded, schedule, token };
 }
 
@@ -143,7 +146,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const executor = lc.add(
     'executor',
-    await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart() }),
+    await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart(), envPassthrough: suite.env_passthrough ?? [] }),
     (e) => e.close(),
   );
   ctx.onForcedExit(() => executor.killNow());
@@ -186,6 +189,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
         version: VERSION,
       }),
     ...(ctx.token ? { token: ctx.token } : {}),
+    ...(process.env.STRESSD_METRICS_TOKEN ? { metricsToken: process.env.STRESSD_METRICS_TOKEN } : {}),
     log,
   });
   const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());

@@ -7,17 +7,25 @@ import pino from 'pino';
 import { startTracing } from '../telemetry/tracing.ts';
 import { startExecutor } from '../executor/server.ts';
 import { listen } from '../listeners.ts';
+import { portProblem } from './port-check.ts';
 
 export interface ExecutorCommandOptions {
   host: string;
   port: number;
   allow?: string[];
+  /** Names of this process's variables that commands may see (`env_passthrough`). */
+  envPassthrough?: string[];
   token?: string;
   heartbeatMs: number;
 }
 
 export async function executorCommand(opts: ExecutorCommandOptions): Promise<number> {
   // Synchronous writes: the last lines before an exit must not be lost.
+  const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_EXECUTOR_PORT');
+  if (busy !== null) {
+    process.stderr.write(`stressd: ${busy}\n`);
+    return 2;
+  }
   const logger = pino({ name: 'stressd-executor', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
   // Continues the client's trace (params._meta.traceparent) when OTEL_* names a collector; off
   // otherwise. Always its own service, whatever OTEL_SERVICE_NAME it inherited from the daemon.
@@ -29,6 +37,7 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
       port: opts.port,
       token: opts.token || undefined,
       allow: opts.allow && opts.allow.length > 0 ? opts.allow : undefined,
+      envPassthrough: opts.envPassthrough ?? [],
       heartbeatIntervalMs: Number.isFinite(opts.heartbeatMs) && opts.heartbeatMs > 0 ? opts.heartbeatMs : 30_000,
       logger,
     });

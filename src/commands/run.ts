@@ -97,7 +97,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let target: ExecutorTarget;
     if (executorSpec === 'embedded') {
       try {
-        executor = await spawnExecutor(embedded);
+        executor = await spawnExecutor({ ...embedded, envPassthrough: suite.env_passthrough ?? [] });
       } catch (e) {
         err(`stressd: could not start the embedded executor: ${e instanceof Error ? e.message : String(e)}`);
         return 1;

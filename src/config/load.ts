@@ -73,6 +73,7 @@ function buildSuite(raw: unknown, file: string, absolutePath: string | null): Lo
       max_cost_usd_per_day: cfg.budget.max_cost_usd_per_day ?? null,
     },
     tests: normaliseTests(cfg),
+    env_passthrough: cfg.env_passthrough ?? [],
   };
   return { suite: deepFreeze(suite), warnings: unknownKeyWarnings(raw, file) };
 }
@@ -87,6 +88,7 @@ function normaliseTests(cfg: RawConfig): SuiteTest[] {
     category,
     // Resolution order: the test's own timeout, then its category's, then the suite's.
     timeout: t.timeout ?? fallbackTimeout,
+    env: { ...cfg.env, ...t.env },
   });
   if (cfg.tests) return cfg.tests.map((t) => one(t, null, cfg.timeout));
   return Object.entries(cfg.categories ?? {}).flatMap(([name, cat]) =>

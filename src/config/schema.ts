@@ -38,6 +38,17 @@ const optionalText = z.string({ error: 'a string' }).nullable().optional();
 const ratio = (words: string) =>
   z.number({ error: words }).min(0, { error: words }).max(1, { error: words });
 
+// DESIGN §12: commands get a clean environment plus these; stressd's own variables never.
+const ENV_NAME_WORDS = 'a variable name (letters, digits, "_"; not starting with a digit) other than STRESSD_* and OTEL_* (stressd\'s own)';
+const envName = z
+  .string({ error: ENV_NAME_WORDS })
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: ENV_NAME_WORDS })
+  .refine((n) => !/^(STRESSD_|OTEL_)/i.test(n), { error: ENV_NAME_WORDS });
+const envMap = z
+  .record(envName, z.string({ error: 'a string value' }), { error: 'an object of variable names to string values' })
+  .optional();
+const envPassthrough = z.array(envName, { error: 'an array of variable names' }).optional();
+
 const positiveBound = (words: string) => z.number({ error: words }).positive({ error: words }).nullable().optional();
 
 export const TestSchema = z.looseObject({
@@ -51,6 +62,7 @@ export const TestSchema = z.looseObject({
     .default([]),
   description: optionalText,
   timeout: timeoutSeconds.optional(),
+  env: envMap,
 });
 
 export const CategorySchema = z.looseObject({
@@ -124,6 +136,8 @@ export const ConfigSchema = z
     graduation: GraduationSchema.prefault({}),
     regression: RegressionSchema.prefault({}),
     budget: BudgetSchema.prefault({}),
+    env: envMap,
+    env_passthrough: envPassthrough,
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
     if (cfg.tests === undefined && cfg.categories === undefined) {

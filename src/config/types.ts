@@ -43,6 +43,8 @@ export interface SuiteTest {
   category: string | null;
   /** Resolved deadline in seconds: the test's, else its category's, else the suite's. */
   timeout: number;
+  /** The suite's `env` with the test's over it: sent with the command (DESIGN §12). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface Suite {
@@ -70,4 +72,6 @@ export interface Suite {
   /** Optional for suites built in code; loadSuite always sets it. */
   budget?: BudgetConfig;
   tests: readonly SuiteTest[];
+  /** Names of stressd's own environment that commands may see (the embedded executor hands them on). */
+  env_passthrough?: readonly string[];
 }

@@ -1,115 +1,86 @@
 /**
- * The allow-list check. cc_executor only looks at the first whitespace-separated word, so
- * `echo ok && rm -rf …` passes there; here every command of a compound line is checked.
+ * The allow-list check (DESIGN §12, docs/executor.md). cc_executor only looks at the first
+ * whitespace-separated word, so `echo ok && rm -rf …` passes there; here the whole line is read
+ * by a strict reader (shell-words.ts) and every simple command in it must run an allowed program:
  *
- * Two passes: a small quote-aware scan of the raw text refuses what cannot be checked statically
- * (command and process substitution outside single quotes) and normalises what shell-quote gets
- * wrong (it ignores newlines as separators and starts a comment at a `#` inside a word); then
- * shell-quote's `parse` splits the words and operators, and the first word of every simple
- * command (after `VAR=value` assignments, leading redirections and reserved words) is checked by
- * its basename. A command name that is not a literal (`$CMD`, a glob) is refused.
+ * - named by a plain word (no quotes, escapes, variables, globs): `ec''ho` and `\echo` are refused;
+ * - by bare name when the bare name was allowed (the shell resolves it on the executor's PATH),
+ *   or by exactly the path that was allowed: `/tmp/x/echo` is not `echo`;
+ * - with no variable assignment in front of it (`LD_PRELOAD=… echo`);
+ * - never a wrapper that runs another program, a shell keyword or a builtin that changes the
+ *   shell, even when allowed by name; a shell only without `-c`, `find` without `-exec`.
  *
- * Not a sandbox: an allowed command that runs its arguments (sh, bash, env, xargs, eval, exec,
- * nice, timeout, nohup, sudo, find -exec …) runs anything. Do not allow those.
+ * Not a sandbox: an allowed program that runs code of its own (python, node, make, git with
+ * hooks) can do anything its user can. See docs/security.md.
  */
 import { basename } from 'node:path';
-import { parse, type ParseEntry } from 'shell-quote';
+import { readCommandLine, type Refusal, type SimpleCommand } from './shell-words.ts';
 
-export type AllowVerdict = { allowed: true } | { allowed: false; name: string };
+export type AllowVerdict = { allowed: true } | { allowed: false; name: string; why: string };
 
-const SUBSTITUTION = { dollar: '$(…)', backtick: '`…`', process: '<(…)' } as const;
+/** Programs whose job is to run another program (or text as a program). */
+export const WRAPPERS = new Set([
+  'env', 'time', 'exec', 'command', 'builtin', 'nohup', 'nice', 'ionice', 'renice', 'timeout', 'xargs',
+  'sudo', 'su', 'doas', 'runuser', 'setsid', 'eval', 'source', '.', 'chroot', 'unshare', 'nsenter',
+  'flock', 'stdbuf', 'script', 'watch', 'parallel', 'strace', 'ltrace', 'gdb', 'chrt', 'taskset',
+  'setpriv', 'busybox', 'trap', 'fc', 'pkexec', 'systemd-run', 'capsh', 'ld.so', 'expect',
+]);
 
-/** Reserved words that may open a simple command without being one. */
-const RESERVED = new Set(['!', '{', '}', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'time']);
-const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '<>', '>|']);
-/** Marks a variable's place in a word, so that a word built from one is known to be dynamic. */
-const VAR_MARK = '\u0000';
+/** Keywords that open compound commands, and builtins that change the shell the rest of the line runs in. */
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', 'for', 'in', 'case', 'esac', 'select', 'function', 'coproc', '[[', ']]']);
+const SHELL_STATE = new Set(['alias', 'unalias', 'export', 'readonly', 'declare', 'typeset', 'local', 'set', 'unset', 'shopt', 'enable', 'hash', 'ulimit', 'umask', 'cd', 'pushd', 'popd', 'exit', 'return', 'read', 'mapfile', 'readarray', 'let', 'getopts', 'shift', 'wait', 'jobs', 'fg', 'bg', 'disown', 'kill']);
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'fish', 'csh', 'tcsh', 'rbash', 'yash', 'posh']);
+const FIND_RUNS = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 
-type Scan = { ok: true; text: string } | { ok: false; name: string };
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*\+?=/;
+const BARE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+const ABSOLUTE_PATH = /^\/[A-Za-z0-9._+/-]+$/;
 
-/** Quote-aware pre-pass: refuses substitutions, strips comments, turns line breaks into `;`. */
-export function scanShell(command: string): Scan {
-  let out = '';
-  let quote: '' | "'" | '"' = '';
-  let inWord = false;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i] as string;
-    const next = command[i + 1];
-    if (quote === "'") {
-      out += c;
-      if (c === "'") quote = '';
-      continue;
-    }
-    if (c === '\\') {
-      if (next === '\n') { i++; continue; } // line continuation
-      out += next === undefined ? c : c + next;
-      i++;
-      inWord = true;
-      continue;
-    }
-    if (c === '`') return { ok: false, name: SUBSTITUTION.backtick };
-    if (c === '$' && next === '(') return { ok: false, name: SUBSTITUTION.dollar };
-    if (quote === '"') {
-      out += c;
-      if (c === '"') quote = '';
-      continue;
-    }
-    if ((c === '<' || c === '>') && next === '(') return { ok: false, name: SUBSTITUTION.process };
-    if (c === "'" || c === '"') {
-      quote = c;
-      inWord = true;
-      out += c;
-    } else if (c === '\n') {
-      out += ' ; ';
-      inWord = false;
-    } else if (c === '#') {
-      if (inWord) out += '\\#'; // shell-quote would start a comment here; the shell does not
-      else while (i + 1 < command.length && command[i + 1] !== '\n') i++;
-    } else {
-      out += c;
-      inWord = !/[\s;&|()<>]/.test(c);
-    }
-  }
-  return { ok: true, text: out };
-}
-
-/** Checks every simple command of `command` against `allow` (basenames). */
+/** Checks every simple command of `command` against `allow` (bare names and exact absolute paths). */
 export function checkCommand(command: string, allow: ReadonlySet<string>): AllowVerdict {
-  const scan = scanShell(command);
-  if (!scan.ok) return { allowed: false, name: scan.name };
-  let tokens: ParseEntry[];
-  try {
-    // Variables become marked text inside their word, so a name built from one is seen as dynamic.
-    tokens = parse(scan.text, (key: string) => `${VAR_MARK}${key}${VAR_MARK}`) as ParseEntry[];
-  } catch {
-    return { allowed: false, name: command.trim().split(/\s+/)[0] ?? command };
-  }
-  let expectName = true;
-  let skipNext = false;
-  for (const token of tokens) {
-    if (typeof token === 'string') {
-      if (skipNext) { skipNext = false; continue; }
-      if (!expectName) continue;
-      if (RESERVED.has(token) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(token)) continue;
-      expectName = false;
-      if (token.includes(VAR_MARK)) return { allowed: false, name: token.split(VAR_MARK).map((part, i) => (i % 2 === 1 ? `$${part}` : part)).join('') };
-      const name = basename(token);
-      if (!allow.has(name)) return { allowed: false, name };
-      continue;
-    }
-    if ('comment' in token) continue;
-    if (token.op === 'glob') {
-      if (skipNext) { skipNext = false; continue; }
-      if (expectName) return { allowed: false, name: token.pattern };
-      continue;
-    }
-    if (REDIRECTS.has(token.op)) {
-      skipNext = true; // the redirection's target is a file name, not a command
-      continue;
-    }
-    // Every other operator (&& || ; ;; | |& & ( ) and anything unknown) starts a new command.
-    skipNext = false;
-    expectName = true;
+  const read = readCommandLine(command);
+  if (!read.ok) return refused(read.refusal);
+  if (read.commands.length === 0) return refused({ what: command.trim().slice(0, 20), why: 'no command in the line (only comments or blanks)' });
+  for (const simple of read.commands) {
+    const problem = checkSimple(simple, allow);
+    if (problem) return refused(problem);
   }
   return { allowed: true };
+}
+
+function refused(r: Refusal): AllowVerdict {
+  return { allowed: false, name: r.what, why: r.why };
+}
+
+function checkSimple(simple: SimpleCommand, allow: ReadonlySet<string>): Refusal | null {
+  const [program, ...args] = simple.words;
+  if (!program) return { what: '', why: 'an empty command' };
+  const name = program.raw;
+  if (ASSIGNMENT.test(name)) {
+    return { what: name.slice(0, name.indexOf('=') + 1), why: 'a variable assignment in front of a command (it can change how any program runs: LD_PRELOAD, NODE_OPTIONS, PATH, IFS)' };
+  }
+  if (!program.literal) return { what: name, why: 'the program name must be a plain word: no quotes, escapes, variables or globs' };
+  const base = basename(name);
+  if (KEYWORDS.has(name)) return { what: name, why: 'a shell keyword: only simple commands are accepted' };
+  if (WRAPPERS.has(base)) return { what: name, why: 'it runs another program (a wrapper is refused even when allowed by name)' };
+  if (SHELL_STATE.has(base)) return { what: name, why: 'a shell builtin that changes the shell itself' };
+  if (!BARE_NAME.test(name) && !ABSOLUTE_PATH.test(name)) return { what: name, why: 'a program is named by its bare name or by an absolute path' };
+  if (name.includes('/')) {
+    if (!allow.has(name)) {
+      const hint = allow.has(base) ? ` ("${base}" is allowed by bare name, resolved on the executor's PATH)` : '';
+      return { what: name, why: `not the exact path of an allowed program${hint}` };
+    }
+  } else if (!allow.has(name)) {
+    return { what: name, why: 'not on the allow-list' };
+  }
+  if ((SHELLS.has(base) || base === 'find') && args.some((w) => w.dynamic)) {
+    return { what: `${name} ${args.find((w) => w.dynamic)?.raw ?? ''}`, why: `an argument of ${base} built from a variable cannot be checked` };
+  }
+  const values = args.map((w) => w.value);
+  if (SHELLS.has(base) && values.some((v) => /^-[A-Za-z]*c[A-Za-z]*$/.test(v))) {
+    return { what: `${name} -c`, why: 'a shell given a command string runs anything' };
+  }
+  const runs = base === 'find' ? values.find((v) => FIND_RUNS.has(v)) : undefined;
+  if (runs !== undefined) return { what: `find ${runs}`, why: 'it runs another program' };
+  return null;
 }

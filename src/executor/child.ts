@@ -1,18 +1,23 @@
 /**
  * Runs `stressd executor` as a child process (what `stressd run` and the daemon use): a random
  * token passed through the environment (never argv, which `ps` shows), a 15 s deadline for the
- * ready line, and a close() that ends it (SIGTERM, SIGKILL after 5 s).
+ * ready line, and a close() that ends it (SIGTERM, SIGKILL after 5 s). The child gets a clean
+ * environment (clean-env.ts childEnv), never the daemon's tokens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, StressdError } from '../errors.ts';
 import { listen } from '../listeners.ts';
+import { childEnv } from './clean-env.ts';
 
 export interface SpawnExecutorOptions {
   allow?: string[];
   heartbeatMs?: number;
-  env?: NodeJS.ProcessEnv;
+  /** Added to the child's clean environment (clean-env.ts childEnv); the rest of ours is not inherited. */
+  env?: Record<string, string>;
+  /** Names of our variables that the child receives and hands on to commands (`env_passthrough`). */
+  envPassthrough?: readonly string[];
   /** Listen port; default 0 (ephemeral). The daemon passes the old port when it restarts a crashed child. */
   port?: number;
   /** Receives each line the child logs on stderr (JSON); by default they are dropped (the last 4 KiB are kept for errors). */
@@ -40,9 +45,12 @@ export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<Ex
   const args = ['--import', import.meta.resolve('tsx'), CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
   if (opts.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(opts.heartbeatMs));
   if (opts.allow && opts.allow.length > 0) args.push('--allow', opts.allow.join(','));
+  const passthrough = opts.envPassthrough ?? [];
+  if (passthrough.length > 0) args.push('--env-passthrough', passthrough.join(','));
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...opts.env, STRESSD_EXECUTOR_TOKEN: token },
+    // Not our whole environment: STRESSD_TOKEN and the daemon's other secrets stay with the daemon.
+    env: childEnv(process.env, passthrough, { ...opts.env, STRESSD_EXECUTOR_TOKEN: token }),
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));

@@ -20,6 +20,8 @@ export type TerminationReason = 'deadline' | 'cancel' | 'disconnect';
 export interface ProcessOptions {
   command: string;
   shell: string;
+  /** The command's whole environment (clean-env.ts): nothing of the executor's own is inherited. */
+  env: Record<string, string>;
   /** Seconds; a real deadline after which the group is ended. */
   timeoutSeconds?: number;
   killGraceMs: number;
@@ -110,7 +112,7 @@ export class ManagedProcess {
     const child = spawn(options.shell, ['-c', options.command], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      env: options.env,
     });
     await once(child, 'spawn'); // throws the 'error' event (ENOENT for a missing shell)
     return new ManagedProcess(child, options);

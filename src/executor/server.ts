@@ -30,6 +30,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
   const logger = options.logger ?? silentLogger;
   const sessionOptions = {
     allow: options.allow ? new Set(options.allow) : undefined,
+    envPassthrough: options.envPassthrough ?? [],
     shell: options.shell ?? '/bin/sh',
     killGraceMs,
     highWaterMark: options.highWaterMark ?? HIGH_WATER_MARK,

@@ -14,12 +14,14 @@ import {
 import { VERSION } from '../version.ts';
 import { listen } from '../listeners.ts';
 import { checkCommand } from './allow.ts';
+import { commandEnv, parseRequestEnv } from './clean-env.ts';
 import { ManagedProcess } from './process.ts';
 import type { RpcEndpoints } from './trace.ts';
 import type { ExecutorLogger } from './types.ts';
 
 export interface SessionOptions {
   allow: ReadonlySet<string> | undefined;
+  envPassthrough: readonly string[];
   shell: string;
   killGraceMs: number;
   highWaterMark: number;
@@ -172,11 +174,14 @@ export class Session {
   }
 
   private async execute(id: RpcId | undefined, params: unknown): Promise<void> {
-    const { command, timeout, traceparent } = decodeExecuteParams(params);
+    const { command, timeout, traceparent, env } = decodeExecuteParams(params);
     if (this.options.allow) {
       const verdict = checkCommand(command, this.options.allow);
-      if (!verdict.allowed) throw new RpcFault(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name));
+      if (!verdict.allowed) throw new RpcFault(RpcErrorCode.commandRejected, RpcErrorMessage.notAllowed(verdict.name, verdict.why));
     }
+    // stressd's extension: the suite's and the test's `env` (a real cc_executor ignores it).
+    const extraEnv = parseRequestEnv(env, this.options.allow !== undefined);
+    if (typeof extraEnv === 'string') throw new RpcFault(RpcErrorCode.commandRejected, `Invalid params: ${extraEnv}`);
     if (this.proc || this.starting) throw new RpcFault(RpcErrorCode.invalidParams, RpcErrorMessage.alreadyRunning);
     this.starting = true;
     let proc: ManagedProcess;
@@ -184,6 +189,7 @@ export class Session {
       proc = await ManagedProcess.start({
         command,
         shell: this.options.shell,
+        env: commandEnv(process.env, this.options.envPassthrough, extraEnv),
         timeoutSeconds: timeout,
         killGraceMs: this.options.killGraceMs,
         traceparent,

@@ -15,8 +15,10 @@ export interface ExecutorOptions {
   port?: number;
   /** When set, the upgrade needs `Authorization: Bearer <token>` (else HTTP 401). */
   token?: string;
-  /** When set, every command of a compound line must be one of these (basenames). */
+  /** When set, every simple command of a line must run one of these (bare names, or exact absolute paths); see allow.ts. */
   allow?: readonly string[];
+  /** Names of the executor's own variables that commands may see, beside the clean base (clean-env.ts). */
+  envPassthrough?: readonly string[];
   /** JSON-RPC `ping` interval (plus a WebSocket ping); a client that sends nothing in answer to two pings in a row is dropped. Default 30,000. */
   heartbeatIntervalMs?: number;
   /** Between SIGTERM and SIGKILL when a group is ended; default 2,000. */

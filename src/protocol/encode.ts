@@ -27,6 +27,7 @@ export interface ExecuteRequestOptions {
   /** The client's own deadline in seconds; the wire carries it rounded up to whole seconds. */
   deadlineSeconds: number;
   traceparent?: string;
+  env?: Record<string, string>;
 }
 
 export function executeRequest(opts: ExecuteRequestOptions, id: RpcId = EXECUTE_ID): string {
@@ -35,6 +36,7 @@ export function executeRequest(opts: ExecuteRequestOptions, id: RpcId = EXECUTE_
     // cc_executor rejects a float and guesses a limit when none is given: always send an integer.
     timeout: Math.max(1, Math.ceil(opts.deadlineSeconds)),
   };
+  if (opts.env && Object.keys(opts.env).length > 0) params.env = opts.env;
   if (opts.traceparent) params._meta = { traceparent: opts.traceparent };
   return JSON.stringify({ jsonrpc: '2.0', method: 'execute', params, id });
 }

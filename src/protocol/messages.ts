@@ -29,7 +29,7 @@ export const RpcErrorMessage = {
   noProcess: 'No process is running',
   sessionLimit: 'Session limit exceeded',
   unknownMethod: (method: string) => `Unknown method: ${method}`,
-  notAllowed: (command: string) => `Command '${command}' is not allowed`,
+  notAllowed: (command: string, why?: string) => `Command '${command}' is not allowed${why ? `: ${why}` : ''}`,
   groupNotFound: (pgid: number) => `Process group ${pgid} not found`,
 } as const;
 
@@ -78,6 +78,8 @@ export interface ExecuteParams {
   command: string;
   /** Integer seconds. cc_executor: a per-stream silence limit; stressd's executor: a real deadline. */
   timeout?: number;
+  /** stressd's extension: variables for the command (the suite's and the test's `env`). */
+  env?: Record<string, string>;
   _meta?: TraceMeta;
 }
 

@@ -108,6 +108,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
       deadlineSeconds: test.timeout,
       token: ctx.executor.token,
       traceparent: session.traceparent,
+      ...(test.env ? { env: test.env } : {}),
       signal: cancel.signal,
       onLine,
       onStarted: ({ pid }) => sampler.setRoot(pid),

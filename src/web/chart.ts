@@ -6,7 +6,7 @@ import type { RunResult } from '../result/types.ts';
 import { formatDuration } from '../result/format.ts';
 import { escapeHtml } from './html.ts';
 
-const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
+export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 const W = 640;
 const H = 220;
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
@@ -47,7 +47,8 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
       `<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(0)} s</text>`;
   });
   const legend = testIds
-    .map((id, k) => `<span class="legend"><i style="background:${PALETTE[k % PALETTE.length] ?? '#000'}"></i>${escapeHtml(id)}</span>`)
+    // A class, not a style attribute: the Content-Security-Policy allows only hashed <style> blocks.
+    .map((id, k) => `<span class="legend"><i class="c${k % PALETTE.length}"></i>${escapeHtml(id)}</span>`)
     .join(' ');
   return (
     `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Per-test durations over the last ${drawn.length} runs">` +

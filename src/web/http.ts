@@ -6,11 +6,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { isValidRunId } from '../result/id.ts';
 import type { HistoryEntry, Readiness, RunResult, RunTrigger, TriggerOutcome } from '../result/types.ts';
 import type { Logger } from '../logger.ts';
 import { renderReportPage } from './report-html.ts';
+import { accessGuard, bodyLimit, jsonErrors, loginHandler } from './guard.ts';
+import { securityHeaders } from './headers.ts';
 
 export type { Readiness };
 
@@ -36,6 +38,8 @@ export interface HttpDeps {
   statusPage(): string;
   /** When set, POST /api/runs needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** When set, /metrics, /healthz and /readyz need it (guard.ts). */
+  metricsToken?: string;
   log: Logger;
 }
 
@@ -74,6 +78,9 @@ export function createApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Security (guard.ts, headers.ts): headers on every answer, bodies of 64 KiB at most, the tokens.
+  app.use(securityHeaders(), bodyLimit(), accessGuard({ token: deps.token, metricsToken: deps.metricsToken }));
+  app.post('/login', loginHandler({ token: deps.token }));
 
   /** The run in progress (from the coordinator) or a recorded one (memory, then disk). */
   const findRun = async (id: string): Promise<{ run: RunResult; entry: HistoryEntry | null } | null> => {
@@ -156,13 +163,8 @@ export function createApp(deps: HttpDeps): express.Express {
     res.status(404).json({ error: 'not found', path: req.path });
   });
 
-  // Express 5 forwards rejected async handlers here; four parameters mark it as the error handler.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
-    if (status >= 500) deps.log.error({ err, path: req.path }, 'request failed');
-    if (res.headersSent) return;
-    res.status(status).json({ error: status >= 500 ? 'internal error' : 'bad request' });
-  });
+  // Express 5 forwards rejected async handlers here.
+  app.use(jsonErrors(deps.log));
   return app;
 }
 

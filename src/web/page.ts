@@ -3,7 +3,7 @@
  * refreshed every 10 s by a meta tag. Every interpolated string is HTML-escaped.
  */
 import type { LiveProgress, RunResult } from '../result/types.ts';
-import { renderDurationChart } from './chart.ts';
+import { PALETTE, renderDurationChart } from './chart.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
 
@@ -27,7 +27,8 @@ export function verdictOf(run: Pick<RunResult, 'status' | 'graduated'>): Verdict
   return run.graduated ? 'graduated' : 'not graduated';
 }
 
-const CSS = `
+/** Exported for the Content-Security-Policy's style hash (headers.ts). */
+export const STATUS_CSS = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#f9fafb}
 main{max-width:1000px;margin:0 auto;padding:16px 24px}
 h1{font-size:20px;margin:8px 0} h2{font-size:16px;margin:20px 0 8px}
@@ -40,6 +41,7 @@ th{font-weight:600;color:#374151} .muted{color:#6b7280} code{font-size:13px}
 .o-passed{color:#166534} .o-failed,.o-error{color:#991b1b} .o-timeout{color:#92400e}
 progress{width:240px} .chart{width:100%;max-width:640px;height:auto;font-size:11px;fill:#374151}
 .legend{display:inline-block;margin-right:12px} .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
+${PALETTE.map((c, k) => `.legend i.c${k}{background:${c}}`).join(' ')}
 `;
 
 function verdictBadge(run: Pick<RunResult, 'status' | 'graduated'>): string {
@@ -108,7 +110,7 @@ export function renderStatusPage(m: StatusPageModel): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="10">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(title)}</title><style>${CSS}</style></head>
+<title>${e(title)}</title><style>${STATUS_CSS}</style></head>
 <body><main>
 <h1>stressd <span class="muted">${e(m.version)}</span></h1>
 ${scheduleSection(m)}

@@ -28,14 +28,15 @@ export function markdownToHtml(markdown: string): string {
   return marked.parse(markdown, { async: false });
 }
 
-const CSS = `body{font:14px/1.5 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px 24px;color:#111827}
+/** Exported for the Content-Security-Policy's style hash (headers.ts). */
+export const REPORT_CSS = `body{font:14px/1.5 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px 24px;color:#111827}
 pre{background:#f3f4f6;padding:8px;overflow:auto} code{font-size:13px} table{border-collapse:collapse}
 th,td{border:1px solid #e5e7eb;padding:3px 8px;text-align:left}`;
 
 export function renderReportPage(markdown: string, title: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${CSS}</style></head>
+<title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style></head>
 <body><p><a href="/">← status</a></p>
 ${markdownToHtml(markdown)}
 </body></html>

@@ -206,3 +206,27 @@ describe('config problems', () => {
     assert.match(err.message, /does-not-exist\.json: \$: expected a readable JSON file, found an unreadable file \(ENOENT\)/);
   });
 });
+
+describe('env and env_passthrough (DESIGN §12)', () => {
+  const base = { suite: 'e', tests: [{ id: 'a', command: 'echo a', env: { T: 'test', S: 'over' } }] };
+  it('merges the suite env under the test env and keeps the passthrough names', () => {
+    const { suite } = parseSuite({ ...base, env: { S: 'suite', U: 'u' }, env_passthrough: ['MY_VAR'] }, 'e.json');
+    assert.deepEqual(suite.tests[0]?.env, { S: 'over', U: 'u', T: 'test' });
+    assert.deepEqual(suite.env_passthrough, ['MY_VAR']);
+  });
+  it("refuses stressd's own names and names that are not variable names, saying where", () => {
+    for (const [extra, path] of [
+      [{ env_passthrough: ['STRESSD_TOKEN'] }, '$.env_passthrough[0]'],
+      [{ env_passthrough: ['OTEL_EXPORTER_OTLP_HEADERS'] }, '$.env_passthrough[0]'],
+      [{ env: { 'A B': 'x' } }, '$.env'],
+      [{ env: { X: 1 } }, '$.env.X'],
+    ] as const) {
+      assert.throws(() => parseSuite({ ...base, ...extra }, 'e.json'), (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const text = JSON.stringify(err.problems);
+        assert.ok(text.includes(path), `${JSON.stringify(extra)}: ${text}`);
+        return true;
+      });
+    }
+  });
+});

@@ -160,7 +160,7 @@ test('a failing handler answers 500 JSON without a stack trace; other methods ar
   await withServer({ metricsFail: 'throws' }, async ({ url }) => {
     const res = await fetch(`${url}/metrics`);
     assert.equal(res.status, 500);
-    assert.deepEqual(await res.json(), { error: 'internal error' });
+    assert.deepEqual(await res.json(), { code: 'internal', message: 'internal error' });
     const del = await fetch(`${url}/api/runs/${OLD.id}`, { method: 'DELETE' });
     assert.equal(del.status, 404);
     assert.doesNotMatch(await del.text(), /at .*\.ts:\d+/);

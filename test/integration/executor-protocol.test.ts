@@ -220,17 +220,24 @@ describe('the allow-list', () => {
   });
   after(() => guarded.close());
 
-  const refused: Array<[string, string]> = [
-    ['echo ok && rm -rf x', 'rm'],
-    ['echo $(rm x)', '$(…)'],
-    ['echo `rm x`', '`…`'],
-    ['ls', 'ls'],
+  const refused: Array<[string, string, RegExp]> = [
+    ['echo ok && rm -rf x', 'rm', /not on the allow-list/],
+    ['echo $(rm x)', '$(…)', /command substitution/],
+    ['echo `rm x`', '`…`', /command substitution/],
+    ['ls', 'ls', /not on the allow-list/],
+    ['LD_PRELOAD=/tmp/x.so /bin/echo hi', 'LD_PRELOAD=', /variable assignment/],
+    ['time echo ok', 'time', /runs another program/],
+    ['/tmp/x/echo hi', '/tmp/x/echo', /exact path/],
+    ['echo hi > /tmp/x.so', '> /tmp/x.so', /redirection/],
   ];
-  for (const [command, name] of refused) {
-    test(`refuses ${JSON.stringify(command)} with -32001 naming ${name}`, async () => {
+  for (const [command, name, why] of refused) {
+    test(`refuses ${JSON.stringify(command)} with -32001 naming ${name} and why`, async () => {
       const client = await TestClient.connect(guarded.url);
       const reply = await client.reply(client.request('execute', { command, timeout: 5 }));
-      assert.deepEqual(reply.error, { code: -32001, message: `Command '${name}' is not allowed`, data: null });
+      assert.equal(reply.error?.code, -32001);
+      assert.ok(reply.error?.message.startsWith(`Command '${name}' is not allowed: `), reply.error?.message);
+      assert.match(reply.error?.message ?? '', why);
+      assert.equal(client.frames.filter((f) => f.method === 'process.started').length, 0);
       await client.close();
     });
   }
