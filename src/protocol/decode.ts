@@ -73,7 +73,7 @@ export interface DecodedExecute {
   timeout: number | undefined;
   traceparent: unknown;
   /** stressd's extension (the suite's and the test's `env`), checked by the executor; a real cc_executor ignores it. */
-  env: unknown;
+  env?: unknown;
 }
 
 /** `execute` params as cc_executor validates them (its codes: -32603 for a bad shape, -32001 for a blank command). */
@@ -89,7 +89,7 @@ export function decodeExecuteParams(params: unknown): DecodedExecute {
     command,
     timeout: typeof timeout === 'number' ? timeout : undefined,
     traceparent: isObject(params._meta) ? params._meta.traceparent : undefined,
-    env: params.env,
+    ...(params.env !== undefined ? { env: params.env } : {}),
   };
 }
 
