@@ -11,7 +11,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { allPanels, grafanaSchemaDir, isObject, loadDashboards, repoRoot, templateVariables, type JsonObject } from './ops-files.ts';
 
-/** Panel types whose schema is in ../shared/schemas/grafana/; the dashboard uses only these. */
+/** Panel types whose schema is in test/fixtures/grafana-schemas/; the dashboard uses only these. */
 const PANEL_SCHEMAS = { timeseries: 'timeseries.jsonschema.json', stat: 'stat.jsonschema.json' } as const;
 
 /**

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** CI keeps the shared contracts beside the repository: `<repo>/../shared`. */
-export const grafanaSchemaDir = fileURLToPath(new URL('../../../shared/schemas/grafana/', import.meta.url));
+/** Grafana's dashboard schemas, vendored (test/fixtures/grafana-schemas/SOURCE.md). */
+export const grafanaSchemaDir = fileURLToPath(new URL('../fixtures/grafana-schemas/', import.meta.url));
 export const dashboardDir = join(repoRoot, 'grafana', 'dashboards');
 export const rulesDir = join(repoRoot, 'prometheus', 'rules');
 
