@@ -2,6 +2,7 @@
  * `stressd daemon`: loads the suite, then starts in order — logger, tracing, metrics, history,
  * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
  */
+import { fileURLToPath } from 'node:url';
 import { ConfigError, formatProblem } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
@@ -25,7 +26,7 @@ import { portProblem } from './port-check.ts';
 import { History } from '../daemon/history.ts';
 import { createApp, listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
-import { createLogger, type Logger } from '../logger.ts';
+import { createLogger, logFormat, type Logger } from '../logger.ts';
 import { renderStatusPage } from '../web/page.ts';
 import { readinessOf } from '../daemon/readiness.ts';
 import { assertCronExpression, startScheduler } from '../daemon/scheduler.ts';
@@ -56,6 +57,11 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
   const token = opts.token || process.env.STRESSD_TOKEN || undefined;
   // An empty STRESSD_SCHEDULE means "not set", as for any unset variable.
   const schedule = opts.schedule?.trim() || loaded.suite.schedule || null;
+  try {
+    logFormat();
+  } catch (err) {
+    return [err instanceof Error ? err.message : String(err)];
+  }
   try {
     if (schedule !== null) assertCronExpression(schedule);
     assertSafeBind(opts.host, token, 'daemon HTTP', 'STRESSD_TOKEN');
@@ -179,6 +185,8 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
     history,
     runs,
     renderMarkdown,
+    // docs/ sits two levels above both src/commands/ and dist/commands/.
+    runbooksPath: fileURLToPath(new URL('../../docs/operations.md', import.meta.url)),
     statusPage: () =>
       renderStatusPage({
         suite: { name: suite.suite, description: suite.description, tests: suite.tests.length },

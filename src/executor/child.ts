@@ -36,13 +36,16 @@ export interface ExecutorChild {
   close(): Promise<void>;
 }
 
-const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+/** Compiled (dist/*.js, the product build) the child is plain node; from the sources it needs tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+const CLI = fileURLToPath(new URL(COMPILED ? '../cli.js' : '../cli.ts', import.meta.url));
 const KILL_AFTER_MS = 5_000;
 const TAIL_BYTES = 4096;
 
 export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<ExecutorChild> {
   const token = randomBytes(24).toString('base64url');
-  const args = ['--import', import.meta.resolve('tsx'), CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
+  const loader = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
+  const args = [...loader, CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
   if (opts.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(opts.heartbeatMs));
   if (opts.allow && opts.allow.length > 0) args.push('--allow', opts.allow.join(','));
   const passthrough = opts.envPassthrough ?? [];

@@ -38,7 +38,22 @@ export async function renderOpenMetrics(registry: Registry): Promise<string> {
   for (const metric of registry.getMetricsAsArray()) {
     view.registerMetric(Object.create(metric) as Metric);
   }
-  return view.metrics();
+  return addUnits(await view.metrics());
+}
+
+/** Base units a metric name may end in (DESIGN section 6: base units, named in the name). */
+const UNITS = ['seconds', 'bytes', 'ratio', 'usd'] as const;
+
+/**
+ * Adds OpenMetrics `# UNIT` lines, which prom-client does not write: one after the `# TYPE` of
+ * every family whose name ends in `_<unit>`. (The parser of Prometheus rejects a unit that is not
+ * the name's suffix, so only such names get one.)
+ */
+export function addUnits(text: string): string {
+  return text.replace(/^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) \S+$/gm, (line, name: string) => {
+    const unit = UNITS.find((u) => name.endsWith(`_${u}`));
+    return unit === undefined ? line : `${line}\n# UNIT ${name} ${unit}`;
+  });
 }
 
 export async function renderMetrics(registry: Registry, accept: string | undefined): Promise<MetricsResponse> {

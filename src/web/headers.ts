@@ -9,12 +9,13 @@ import helmet from 'helmet';
 import { LOGIN_CSS } from './login.ts';
 import { STATUS_CSS } from './page.ts';
 import { REPORT_CSS } from './report-html.ts';
+import { RUNBOOKS_CSS } from './runbooks.ts';
 
 function styleHash(css: string): string {
   return `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`;
 }
 
-export const STYLE_HASHES = [STATUS_CSS, REPORT_CSS, LOGIN_CSS].map(styleHash);
+export const STYLE_HASHES = [STATUS_CSS, REPORT_CSS, LOGIN_CSS, RUNBOOKS_CSS].map(styleHash);
 
 export function securityHeaders(): RequestHandler {
   return helmet({

@@ -11,6 +11,7 @@ import { isValidRunId } from '../result/id.ts';
 import type { HistoryEntry, Readiness, RunResult, RunTrigger, TriggerOutcome } from '../result/types.ts';
 import type { Logger } from '../logger.ts';
 import { renderReportPage } from './report-html.ts';
+import { runbooksRouter } from './runbooks.ts';
 import { accessGuard, bodyLimit, jsonErrors, loginHandler } from './guard.ts';
 import { securityHeaders } from './headers.ts';
 
@@ -36,6 +37,8 @@ export interface HttpDeps {
   runs: RunControl;
   renderMarkdown(result: RunResult): string;
   statusPage(): string;
+  /** The markdown the alert runbooks are served from at /runbooks (docs/operations.md); none: no route. */
+  runbooksPath?: string;
   /** When set, POST /api/runs needs `Authorization: Bearer <token>`. */
   token?: string;
   /** When set, /metrics, /healthz and /readyz need it (guard.ts). */
@@ -100,6 +103,8 @@ export function createApp(deps: HttpDeps): express.Express {
     }
     return deps.renderMarkdown(found.run);
   };
+
+  if (deps.runbooksPath) app.use('/runbooks', runbooksRouter(deps.runbooksPath));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

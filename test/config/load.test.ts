@@ -6,8 +6,9 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/errors.ts';
 import { loadSuite, parseSuite } from '../../src/config/load.ts';
 
-const CC = '/work/shared/cc_executor_configs';
 const FIX = resolve(import.meta.dirname, '../fixtures/configs');
+/** cc_executor's own suites, vendored (test/fixtures/cc-executor/SOURCE.md). */
+const CC = resolve(import.meta.dirname, '../fixtures/cc-executor');
 const REPO = resolve(import.meta.dirname, '../..');
 
 function configError(fn: () => unknown): ConfigError {
@@ -35,7 +36,7 @@ const flat = (tests: unknown[], extra: Record<string, unknown> = {}) => ({ timeo
 const t = (id: string, extra: Record<string, unknown> = {}) => ({ id, name: id, command: `echo ${id}`, expected_patterns: [id], ...extra });
 
 describe('loadSuite', () => {
-  // The repo's verbatim copy and the shared originals: cc_executor's own files load without a warning.
+  // The repo's verbatim copy and the vendored originals: cc_executor's own files load without a warning.
   const files = [
     ['complex_stress_tests.json', 7],
     ['simple_stress_tests.json', 5],

@@ -107,6 +107,16 @@ describe('metrics scraped by a real Prometheus', { skip: PROMETHEUS === undefine
     assert.equal(buckets[0]?.value[1], '1');
   });
 
+  it('takes the OpenMetrics UNIT of a family into its metadata', async () => {
+    interface Metadata { data: Record<string, { type: string; help: string; unit: string }[]> }
+    const meta = await eventually('metadata of the duration histogram', 20_000, async () => {
+      const reply = (await (await fetch(`${promUrl}/api/v1/metadata?metric=stressd_test_duration_seconds`)).json()) as Metadata;
+      return reply.data.stressd_test_duration_seconds?.[0];
+    });
+    assert.equal(meta.type, 'histogram');
+    assert.equal(meta.unit, 'seconds');
+  });
+
   it('stores the exemplar of the duration histogram, with the test span\'s trace and span id', async () => {
     interface ExemplarReply { data: { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[] }
     const now = Date.now() / 1000;

@@ -136,7 +136,10 @@ test('Prometheus loads every rule, and every rule evaluates without error', { sk
 
 test('every recording rule produces series from a single run', { skip }, async () => {
   const missing: string[] = [];
-  const records = ruleExpressions().filter((r) => r.kind === 'record');
+  // A clean run skips no run and restarts no executor: those counters have no series yet (their
+  // rules are checked by ops-counts.test.ts and the promtool tests).
+  const eventless = new Set(['stressd:run_skipped:increase6h', 'stressd:executor_restarts:increase1h']);
+  const records = ruleExpressions().filter((r) => r.kind === 'record' && !eventless.has(r.name));
   assert.ok(records.length >= 10, `only ${records.length} recording rules found`);
   for (const rule of records) {
     const result = await promQuery(prom, `${rule.name}{suite="${SUITE}"}`);

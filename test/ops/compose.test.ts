@@ -30,25 +30,67 @@ function config(extraEnv: Record<string, string | undefined>, args: string[]): P
   });
 }
 
+/** What compose refuses to start without. */
+const SECRETS = { STRESSD_TOKEN: 'test-token', GRAFANA_ADMIN_PASSWORD: 'test-password' };
+
 async function resolved(): Promise<JsonObject> {
-  const result = await config({ STRESSD_TOKEN: 'test-token' }, []);
+  const result = await config(SECRETS, []);
   assert.equal(result.code, 0, result.stderr);
   const doc: unknown = parseYaml(result.stdout);
   assert.ok(isObject(doc) && isObject(doc.services), 'no services in the resolved compose file');
   return doc;
 }
 
-test('docker-compose accepts docker-compose.yml (config -q) when STRESSD_TOKEN is set', { skip }, async () => {
-  const result = await config({ STRESSD_TOKEN: 'test-token' }, ['-q']);
+test('docker-compose accepts docker-compose.yml (config -q) when STRESSD_TOKEN and GRAFANA_ADMIN_PASSWORD are set', { skip }, async () => {
+  const result = await config(SECRETS, ['-q']);
   assert.equal(result.code, 0, result.stderr);
 });
 
 test('docker-compose refuses to start the stack without STRESSD_TOKEN, and says so', { skip }, async () => {
   for (const token of [undefined, '']) {
-    const result = await config({ STRESSD_TOKEN: token }, ['-q']);
+    const result = await config({ ...SECRETS, STRESSD_TOKEN: token }, ['-q']);
     assert.notEqual(result.code, 0, `config passed with STRESSD_TOKEN=${JSON.stringify(token)}`);
     assert.match(result.stderr, /set STRESSD_TOKEN/);
   }
+});
+
+test('Grafana has no default admin password and no anonymous access unless asked for', { skip }, async () => {
+  for (const password of [undefined, '']) {
+    const result = await config({ ...SECRETS, GRAFANA_ADMIN_PASSWORD: password }, ['-q']);
+    assert.notEqual(result.code, 0, `config passed with GRAFANA_ADMIN_PASSWORD=${JSON.stringify(password)}`);
+    assert.match(result.stderr, /set GRAFANA_ADMIN_PASSWORD/);
+  }
+  const grafana = ((await resolved()).services as JsonObject).grafana as JsonObject;
+  const env = grafana.environment as JsonObject;
+  assert.equal(env.GF_SECURITY_ADMIN_PASSWORD, 'test-password');
+  assert.equal(env.GF_AUTH_ANONYMOUS_ENABLED, 'false');
+  assert.equal(env.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer', 'if anonymous access is turned on, it must not be more than a viewer');
+});
+
+test('every service runs with an init and a memory limit, on a pinned image version', { skip }, async () => {
+  const services = (await resolved()).services as JsonObject;
+  for (const [name, service] of Object.entries(services)) {
+    assert.ok(isObject(service));
+    assert.equal(service.init, true, `${name}: no init (PID 1 would not reap orphans)`);
+    assert.match(String(service.mem_limit ?? ''), /^\d+[mg]$/, `${name}: no memory limit`);
+    if (name !== 'stressd') assert.match(String(service.image), /:v?\d+\.\d+\.\d+$|^node:\d+-/, `${name}: image ${String(service.image)} is not pinned`);
+  }
+});
+
+test('the daemon runs the compiled app, and sets no OTEL_SERVICE_NAME its executor would inherit', { skip }, async () => {
+  const stressd = ((await resolved()).services as JsonObject).stressd as JsonObject;
+  assert.ok(Array.isArray(stressd.command) && stressd.command.slice(0, 2).join(' ') === 'node dist/cli.js', JSON.stringify(stressd.command));
+  assert.equal((stressd.environment as JsonObject).OTEL_SERVICE_NAME, undefined, 'the embedded executor would report as the daemon');
+});
+
+test('Alertmanager delivers to a webhook receiver the stack runs', { skip }, async () => {
+  const services = (await resolved()).services as JsonObject;
+  const config = readFileSync(join(repoRoot, 'prometheus/alertmanager.yml'), 'utf8');
+  const url = /url: http:\/\/([\w-]+):(\d+)\//.exec(config);
+  assert.ok(url, 'alertmanager.yml has no webhook url');
+  const receiver = services[url[1] ?? ''];
+  assert.ok(isObject(receiver), `no service ${String(url[1])} for the webhook`);
+  assert.ok(String((receiver.command as string[]).join(' ')).includes(`listen(${String(url[2])})`));
 });
 
 test('every long-running service has a health check, except the scratch-based collector', { skip }, async () => {
@@ -68,9 +110,9 @@ test('Grafana starts once Prometheus and Jaeger are healthy', { skip }, async ()
   }
 });
 
-test('the stack has stressd, Prometheus, Alertmanager, Grafana, a collector and Jaeger', { skip }, async () => {
+test('the stack has stressd, Prometheus, Alertmanager and its webhook receiver, Grafana, a collector and Jaeger', { skip }, async () => {
   const services = (await resolved()).services as JsonObject;
-  assert.deepEqual(Object.keys(services).sort(), ['alertmanager', 'grafana', 'jaeger', 'otel-collector', 'prometheus', 'stressd']);
+  assert.deepEqual(Object.keys(services).sort(), ['alert-webhook', 'alertmanager', 'grafana', 'jaeger', 'otel-collector', 'prometheus', 'stressd']);
 });
 
 test('every published port is bound to 127.0.0.1', { skip }, async () => {

@@ -1,14 +1,15 @@
 /**
  * The Dockerfile cannot be built here (no docker engine), so what would break the image is
- * checked from the files: `npm ci --omit=dev` installs everything the sources import (tsx
- * included), the daemon runs as a non-root user with a health check, no token is baked in, and
- * what the image runs exists in the build context.
+ * checked from the files: a build stage compiles src/ and prunes to production dependencies,
+ * which cover everything the sources import; the image keeps only the compiled app and runs it
+ * with plain node as a non-root user with a health check; no token is baked in; and what the
+ * image copies and runs exists in the build context.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dockerignore, execForm, imageEnv, readInstructions } from '../fixtures/ops/dockerfile.ts';
+import { dockerignore, execForm, imageEnv, readInstructions, type Instruction } from '../fixtures/ops/dockerfile.ts';
 import { repoRoot } from './ops-files.ts';
 
 const instructions = readInstructions(join(repoRoot, 'Dockerfile'));
@@ -34,10 +35,24 @@ function runtimeImports(text: string): string[] {
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : (s.split('/')[0] ?? s)));
 }
 
-test('the image installs production dependencies only, and they cover every runtime import of src/ and bin/', () => {
-  const install = instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm ci'));
-  assert.ok(install, 'no RUN npm ci');
-  assert.match(install.args, /--omit=dev/);
+const stages = instructions.reduce<Instruction[][]>((acc, i) => (i.keyword === 'FROM' ? [...acc, [i]] : (acc.at(-1)?.push(i), acc)), []);
+
+test('a build stage compiles the app and prunes to production dependencies; the image copies only its result', () => {
+  assert.ok(stages.length >= 2, 'not a multi-stage build');
+  const [build, image] = [stages[0] ?? [], stages.at(-1) ?? []];
+  assert.match(build[0]?.args ?? '', / AS build$/i);
+  const runs = build.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+  assert.match(runs, /npm ci\b/);
+  assert.match(runs, /npm run build/);
+  assert.match(runs, /npm prune --omit=dev/);
+  const copied = image.filter((i) => i.keyword === 'COPY').map((i) => i.args);
+  assert.ok(copied.includes('--from=build /app/dist ./dist'), copied.join('\n'));
+  assert.ok(copied.includes('--from=build /app/node_modules ./node_modules'), copied.join('\n'));
+  assert.ok(!copied.some((c) => /\bsrc\b/.test(c)), 'the image needs no TypeScript sources');
+  assert.ok(!image.some((i) => i.keyword === 'RUN' && /npm (ci|install)/.test(i.args)), 'the image installs nothing itself');
+});
+
+test('production dependencies cover every runtime import of src/ and bin/; tsx is not one', () => {
   const missing = new Set<string>();
   for (const file of [...sourceFiles(join(repoRoot, 'src')), ...sourceFiles(join(repoRoot, 'bin'))]) {
     for (const name of runtimeImports(readFileSync(file, 'utf8'))) {
@@ -45,7 +60,7 @@ test('the image installs production dependencies only, and they cover every runt
     }
   }
   assert.deepEqual([...missing], [], 'imported at run time but only a devDependency (or not declared)');
-  assert.ok('tsx' in pkg.dependencies, 'tsx runs the sources in the image: it must be a dependency');
+  assert.ok(!('tsx' in pkg.dependencies), 'tsx is a development tool: the image runs compiled JavaScript');
 });
 
 test('the import scan sees value imports and ignores type-only ones', () => {
@@ -74,12 +89,15 @@ test('what the image runs and reads exists in the build context', () => {
   const cmd = execForm(last('CMD')?.args ?? '');
   assert.ok(cmd, 'CMD is not in exec form (signals would go to a shell, not to node)');
   assert.equal(cmd[0], 'node');
-  const script = cmd.find((arg) => arg.endsWith('.ts'));
-  assert.ok(script !== undefined && existsSync(join(repoRoot, script)), `CMD runs ${String(script)}`);
+  // dist/ is built in the image; its source is here.
+  const script = cmd.find((arg) => arg.endsWith('.js'));
+  assert.match(script ?? '', /^dist\/.+\.js$/, `CMD runs ${String(script)}`);
+  const source = (script ?? '').replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+  assert.ok(existsSync(join(repoRoot, source)), `CMD runs ${String(script)}, built from ${source}, which is missing`);
   const env = imageEnv(instructions);
   assert.ok(existsSync(join(repoRoot, env.STRESSD_CONFIG ?? '')), `STRESSD_CONFIG=${String(env.STRESSD_CONFIG)} is not in the repository`);
   const ignored = dockerignore(repoRoot);
-  for (const needed of ['package.json', 'package-lock.json', 'src', 'configs', 'bin']) {
+  for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'configs', 'bin', 'docs']) {
     assert.ok(existsSync(join(repoRoot, needed)), `${needed} is missing`);
     assert.ok(!ignored.includes(needed), `.dockerignore leaves out ${needed}`);
   }

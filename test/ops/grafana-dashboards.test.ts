@@ -11,7 +11,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { allPanels, grafanaSchemaDir, isObject, loadDashboards, repoRoot, templateVariables, type JsonObject } from './ops-files.ts';
 
-/** Panel types whose schema is in ../shared/schemas/grafana/; the dashboard uses only these. */
+/** Panel types whose schema is in test/fixtures/grafana-schemas/; the dashboard uses only these. */
 const PANEL_SCHEMAS = { timeseries: 'timeseries.jsonschema.json', stat: 'stat.jsonschema.json' } as const;
 
 /**
@@ -60,7 +60,7 @@ for (const dash of dashboards) {
   test(`${dash.file}: every panel's options, field config and targets match its plugin's schemas`, () => {
     for (const panel of allPanels(dash.json)) {
       const where = `${dash.file} › ${String(panel.title)}`;
-      if (panel.type === 'row') continue;
+      if (panel.type === 'row' || panel.type === 'alertlist') continue;
       const type = String(panel.type);
       assert.ok(type in PANEL_SCHEMAS, `${where}: panel type ${type} has no schema here (use ${Object.keys(PANEL_SCHEMAS).join(' or ')})`);
       const file = PANEL_SCHEMAS[type as keyof typeof PANEL_SCHEMAS];
@@ -91,34 +91,82 @@ for (const dash of dashboards) {
     }
   });
 
-  test(`${dash.file}: queries use only the provisioned datasources and defined variables`, () => {
-    const provisioned = parseYaml(readFileSync(join(repoRoot, 'grafana/provisioning/datasources/stressd.yml'), 'utf8')) as { datasources: { uid: string; type: string }[] };
-    const uids = new Map(provisioned.datasources.map((d) => [d.uid, d.type]));
-    const variables = new Set(templateVariables(dash.json).map((v) => v.name));
+  test(`${dash.file}: every query goes through the $datasource variable, and every variable is defined`, () => {
+    const variables = templateVariables(dash.json);
+    const names = new Set(variables.map((v) => v.name));
+    const inputs = (Array.isArray(dash.json.__inputs) ? dash.json.__inputs : []).filter(isObject);
     const text = JSON.stringify(dash.json);
     for (const match of text.matchAll(/"datasource":\{"type":"([^"]+)","uid":"([^"]+)"\}/g)) {
       const [, type, uid] = match;
       if (type === 'grafana') continue;
-      assert.equal(uids.get(uid ?? ''), type, `datasource ${type}/${uid} is not provisioned`);
+      assert.equal(`${type}/${uid}`, 'prometheus/${datasource}', 'a hard-coded datasource uid breaks the dashboard wherever that uid differs');
     }
+    const datasource = variables.find((v) => v.name === 'datasource');
+    assert.equal(datasource?.type, 'datasource', 'no $datasource variable of type datasource');
+    assert.equal(datasource.query, 'prometheus');
+    // "Import dashboard" asks for the Prometheus to use and puts it where ${DS_PROMETHEUS} stands.
+    assert.ok(inputs.some((i) => i.name === 'DS_PROMETHEUS' && i.type === 'datasource' && i.pluginId === 'prometheus'), '__inputs has no DS_PROMETHEUS');
+    assert.ok(text.includes('${DS_PROMETHEUS}'), '__inputs declares DS_PROMETHEUS but nothing uses it');
     for (const match of text.matchAll(/\$\{?([a-zA-Z_]\w*)/g)) {
       const name = match[1] ?? '';
-      if (name.startsWith('__')) continue;
-      assert.ok(variables.has(name), `$${name} is used but not defined as a template variable`);
+      if (name.startsWith('__') || inputs.some((i) => i.name === name)) continue;
+      assert.ok(names.has(name), `$${name} is used but not defined as a template variable`);
     }
   });
 }
 
-test('the overview has suite and test query variables fed by label_values', () => {
+test('the provisioned Prometheus is the default datasource, so the $datasource variable finds it', () => {
+  const provisioned = parseYaml(readFileSync(join(repoRoot, 'grafana/provisioning/datasources/stressd.yml'), 'utf8')) as { datasources: { type: string; isDefault?: boolean }[] };
+  assert.ok(provisioned.datasources.some((d) => d.type === 'prometheus' && d.isDefault === true));
+});
+
+test('the overview has instance, suite and test query variables fed by label_values, each scoped by the one before', () => {
   const overview = dashboards.find((d) => d.file === 'stressd-overview.json');
   assert.ok(overview);
   const variables = new Map(templateVariables(overview.json).map((v) => [v.name, v]));
-  for (const name of ['suite', 'test']) {
+  for (const name of ['instance', 'suite', 'test']) {
     const variable = variables.get(name);
     assert.ok(variable, `no $${name} variable`);
     assert.equal(variable.type, 'query');
     assert.match(variable.query, new RegExp(`^label_values\\(.+,\\s*${name}\\)$`));
   }
+  assert.match(variables.get('suite')?.query ?? '', /instance=~"\$instance"/);
+  assert.match(variables.get('test')?.query ?? '', /instance=~"\$instance", suite=~"\$suite"/);
+});
+
+test('every selector of every panel query is scoped to the chosen instances', () => {
+  const overview = dashboards.find((d) => d.file === 'stressd-overview.json');
+  assert.ok(overview);
+  const unscoped = allPanels(overview.json).flatMap((panel) =>
+    (Array.isArray(panel.targets) ? panel.targets : []).filter(isObject).flatMap((t) =>
+      [...String(t.expr).matchAll(/[a-z_:]+\{[^}]*\}/g)].map((m) => m[0]).filter((sel) => !sel.includes('instance=~"$instance"')).map((sel) => `${String(panel.title)}: ${sel}`),
+    ),
+  );
+  assert.deepEqual(unscoped, []);
+});
+
+test('the overview lists the firing stressd alerts of the chosen instances', () => {
+  const overview = dashboards.find((d) => d.file === 'stressd-overview.json');
+  assert.ok(overview);
+  const list = allPanels(overview.json).find((p) => p.type === 'alertlist');
+  assert.ok(list, 'no alert list panel');
+  const options = list.options as JsonObject;
+  assert.equal(options.alertName, 'Stressd');
+  assert.equal(options.alertInstanceLabelFilter, '{instance=~"$instance"}');
+  assert.equal((options.stateFilter as JsonObject).firing, true);
+  assert.equal(options.viewMode, 'list');
+});
+
+test("a test's verdict links to its latest report on stressd's status page", () => {
+  const overview = dashboards.find((d) => d.file === 'stressd-overview.json');
+  assert.ok(overview);
+  const verdict = allPanels(overview.json).find((p) => p.title === 'Last verdict per test');
+  const links = ((verdict?.fieldConfig as JsonObject).defaults as JsonObject).links;
+  assert.ok(Array.isArray(links) && isObject(links[0]), 'no data link on the verdict panel');
+  assert.match(String(links[0].url), /^\$\{stressd_url\}\/\?suite=\$\{__field\.labels\.suite\}&test=\$\{__field\.labels\.test\}#runs$/);
+  const url = templateVariables(overview.json).find((v) => v.name === 'stressd_url');
+  assert.equal(url?.type, 'textbox');
+  assert.match(url.query, /^http:\/\/127\.0\.0\.1:9464$/);
 });
 
 test('the duration panel asks for exemplars from the duration histogram and links them to traces', () => {

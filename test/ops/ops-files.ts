@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** CI keeps the shared contracts beside the repository: `<repo>/../shared`. */
-export const grafanaSchemaDir = fileURLToPath(new URL('../../../shared/schemas/grafana/', import.meta.url));
+/** Grafana's dashboard schemas, vendored (test/fixtures/grafana-schemas/SOURCE.md). */
+export const grafanaSchemaDir = fileURLToPath(new URL('../fixtures/grafana-schemas/', import.meta.url));
 export const dashboardDir = join(repoRoot, 'grafana', 'dashboards');
 export const rulesDir = join(repoRoot, 'prometheus', 'rules');
 
@@ -105,19 +105,23 @@ export function labelValuesSeries(query: string): string | null {
 }
 
 export interface Substitutions {
-  /** Regex values for `$suite` and `$test`; default `.*` (Grafana's "All"). */
+  /** Regex values for `$suite`, `$test` and `$instance`; default `.*` (Grafana's "All"). */
   suite?: string;
   test?: string;
+  instance?: string;
+  /** What `$__interval` stands for (Grafana makes it the step of a range query); default 15s. */
+  interval?: string;
 }
 
 /** Grafana's variables → the values Grafana would put there, so the result is plain PromQL. */
 export function substitute(expr: string, values: Substitutions = {}): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
-    .replaceAll('$__interval', '15s')
+    .replaceAll('$__interval', values.interval ?? '15s')
     .replaceAll('$__range', '1h')
     .replace(/\$\{?suite\}?/g, values.suite ?? '.*')
-    .replace(/\$\{?test\}?/g, values.test ?? '.*');
+    .replace(/\$\{?test\}?/g, values.test ?? '.*')
+    .replace(/\$\{?instance\}?/g, values.instance ?? '.*');
 }
 
 export interface RuleExpr {
