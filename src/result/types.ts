@@ -95,12 +95,30 @@ export interface ClaudeStreamInfo {
   } | null;
 }
 
-/** Peaks of the process tree under test. `measured: false` when the executor is on another host. */
+/** How `peak_memory_bytes` was measured: proportional set size from /proc/PID/smaps_rollup, or summed RSS. */
+export type MemoryMethod = 'pss' | 'rss_sum';
+
+/**
+ * Peaks of the process tree under test. `measured: false` when the executor is on another host or
+ * no sample found a live process: never zeros.
+ */
 export type ResourcePeaks =
   | {
       measured: true;
-      peak_cpu_ratio: number;
+      /**
+       * Peak CPU of the tree (1.0 = one core) over a window of readings of its cumulative ticks;
+       * null when no two readings were far enough apart to give a rate (`cpu_why` says so).
+       */
+      peak_cpu_ratio: number | null;
+      /** Why `peak_cpu_ratio` is null. */
+      cpu_why?: string;
+      /** CPU time of the tree while it was watched, reaped children included. */
+      cpu_seconds?: number;
+      /** Peak memory of the tree by `memory_method`: PSS where readable, else summed RSS. */
       peak_memory_bytes: number;
+      /** Peak of the summed RSS of the tree (shared pages once per process), beside the PSS peak. */
+      peak_rss_sum_bytes?: number;
+      memory_method?: MemoryMethod;
       samples: number;
       /** The executor's own process, when it runs on this host. */
       executor_peak_cpu_ratio: number | null;
