@@ -52,7 +52,7 @@ const bareWs: Client = (url) =>
       if (msg.method === 'process.output') lines++;
       else if (msg.method === 'process.completed') {
         const seconds = (performance.now() - start) / 1000;
-        ws.close();
+        ws.close(1000);
         resolve({ lines, seconds, reads: null });
       }
     });

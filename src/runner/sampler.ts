@@ -55,7 +55,8 @@ export class ResourceSampler {
   #samples = 0;
   #peakPss = 0;
   #peakRss = 0;
-  #pssEverywhere = true;
+  /** Readings of a live process that gave PSS; one that did not (exiting, unreadable) adds its RSS instead. */
+  #pssReadings = 0;
   /** The last reading of each pid of the tree, to carry CPU across processes that end. */
   #seen = new Map<number, Seen>();
   #ticks = 0;
@@ -114,8 +115,12 @@ export class ResourceSampler {
       if (r.zombie) continue;
       live++;
       rss += r.rssBytes;
-      if (r.pssBytes === null) this.#pssEverywhere = false;
-      else pss += r.pssBytes;
+      if (r.pssBytes === null) {
+        pss += r.rssBytes;
+      } else {
+        pss += r.pssBytes;
+        this.#pssReadings++;
+      }
     }
     if (live === 0) return; // only a zombie: its final ticks count, but it holds no memory
     this.#samples++;
@@ -157,7 +162,7 @@ export class ResourceSampler {
     if (this.#root === null) return { measured: false, why: 'the process never started' };
     if (this.#samples === 0) return { measured: false, why: 'the process ended before the first sample' };
     const cpu = this.#cpu.peak();
-    const pss = this.#pssEverywhere;
+    const pss = this.#pssReadings > 0;
     const execCpu = this.#execCpu.peak();
     return {
       measured: true,
