@@ -1,7 +1,8 @@
 /**
  * One `execute` on one fresh connection, from the upgrade to the socket's close. Every listener
  * and timer it adds is removed before its promise settles. The per-frame path parses each frame
- * once, uses no per-frame closures, and allocates nothing but the line.
+ * once, uses no per-frame closures, and allocates nothing but the line. Reads are coalesced and
+ * every frame is stamped with the time its read arrived (coalesce.ts), not the time it was handled.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -11,6 +12,7 @@ import {
 } from '../protocol/index.ts';
 import { listen } from '../listeners.ts';
 import { CancelWait } from './cancel-wait.ts';
+import { CoalescingReader, DEFAULT_COALESCE_MS } from './coalesce.ts';
 import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
 import { LineAssembler } from './lines.ts';
 import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
@@ -30,6 +32,9 @@ export class ExecuteSession {
   private readonly opts: ExecuteOptions;
   private readonly ws: WebSocket;
   private readonly lines = new LineAssembler();
+  private readonly reader: CoalescingReader;
+  /** Inside a frame's handler: the frame's arrival time stands for "now". */
+  private inFrame = false;
   private phase: Phase = 'connecting';
   private cancelKind: 'deadline' | 'aborted' = 'deadline';
   private outcome: Outcome | null = null;
@@ -60,7 +65,16 @@ export class ExecuteSession {
     const headers: Record<string, string> = {};
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     // No compression: loopback throughput matters more than bytes, and it costs CPU per frame.
-    this.ws = new WebSocket(opts.url, { headers, perMessageDeflate: false, followRedirects: false });
+    this.reader = new CoalescingReader(opts.coalesceMs ?? DEFAULT_COALESCE_MS);
+    this.ws = new WebSocket(opts.url, {
+      headers,
+      perMessageDeflate: false,
+      followRedirects: false,
+      createConnection: this.reader.createConnection as NonNullable<WebSocket.ClientOptions['createConnection']>,
+      // Frames are handed over inside the read that carried them, so the read's stamp is theirs.
+      allowSynchronousEvents: true,
+    });
+    this.reader.attach(this.ws);
     this.unlistenSocket = listen(this.ws, { open: this.onOpen, message: this.onMessage, error: this.onError, close: this.onClose });
     // An AbortSignal aborts once, so its listener needs no `once`: finish() removes it.
     this.unlistenSignal = opts.signal ? listen(opts.signal, { abort: this.onAbort }) : ignore;
@@ -103,10 +117,20 @@ export class ExecuteSession {
       return;
     }
     const method = frame.method;
-    if (method === 'process.output') this.onOutput(frame.params);
-    else if (typeof method === 'string') this.onNotificationFrame(method, frame.params);
-    else this.onResponse(frame);
+    this.inFrame = true;
+    try {
+      if (method === 'process.output') this.onOutput(frame.params);
+      else if (typeof method === 'string') this.onNotificationFrame(method, frame.params);
+      else this.onResponse(frame);
+    } finally {
+      this.inFrame = false;
+    }
   };
+
+  /** When the current frame's bytes were read; performance.now() outside a frame (timers, errors). */
+  private now(): number {
+    return this.inFrame ? this.reader.at : performance.now();
+  }
 
   private onOutput(params: unknown): void {
     if (!isOutputParams(params)) {
@@ -114,7 +138,7 @@ export class ExecuteSession {
       return;
     }
     this.outputFrames++;
-    const line = this.lines.push(params, performance.now());
+    const line = this.lines.push(params, this.reader.at);
     if (line !== null) this.deliver(line);
   }
 
@@ -145,7 +169,7 @@ export class ExecuteSession {
       case 'process.cancelled':
         // Confirmed; a process.completed (exit code, signal) may still follow: see cancel-wait.ts.
         if (this.phase === 'cancelling') {
-          this.cancelWait.canceled(isObject(params) && params.completed_follows === true, performance.now());
+          this.cancelWait.canceled(isObject(params) && params.completed_follows === true, this.now());
           return;
         }
         break;
@@ -206,7 +230,7 @@ export class ExecuteSession {
     const onStarted = this.opts.onStarted;
     if (onStarted === undefined) return;
     try {
-      onStarted({ pid: this.pid, pgid: this.pgid, at: performance.now() });
+      onStarted({ pid: this.pid, pgid: this.pgid, at: this.now() });
     } catch (error) {
       this.finish({ ok: false, error: toError(error) });
     }
@@ -250,7 +274,8 @@ export class ExecuteSession {
   private finish(outcome: Outcome): void {
     if (this.outcome !== null) return;
     this.outcome = outcome;
-    this.endedAt = performance.now();
+    this.endedAt = this.now();
+    this.reader.stop();
     if (outcome.ok) this.flushLines(this.endedAt);
     this.phase = 'closing';
     clearTimeout(this.connectTimer);
@@ -280,6 +305,7 @@ export class ExecuteSession {
     if (outcome === null || this.settled || this.ws.readyState !== WebSocket.CLOSED) return;
     this.settled = true;
     clearTimeout(this.closeTimer);
+    this.reader.stop();
     this.unlistenSocket();
     // 'error' stays a no-op listener: ws may still report a late socket error, and an
     // EventEmitter without an 'error' listener would throw it.
@@ -295,6 +321,7 @@ export class ExecuteSession {
       sentAt: this.sentAt ?? this.endedAt,
       endedAt: this.endedAt,
       outputFrames: this.outputFrames,
+      socketReads: this.reader.reads,
       malformedFrames: this.malformedFrames,
       unknownNotifications: this.unknownNotifications,
       serverStall: this.serverStall,

@@ -24,6 +24,12 @@ export interface ExecuteOptions {
   traceparent?: string;
   /** Aborting sends CANCEL, as the deadline does, and the result says `aborted`. */
   signal?: AbortSignal;
+  /**
+   * After each read from the socket, reading pauses this long (ms) so the server's writes pile up
+   * and are taken in one read instead of waking this process once per frame; default 2, 0 reads
+   * every frame at once. Timestamps are the reads' arrival times: at most this late.
+   */
+  coalesceMs?: number;
   /** Called in order for every complete (joined) line. */
   onLine?: (line: OutputLine) => void;
   onStarted?: (info: { pid: number; pgid: number | null; at: number }) => void;
@@ -39,7 +45,10 @@ export interface OutputLine {
   bytes: number;
   /** `process.output` frames this line came in. */
   chunks: number;
-  /** performance.now() (ms, high resolution) when the last frame of the line arrived. */
+  /**
+   * performance.now() (ms, high resolution) when the read that carried the last frame of the line
+   * arrived, stamped before the read was parsed (at most `coalesceMs` after the bytes reached the kernel).
+   */
   receivedAt: number;
   /** The server's `[Stream timed out after Ns]` line. */
   serverStall: boolean;
@@ -72,6 +81,8 @@ export interface ExecuteResult {
   /** performance.now() when process.completed (or the cancel confirmation) arrived. */
   endedAt: number;
   outputFrames: number;
+  /** Reads taken from the socket after the upgrade; output frames ÷ reads is how well reads coalesced. */
+  socketReads?: number;
   malformedFrames: number;
   unknownNotifications: number;
   /** A `[Stream timed out after Ns]` line arrived (cc_executor's silence limit fired). */

@@ -37,11 +37,18 @@ export function usd(v: number | null | undefined): string {
 
 /** Resource peaks in words; unmeasured stays "not measured" with its reason, never a misleading 0. */
 export function peakCpu(r: ResourcePeaks): string {
-  return r.measured ? percent(r.peak_cpu_ratio) : 'not measured';
+  return r.measured && r.peak_cpu_ratio !== null ? percent(r.peak_cpu_ratio) : 'not measured';
 }
 
+/** The memory peak and what it is: PSS (shared pages split between sharers) or summed RSS. */
 export function peakMemory(r: ResourcePeaks): string {
-  return r.measured ? formatBytes(r.peak_memory_bytes) : 'not measured';
+  if (!r.measured) return 'not measured';
+  return `${formatBytes(r.peak_memory_bytes)} (${memoryMethodName(r.memory_method)})`;
+}
+
+/** Results written before the PSS reading have no method: their figure was summed RSS. */
+export function memoryMethodName(method: 'pss' | 'rss_sum' | undefined): string {
+  return method === 'pss' ? 'PSS' : 'RSS sum';
 }
 
 export function outcomeCounts(tests: readonly TestResult[]): Record<Outcome, number> {

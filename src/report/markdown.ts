@@ -9,7 +9,7 @@ import { cell, inline, inlineCode, table } from './escape.ts';
 import { durationDistribution, outputSizeDistribution } from './distribution.ts';
 import { costSection, streamTimingSection } from './figures.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
-import { DASH, OUTCOME_MARK, count, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
+import { DASH, OUTCOME_MARK, count, memoryMethodName, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
 import { testSection } from './test-section.ts';
 
 export function renderMarkdown(result: RunResult): string {
@@ -97,15 +97,16 @@ function failureSection(tests: readonly TestResult[]): string {
 function resourceSection(tests: readonly TestResult[]): string {
   const rows = tests.map((t) => {
     const r = t.resources;
-    if (!r.measured) return [cell(t.id), 'not measured', 'not measured', DASH, DASH, DASH, cell(r.why)];
+    if (!r.measured) return [cell(t.id), 'not measured', 'not measured', DASH, DASH, DASH, DASH, cell(r.why)];
     return [
       cell(t.id),
       peakCpu(r),
       peakMemory(r),
+      r.peak_rss_sum_bytes === undefined ? DASH : formatBytes(r.peak_rss_sum_bytes),
       String(r.samples),
       r.executor_peak_cpu_ratio === null ? DASH : percent(r.executor_peak_cpu_ratio),
       r.executor_peak_memory_bytes === null ? DASH : formatBytes(r.executor_peak_memory_bytes),
-      DASH,
+      r.cpu_why === undefined ? DASH : cell(`CPU ${r.cpu_why}`),
     ];
   });
   const measured = tests.flatMap((t) => (t.resources.measured ? [t.resources] : []));
@@ -114,11 +115,11 @@ function resourceSection(tests: readonly TestResult[]): string {
     '',
     overallResources(measured, tests.length),
     '',
-    table(['test', 'peak CPU (of one core)', 'peak memory (RSS)', 'samples', 'executor peak CPU', 'executor peak memory', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
+    table(['test', 'peak CPU (of one core)', 'peak memory', 'peak RSS sum', 'samples', 'executor peak CPU', 'executor peak memory (RSS)', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
     '',
-    'Peaks are of the whole process tree of each test, sampled at the suite\'s interval (the first reading as soon as the process starts), so short spikes between samples can be missed. ' +
-      'CPU is a rate between two readings of a process: a test over before its second sample shows 0%, while its memory is real. ' +
-      'Memory is the sum of the RSS of every process in the tree: pages shared between them (libraries, copy-on-write memory) are counted once per process, so the sum overstates real use.',
+    'Peaks are of the whole process tree of each test: the first reading as soon as the process starts, every 100 ms for its first 2 s, then at the suite\'s interval. ' +
+      'CPU comes from the cumulative CPU time of the tree, children it reaped included, so work between readings is not lost; its peak is the highest rate over 0.5 s windows (shorter for a shorter test), and a test over before two readings 0.1 s apart has no CPU figure ("not measured"), never 0%. ' +
+      'Peak memory is the proportional set size (PSS) of the tree where /proc/PID/smaps_rollup is readable, so pages that processes share (libraries, copy-on-write memory of forks) count once in all; the column says "RSS sum" where it fell back to summing RSS, which counts shared pages once per process and overstates. The peak RSS sum stands beside it.',
     '',
   ].join('\n');
 }
@@ -130,10 +131,11 @@ function overallResources(measured: readonly Measured[], total: number): string 
   if (measured.length === 0) return 'Overall: not measured (no test had its process tree sampled).\n';
   const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const mems = measured.map((r) => r.peak_memory_bytes);
-  const cpus = measured.map((r) => r.peak_cpu_ratio);
+  const cpus = measured.flatMap((r) => (r.peak_cpu_ratio === null ? [] : [r.peak_cpu_ratio]));
+  const methods = new Set(measured.map((r) => memoryMethodName(r.memory_method)));
   const rows = [
-    ['Memory (RSS)', formatBytes(Math.round(mean(mems))), formatBytes(Math.max(...mems))],
-    ['CPU (of one core)', percent(mean(cpus)), percent(Math.max(...cpus))],
+    [`Memory (${[...methods].join(' or ')})`, formatBytes(Math.round(mean(mems))), formatBytes(Math.max(...mems))],
+    cpus.length === 0 ? ['CPU (of one core)', 'not measured', 'not measured'] : ['CPU (of one core)', percent(mean(cpus)), percent(Math.max(...cpus))],
   ];
   const over = measured.length < total ? `\nOver the ${measured.length} of ${total} tests that were measured.\n` : '';
   return `${table(['metric', 'average (of the test peaks)', 'peak'], rows, ['l', 'r', 'r'])}\n${over}`;

@@ -35,7 +35,8 @@ function exitText(t: TestResult): string {
 function resourcesText(t: TestResult): string {
   const r = t.resources;
   if (!r.measured) return `not measured (${cell(r.why)})`;
-  return `peak CPU ${peakCpu(r)} of one core, peak memory ${peakMemory(r)} (${r.samples} samples)`;
+  const cpu = r.peak_cpu_ratio === null ? `not measured (${cell(r.cpu_why ?? 'no rate')})` : `${peakCpu(r)} of one core`;
+  return `peak CPU ${cpu}, peak memory ${peakMemory(r)} (${r.samples} samples)`;
 }
 
 /** A head and a tail in fenced blocks; once when the tail is empty or repeats the end of the head. */

@@ -84,8 +84,21 @@ export const ClaudeStreamInfoSchema = z.object({
 export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
   z.object({
     measured: z.literal(true),
-    peak_cpu_ratio: z.number(),
+    /**
+     * Peak CPU of the tree (1.0 = one core) over a window of readings of its cumulative ticks;
+     * null when no two readings were far enough apart to give a rate (`cpu_why` says so).
+     */
+    peak_cpu_ratio: z.number().nullable(),
+    /** Why `peak_cpu_ratio` is null. */
+    cpu_why: z.string().optional(),
+    /** CPU time of the tree while it was watched, reaped children included. */
+    cpu_seconds: z.number().optional(),
+    /** Peak memory of the tree by `memory_method`: PSS where readable, else summed RSS. */
     peak_memory_bytes: z.number(),
+    /** Peak of the summed RSS of the tree (shared pages once per process), beside the PSS peak. */
+    peak_rss_sum_bytes: z.number().optional(),
+    /** How `peak_memory_bytes` was measured; absent in older results (summed RSS). */
+    memory_method: z.enum(['pss', 'rss_sum']).optional(),
     samples: count,
     /** The executor's own process, when it runs on this host. */
     executor_peak_cpu_ratio: z.number().nullable(),

@@ -25,6 +25,8 @@ export type GapHistogram = z.output<typeof GapHistogramSchema>;
 export type StreamTiming = z.output<typeof StreamTimingSchema>;
 export type ClaudeStreamInfo = z.output<typeof ClaudeStreamInfoSchema>;
 export type ResourcePeaks = z.output<typeof ResourcePeaksSchema>;
+/** How `peak_memory_bytes` was measured: proportional set size from /proc/PID/smaps_rollup, or summed RSS. */
+export type MemoryMethod = 'pss' | 'rss_sum';
 export type TestResult = z.output<typeof TestResultSchema>;
 export type GraduationVerdict = z.output<typeof GraduationVerdictSchema>;
 export type RunResult = z.output<typeof RunResultSchema>;

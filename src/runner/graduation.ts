@@ -34,8 +34,9 @@ export function judgeRun(tests: readonly Measured[], criteria: GraduationCriteri
   if (criteria.max_peak_cpu_percent !== null) {
     const bound = criteria.max_peak_cpu_percent;
     for (const t of tests) {
-      if (t.resources.measured && t.resources.peak_cpu_ratio * 100 > bound) {
-        reasons.push(`${t.id} peaked at ${(t.resources.peak_cpu_ratio * 100).toFixed(0)}% CPU, over the ${bound}% bound`);
+      const cpu = t.resources.measured ? t.resources.peak_cpu_ratio : null;
+      if (cpu !== null && cpu * 100 > bound) {
+        reasons.push(`${t.id} peaked at ${(cpu * 100).toFixed(0)}% CPU, over the ${bound}% bound`);
       }
     }
   }

@@ -51,3 +51,72 @@ export function rssBytesSync(pid: number): number | null {
     return null;
   }
 }
+
+/** One reading of one process from /proc: its CPU ticks (own, and of its reaped children) and its memory. */
+export interface ProcReading {
+  pid: number;
+  ppid: number;
+  /** utime + stime: this process's own CPU, in clock ticks. */
+  selfTicks: number;
+  /** cutime + cstime: CPU of the children it has reaped (and theirs), in clock ticks. */
+  childTicks: number;
+  /** A zombie: its ticks are final and it holds no memory. */
+  zombie: boolean;
+  rssBytes: number;
+  /** Proportional set size from smaps_rollup; null when that file is not readable (or the process has no memory map). */
+  pssBytes: number | null;
+}
+
+/**
+ * Reads /proc/<pid>/stat and /proc/<pid>/smaps_rollup (PSS and RSS; /proc/<pid>/status when
+ * smaps_rollup is unreadable); null when the process is gone. `wantPss` false skips the page-table
+ * walk smaps_rollup costs the kernel.
+ */
+export function readProcSync(pid: number, wantPss = true): ProcReading | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return null;
+  }
+  // The command name is in parentheses and may hold spaces or ")": the fields start after the last ")".
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const zombie = f[0] === 'Z' || f[0] === 'X';
+  const reading: ProcReading = {
+    pid,
+    ppid: Number(f[1]),
+    selfTicks: Number(f[11]) + Number(f[12]),
+    childTicks: Number(f[13]) + Number(f[14]),
+    zombie,
+    rssBytes: 0,
+    pssBytes: null,
+  };
+  if (zombie) return reading;
+  if (wantPss) {
+    const rollup = readOr(`/proc/${pid}/smaps_rollup`);
+    const pss = kbField(rollup, 'Pss');
+    const rss = kbField(rollup, 'Rss');
+    if (pss !== null && rss !== null) {
+      reading.pssBytes = pss;
+      reading.rssBytes = rss;
+      return reading;
+    }
+  }
+  reading.rssBytes = rssBytesSync(pid) ?? 0;
+  return reading;
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+function kbField(text: string, name: string): number | null {
+  const at = text.indexOf(`\n${name}:`);
+  if (at < 0) return null;
+  const kb = /^\s*(\d+)\s+kB/.exec(text.slice(at + name.length + 2, at + name.length + 40))?.[1];
+  return kb === undefined ? null : Number(kb) * 1024;
+}

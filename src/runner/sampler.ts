@@ -1,14 +1,26 @@
 /**
- * Resource peaks of the system under test. Every `intervalMs` it lists the process tree of the
- * test's pid (the process-group leader is the shell; its descendants are what burns) and asks
- * pidusage about the whole set at once, recording the peak SUMMED CPU (1.0 = one core) and the
- * peak summed RSS (shared pages count once per process, so this overstates a little). The local
- * executor's own process is sampled separately. A remote executor's pids mean nothing here: the
- * result is then `{ measured: false, why }`, never zeros.
+ * Resource peaks of the system under test, read from /proc (Linux). The first reading is taken
+ * the moment the test's pid is known, then every FAST_MS for the first FAST_FOR_MS (a test of a
+ * second gets ten readings, not two), then every `intervalMs`.
+ *
+ * Memory: the proportional set size (PSS, /proc/PID/smaps_rollup) summed over the tree, so pages
+ * that forked processes share count once in all; summed RSS where smaps_rollup cannot be read.
+ * Both peaks are kept and the result says which one `peak_memory_bytes` is.
+ *
+ * CPU: cumulative ticks of the tree, utime+stime of each process plus cutime+cstime (the CPU of
+ * the children it reaped), so a child that lived and died between two readings still counts. The
+ * peak rate is taken over windows of readings (cpu-window.ts). A remote executor's pids mean
+ * nothing here: the result is then `{ measured: false, why }`, never zeros.
  */
-import pidusage from 'pidusage';
-import { processTreeSync, rssBytesSync } from './proctree.ts';
+import { execFile } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { CpuWindow, MIN_WINDOW_MS } from './cpu-window.ts';
+import { processTreeSync, readProcSync, type ProcReading } from './proctree.ts';
 import type { ResourcePeaks } from '../result/types.ts';
+
+/** The fast schedule at the start of a test. */
+export const FAST_MS = 100;
+export const FAST_FOR_MS = 2000;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -16,127 +28,132 @@ export interface SamplerOptions {
   localPid: number | null;
 }
 
-/**
- * pidusage's first call in a process runs `getconf` twice (clock tick, page size) before it reads
- * anything: started once, as soon as a sampler exists, so the first sample of a test is not late by
- * two process spawns (a 20 ms command such as `uname -a && df -h /` was over before it).
- */
-let warm: Promise<void> | null = null;
-function warmUp(): Promise<void> {
-  warm ??= pidusage(process.pid, { maxage: 2000 }).then(
-    () => undefined,
-    () => undefined,
-  );
-  return warm;
+/** Clock ticks per second: 100 on every Linux seen; asked of getconf once, in the background. */
+let clockTicks = 100;
+let asked = false;
+function askClockTicks(): void {
+  if (asked) return;
+  asked = true;
+  execFile('getconf', ['CLK_TCK'], (error, stdout) => {
+    const n = Number(stdout.trim());
+    if (!error && Number.isInteger(n) && n > 0) clockTicks = n;
+  });
+}
+
+interface Seen {
+  total: number;
+  ppid: number;
 }
 
 export class ResourceSampler {
   readonly #intervalMs: number;
   readonly #localPid: number | null;
   #root: number | null = null;
+  #rootAt = 0;
   #timer: NodeJS.Timeout | null = null;
-  #inFlight: Promise<void> | null = null;
   #stopped = false;
   #samples = 0;
-  #peakCpu = 0;
-  #peakMemory = 0;
-  #execCpu: number | null = null;
+  #peakPss = 0;
+  #peakRss = 0;
+  /** Readings of a live process that gave PSS; one that did not (exiting, unreadable) adds its RSS instead. */
+  #pssReadings = 0;
+  /** The last reading of each pid of the tree, to carry CPU across processes that end. */
+  #seen = new Map<number, Seen>();
+  #ticks = 0;
+  readonly #cpu = new CpuWindow();
+  readonly #execCpu = new CpuWindow();
   #execMemory: number | null = null;
 
   constructor(opts: SamplerOptions) {
     this.#intervalMs = Math.max(50, opts.intervalMs);
     this.#localPid = opts.localPid;
-    if (opts.localPid !== null) void warmUp();
+    if (opts.localPid !== null) askClockTicks();
   }
 
-  /**
-   * The test's pid, from process.started: the first sample is taken at once (its CPU reads 0, as
-   * pidusage has no earlier reading to compare with, but its memory is real), then every interval.
-   */
+  /** The test's pid, from the execute result or process.started: read at once, then on the schedule. */
   setRoot(pid: number): void {
     if (this.#stopped || this.#localPid === null || this.#root !== null) return;
     this.#root = pid;
-    this.#instant(pid, this.#localPid);
+    this.#rootAt = performance.now();
     this.#tick();
-  }
-
-  /**
-   * A synchronous memory reading the moment the pid is known: a command of a few milliseconds
-   * (`uname -a && df -h /`) is often gone before the first asynchronous sample comes back. It has
-   * no CPU figure (one reading gives no rate), just as pidusage's own first reading reads 0.
-   */
-  #instant(root: number, exec: number): void {
-    let memory = 0;
-    let counted = 0;
-    for (const pid of processTreeSync(root)) {
-      const rss = rssBytesSync(pid);
-      if (rss === null) continue;
-      memory += rss;
-      counted++;
-    }
-    if (counted === 0) return;
-    this.#samples++;
-    this.#peakMemory = Math.max(this.#peakMemory, memory);
-    const execRss = rssBytesSync(exec);
-    if (execRss !== null) this.#execMemory = Math.max(this.#execMemory ?? 0, execRss);
   }
 
   #tick(): void {
     this.#timer = null;
     if (this.#stopped) return;
-    this.#inFlight = this.#sample().finally(() => {
-      this.#inFlight = null;
-      if (!this.#stopped) {
-        this.#timer = setTimeout(() => this.#tick(), this.#intervalMs);
-        this.#timer.unref();
-      }
-    });
+    this.sampleNow();
+    const age = performance.now() - this.#rootAt;
+    const delay = age < FAST_FOR_MS ? Math.min(FAST_MS, this.#intervalMs) : this.#intervalMs;
+    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer.unref();
   }
 
-  async #sample(): Promise<void> {
+  /** One synchronous reading of the tree and the executor (/proc reads are microseconds each). */
+  sampleNow(): void {
     const root = this.#root;
-    if (root === null) return;
-    await warmUp();
-    const tree = processTreeSync(root);
     const exec = this.#localPid;
-    const pids = exec !== null && !tree.includes(exec) ? [...tree, exec] : tree;
-    if (pids.length === 0) return;
-    let stats: Record<string, pidusage.Status | null | undefined>;
-    try {
-      // pidusage keeps an open fd per pid in its history; a finite maxage lets it close them itself
-      // (pidusage.clear() would drop them without closing: an fd leak per sampled process).
-      stats = await pidusage(pids, { maxage: Math.max(2000, this.#intervalMs * 4) });
-    } catch {
-      return; // a one-pid array whose process just vanished
+    if (root === null || exec === null) return;
+    const at = performance.now();
+    const now = new Map<number, ProcReading>();
+    for (const pid of processTreeSync(root)) {
+      if (pid === exec) continue;
+      const r = readProcSync(pid);
+      if (r !== null) now.set(pid, r);
     }
-    let cpu = 0;
-    let memory = 0;
-    let counted = 0;
-    for (const pid of tree) {
-      const s = stats[String(pid)];
-      if (!s) continue;
-      cpu += s.cpu;
-      memory += s.memory;
-      counted++;
+    const e = readProcSync(exec, false);
+    if (e !== null) {
+      this.#execCpu.push(at, e.selfTicks / clockTicks);
+      this.#execMemory = Math.max(this.#execMemory ?? 0, e.rssBytes);
     }
-    if (counted > 0) {
-      this.#samples++;
-      this.#peakCpu = Math.max(this.#peakCpu, cpu / 100);
-      this.#peakMemory = Math.max(this.#peakMemory, memory);
+    if (now.size === 0) return;
+    this.#addTicks(now);
+    this.#cpu.push(at, this.#ticks / clockTicks);
+    let pss = 0;
+    let rss = 0;
+    let live = 0;
+    for (const r of now.values()) {
+      if (r.zombie) continue;
+      live++;
+      rss += r.rssBytes;
+      if (r.pssBytes === null) {
+        pss += r.rssBytes;
+      } else {
+        pss += r.pssBytes;
+        this.#pssReadings++;
+      }
     }
-    const e = exec !== null ? stats[String(exec)] : null;
-    if (e) {
-      this.#execCpu = Math.max(this.#execCpu ?? 0, e.cpu / 100);
-      this.#execMemory = Math.max(this.#execMemory ?? 0, e.memory);
-    }
+    if (live === 0) return; // only a zombie: its final ticks count, but it holds no memory
+    this.#samples++;
+    this.#peakPss = Math.max(this.#peakPss, pss);
+    this.#peakRss = Math.max(this.#peakRss, rss);
   }
 
-  /** Stops sampling (waits for a sample in flight) and returns the peaks; idempotent. */
+  /**
+   * Adds what the tree used since the last reading. A process gone since then was reaped by its
+   * parent, whose cutime+cstime now holds all of it: its last reading is taken off so it counts
+   * once. One whose reaper is not in the tree (the root, an orphan) took its last slice with it.
+   */
+  #addTicks(now: ReadonlyMap<number, ProcReading>): void {
+    const prev = this.#seen;
+    let delta = 0;
+    for (const r of now.values()) delta += r.selfTicks + r.childTicks;
+    for (const [pid, s] of prev) {
+      if (now.has(pid) || reapedInTree(pid, prev, now)) delta -= s.total;
+    }
+    this.#ticks += Math.max(0, delta);
+    const next = new Map<number, Seen>();
+    for (const r of now.values()) next.set(r.pid, { total: r.selfTicks + r.childTicks, ppid: r.ppid });
+    this.#seen = next;
+  }
+
+  /** Stops sampling, takes a last reading, and returns the peaks; idempotent. */
   async stop(): Promise<ResourcePeaks> {
-    this.#stopped = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#inFlight;
+    if (!this.#stopped) {
+      if (this.#timer !== null) clearTimeout(this.#timer);
+      this.#timer = null;
+      this.sampleNow();
+      this.#stopped = true;
+    }
     return this.peaks();
   }
 
@@ -144,15 +161,32 @@ export class ResourceSampler {
     if (this.#localPid === null) return { measured: false, why: 'the executor is remote: its processes are not on this host' };
     if (this.#root === null) return { measured: false, why: 'the process never started' };
     if (this.#samples === 0) return { measured: false, why: 'the process ended before the first sample' };
+    const cpu = this.#cpu.peak();
+    const pss = this.#pssReadings > 0;
+    const execCpu = this.#execCpu.peak();
     return {
       measured: true,
-      peak_cpu_ratio: round(this.#peakCpu),
-      peak_memory_bytes: this.#peakMemory,
+      peak_cpu_ratio: cpu === null ? null : round(cpu),
+      ...(cpu === null ? { cpu_why: `no two readings ${MIN_WINDOW_MS} ms apart: the process ended too soon for a CPU rate` } : {}),
+      cpu_seconds: round(this.#ticks / clockTicks),
+      peak_memory_bytes: pss ? this.#peakPss : this.#peakRss,
+      peak_rss_sum_bytes: this.#peakRss,
+      memory_method: pss ? 'pss' : 'rss_sum',
       samples: this.#samples,
-      executor_peak_cpu_ratio: this.#execCpu === null ? null : round(this.#execCpu),
+      executor_peak_cpu_ratio: execCpu === null ? null : round(execCpu),
       executor_peak_memory_bytes: this.#execMemory,
     };
   }
+}
+
+/** Whether a vanished pid's reaper (its parent, or its parent's, when that vanished too) is still in the tree. */
+function reapedInTree(pid: number, prev: ReadonlyMap<number, Seen>, now: ReadonlyMap<number, ProcReading>): boolean {
+  let parent = prev.get(pid)?.ppid;
+  for (let hops = 0; parent !== undefined && hops < 64; hops++) {
+    if (now.has(parent)) return true;
+    parent = prev.get(parent)?.ppid;
+  }
+  return false;
 }
 
 function round(x: number): number {

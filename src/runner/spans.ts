@@ -60,7 +60,7 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
     if (r.exit_code !== null) a['process.exit.code'] = r.exit_code;
     if (r.resources.measured) {
       a['stressd.test.peak_memory_bytes'] = r.resources.peak_memory_bytes;
-      a['stressd.test.peak_cpu_ratio'] = r.resources.peak_cpu_ratio;
+      if (r.resources.peak_cpu_ratio !== null) a['stressd.test.peak_cpu_ratio'] = r.resources.peak_cpu_ratio;
     }
     const timing: [string, number | null][] = [
       ['stressd.test.first_output_seconds', r.stream.first_output_seconds],

@@ -48,6 +48,7 @@ export function applyLastTestGauges(m: MetricSet, suite: string, labels: TestLab
   const measured = test.resources?.measured === true ? test.resources : null;
   setOrRemove<TestLabel>(m.lastPeakMemory, labels, measured?.peak_memory_bytes);
   setOrRemove<TestLabel>(m.lastPeakCpu, labels, measured?.peak_cpu_ratio);
+  setOrRemove<TestLabel>(m.lastPeakRssSum, labels, measured?.peak_rss_sum_bytes);
 
   const claude = test.claude ?? null;
   setOrRemove<TestLabel>(m.lastCost, labels, claude?.total_cost_usd);

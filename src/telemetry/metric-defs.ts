@@ -68,7 +68,11 @@ export function defineMetrics(registry: Registry) {
     lastDuration: testGauge('stressd_test_last_duration_seconds', 'Duration of the latest execution of each test.'),
     lastOutputBytes: testGauge('stressd_test_last_output_bytes', 'Output size of the latest execution of each test.'),
     lastOutputChunks: testGauge('stressd_test_last_output_chunks', 'process.output notifications received in the latest execution of each test.'),
-    lastPeakMemory: testGauge('stressd_test_last_peak_memory_bytes', 'Peak RSS of the test process tree (absent when not measured).'),
+    lastPeakMemory: testGauge(
+      'stressd_test_last_peak_memory_bytes',
+      'Peak memory of the test process tree: PSS where /proc/PID/smaps_rollup is readable, else summed RSS (see stressd_test_last_peak_rss_sum_bytes; absent when not measured).',
+    ),
+    lastPeakRssSum: testGauge('stressd_test_last_peak_rss_sum_bytes', 'Peak of the summed RSS of the test process tree; shared pages count once per process (absent when not measured).'),
     lastPeakCpu: testGauge('stressd_test_last_peak_cpu_ratio', 'Peak CPU of the test process tree, 1.0 = one core (absent when not measured).'),
     lastSuccess: testGauge('stressd_test_last_success', 'Latest verdict of each test: 1 passed, 0 otherwise.'),
     lastCoverage: testGauge('stressd_test_last_pattern_coverage_ratio', 'Expected patterns found / expected, latest execution.'),

@@ -67,9 +67,22 @@ describe('renderMarkdown', () => {
     assert.ok(row, s);
     assert.match(row, /not measured \| not measured/);
     assert.doesNotMatch(row, /\b0(\.0)?%|\b0 B/);
-    assert.match(s, /counted once per process/);
+    assert.match(s, /once per process/);
     const none = renderMarkdown(runResult({ tests: [testResult({ id: 'r', outcome: 'passed', resources: { measured: false, why: 'remote' } })] }));
     assert.match(section(none, 'Resource usage summary'), /Overall: not measured/);
+  });
+
+  it('names the memory method (PSS) and writes "not measured" for a CPU rate read once, never 0%', () => {
+    const resources = {
+      measured: true as const, peak_cpu_ratio: null, cpu_why: 'no two readings 100 ms apart', cpu_seconds: 0, peak_memory_bytes: 2 * 1024 * 1024,
+      peak_rss_sum_bytes: 6 * 1024 * 1024, memory_method: 'pss' as const, samples: 1, executor_peak_cpu_ratio: null, executor_peak_memory_bytes: null,
+    };
+    const s = section(renderMarkdown(runResult({ tests: [testResult({ id: 'instant', outcome: 'passed', resources })] })), 'Resource usage summary');
+    assert.match(s, /\| Memory \(PSS\) \| 2\.0 MiB \| 2\.0 MiB \|/);
+    assert.match(s, /\| CPU \(of one core\) \| not measured \| not measured \|/);
+    const row = s.split('\n').find((l) => l.startsWith('| instant'));
+    assert.match(row ?? '', /^\| instant \| not measured \| 2\.0 MiB \(PSS\) \| 6\.0 MiB \|/);
+    assert.doesNotMatch(row ?? '', /\b0(\.0)?%/);
   });
 
   it('lists missing patterns and failure reasons with their details', () => {
@@ -122,14 +135,14 @@ describe('renderMarkdown', () => {
 
   it('gives the average and the peak of memory and CPU over the measured tests', () => {
     const s = section(md, 'Resource usage summary');
-    assert.match(s, /\| Memory \(RSS\) \| 150\.0 MiB \| 150\.0 MiB \|/);
+    assert.match(s, /\| Memory \(RSS sum\) \| 150\.0 MiB \| 150\.0 MiB \|/);
     assert.match(s, /\| CPU \(of one core\) \| 85\.0% \| 85\.0% \|/);
     assert.match(s, /Over the 3 of 4 tests that were measured/);
     const mixed = renderMarkdown(runResult({ tests: [
       testResult({ id: 'a', outcome: 'passed', resources: { measured: true, peak_cpu_ratio: 0.2, peak_memory_bytes: 100 * 1024 * 1024, samples: 3, executor_peak_cpu_ratio: null, executor_peak_memory_bytes: null } }),
       testResult({ id: 'b', outcome: 'passed', resources: { measured: true, peak_cpu_ratio: 1.0, peak_memory_bytes: 300 * 1024 * 1024, samples: 3, executor_peak_cpu_ratio: null, executor_peak_memory_bytes: null } }),
     ] }));
-    assert.match(section(mixed, 'Resource usage summary'), /\| Memory \(RSS\) \| 200\.0 MiB \| 300\.0 MiB \|/);
+    assert.match(section(mixed, 'Resource usage summary'), /\| Memory \(RSS sum\) \| 200\.0 MiB \| 300\.0 MiB \|/);
     assert.match(section(mixed, 'Resource usage summary'), /\| CPU \(of one core\) \| 60\.0% \| 100\.0% \|/);
   });
 

@@ -34,6 +34,7 @@ describe('stressd metrics', () => {
       stressd_test_last_output_bytes: 'gauge',
       stressd_test_last_output_chunks: 'gauge',
       stressd_test_last_peak_memory_bytes: 'gauge',
+      stressd_test_last_peak_rss_sum_bytes: 'gauge',
       stressd_test_last_peak_cpu_ratio: 'gauge',
       stressd_test_last_success: 'gauge',
       stressd_test_last_pattern_coverage_ratio: 'gauge',
