@@ -15,6 +15,7 @@
 import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { CpuWindow, MIN_WINDOW_MS } from './cpu-window.ts';
+import pidusage from 'pidusage';
 import { processTreeSync, readProcSync, type ProcReading } from './proctree.ts';
 import type { ResourcePeaks } from '../result/types.ts';
 
@@ -88,6 +89,23 @@ export class ResourceSampler {
     this.#timer.unref();
   }
 
+  /**
+   * The executor is one process, not a tree: pidusage reads it (its own CPU time and RSS, on any
+   * platform pidusage knows). `maxage` lets pidusage forget the pid: its clear() would leak the
+   * descriptors it keeps (docs/contract-notes.md).
+   */
+  async #readExecutor(pid: number): Promise<void> {
+    try {
+      const s = await pidusage(pid, { maxage: 60_000 });
+      if (this.#stopped) return;
+      // Stamped when the reading arrives, so the window's readings stay in time order.
+      this.#execCpu.push(performance.now(), s.ctime / 1000);
+      this.#execMemory = Math.max(this.#execMemory ?? 0, s.memory);
+    } catch {
+      // The executor is gone (a restart): its figures stay what they were.
+    }
+  }
+
   /** One synchronous reading of the tree and the executor (/proc reads are microseconds each). */
   sampleNow(): void {
     const root = this.#root;
@@ -100,11 +118,7 @@ export class ResourceSampler {
       const r = readProcSync(pid);
       if (r !== null) now.set(pid, r);
     }
-    const e = readProcSync(exec, false);
-    if (e !== null) {
-      this.#execCpu.push(at, e.selfTicks / clockTicks);
-      this.#execMemory = Math.max(this.#execMemory ?? 0, e.rssBytes);
-    }
+    void this.#readExecutor(exec);
     if (now.size === 0) return;
     this.#addTicks(now);
     this.#cpu.push(at, this.#ticks / clockTicks);
