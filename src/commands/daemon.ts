@@ -17,6 +17,8 @@ import { createMetrics } from '../telemetry/metrics.ts';
 import { metricsSink } from '../telemetry/metrics-sink.ts';
 import { historySink } from '../daemon/history-sink.ts';
 import { logSink } from '../daemon/log-sink.ts';
+import { journalSink } from '../daemon/journal-sink.ts';
+import { settleStaleRuns } from './settle-stale.ts';
 import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { VERSION } from '../version.ts';
@@ -142,6 +144,8 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const history = new History({ reportsDir: opts.reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
   const total = await history.load();
+  // Before the gauges are restored: a run that died must not pass for one still going.
+  for (const run of await settleStaleRuns(history, suite, opts.reportsDir, log)) metrics.onRunEnd(run);
   // The reports dir may hold runs of suites and tests this config no longer has: restoring their
   // gauges would export (and alert on) series that nothing will ever update again.
   const testIds = new Set(suite.tests.map((t) => t.id));
@@ -159,7 +163,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const live = new LiveStatus();
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
-  const sinks: Sink[] = [logSink(log), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
+  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
   const runs = lc.add(
     'runs',
     new RunCoordinator({

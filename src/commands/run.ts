@@ -14,6 +14,7 @@ import { listen } from '../listeners.ts';
 import { redactCredentials } from '../result/redact.ts';
 import type { ExecutorTarget } from '../runner/api.ts';
 import { progressSink } from '../report/progress.ts';
+import { journalSink } from '../daemon/journal-sink.ts';
 import { reportSink, type ReportWritten } from '../report/sink.ts';
 import { feedSinks, type Sink } from '../result/sink.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
@@ -113,7 +114,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
     const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
     // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
-    const sinks: Sink[] = [progressSink(out), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
+    const sinks: Sink[] = [progressSink(out), journalSink(opts.reportsDir), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
     if (push) sinks.push(pushSink(push, (line) => err(`stressd: ${line}`)));
     const feed = feedSinks(handle.events, sinks, ({ sink, err: failure, repeats }) => {
       // The report's own failure is the summary's last line; anything else is said here, once.

@@ -8,6 +8,7 @@ import { isValidRunId } from '../result/id.ts';
 import { redactRun } from '../result/redact.ts';
 import { firstProblem, RunResultSchema } from '../result/schema.ts';
 import type { HistoryEntry, RunResult } from '../result/types.ts';
+import { ownerAlive } from './journal-owner.ts';
 
 export type { HistoryEntry };
 
@@ -65,6 +66,7 @@ export class History {
   readonly reportsDir: string;
   readonly limit: number;
   private entries: HistoryEntry[] = [];
+  private staleEntries: HistoryEntry[] = [];
   private readonly warn: (path: string, why: string) => void;
 
   constructor(options: HistoryOptions) {
@@ -84,9 +86,31 @@ export class History {
         if (entry) found.push(entry);
       }
     }
+    // A journal (status running) whose process is gone is a run that died: settleStale() records it.
+    this.staleEntries = found.filter((e) => e.run.status === 'running' && !ownerAlive(e.run.journal));
     found.sort(newestFirst);
     this.entries = found.slice(0, this.limit);
     return found.length;
+  }
+
+  /** Runs left `running` by a process that no longer lives, found by the last load(). */
+  stale(): readonly HistoryEntry[] {
+    return this.staleEntries;
+  }
+
+  /**
+   * Replaces every stale run by what `rewrite` makes of it (the aborted run; the caller writes its
+   * files, since rendering reports is not history's business). Returns the rewritten runs.
+   */
+  async settleStale(rewrite: (run: RunResult) => Promise<RunResult>): Promise<RunResult[]> {
+    const settled: RunResult[] = [];
+    for (const entry of this.staleEntries) {
+      const run = await rewrite(entry.run);
+      this.add({ ...entry, run });
+      settled.push(run);
+    }
+    this.staleEntries = [];
+    return settled;
   }
 
   /** Newest first. */

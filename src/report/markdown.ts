@@ -11,32 +11,57 @@ import { costSection, streamTimingSection } from './figures.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { DASH, OUTCOME_MARK, count, memoryMethodName, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
 import { testSection } from './test-section.ts';
+import { cutShort, ran, runSuccessRatio } from '../result/not-run.ts';
 
 export function renderMarkdown(result: RunResult): string {
+  // Figures and distributions are of the tests that ran; a test that never started has none.
+  const started = result.tests.filter(ran);
   const sections = [
     `# Stress test report: ${inline(result.suite)}, run ${inline(result.id)}\n`,
     summarySection(result),
-    failureSection(result.tests),
-    resourceSection(result.tests),
+    failureSection(started),
+    notRunSection(result.tests),
+    resourceSection(started),
     `## Results\n\n${result.tests.length === 0 ? '_No test ran._\n' : result.tests.map(testSection).join('\n')}`,
-    durationDistribution(result.tests),
-    outputSizeDistribution(result.tests),
-    streamTimingSection(result.tests),
-    costSection(result.tests),
+    durationDistribution(started),
+    outputSizeDistribution(started),
+    streamTimingSection(started),
+    costSection(started),
     `---\n_Written by stressd ${inline(result.stressd_version)}._\n`,
   ];
-  return sections.join('\n');
+  return sections.filter((section) => section !== '').join('\n');
 }
 
 function verdictText(result: RunResult): string {
   if (result.status === 'running') return 'pending (the run is still going)';
-  if (result.status === 'aborted') return '❌ NOT GRADUATED (the run was aborted)';
+  if (result.status === 'aborted') return `❌ NOT GRADUATED (the run was aborted${result.abort_cause ? `: ${inline(result.abort_cause)}` : ''})`;
   return result.graduated ? '✅ GRADUATED' : '❌ NOT GRADUATED';
 }
 
+/**
+ * "6 total: 1 passed, 0 failed, 0 timeouts, 0 errors, 1 aborted, 4 not run": every test of the run
+ * counted once; tests cut short by the abort are "aborted", not errors; the last two only when any.
+ */
+export function testTotals(tests: readonly TestResult[]): string {
+  const c = outcomeCounts(tests);
+  const aborted = tests.filter(cutShort).length;
+  const parts = [`${c.passed} passed`, `${c.failed} failed`, `${c.timeout} timeouts`, `${c.error - aborted} errors`];
+  if (aborted > 0) parts.push(`${aborted} aborted`);
+  if (c.not_run > 0) parts.push(`${c.not_run} not run`);
+  return `${tests.length} total: ${parts.join(', ')}`;
+}
+
+/** Passed over the tests that ran, as `stressd_run_last_success_ratio` has it. */
+function successRate(tests: readonly TestResult[]): string {
+  const ratio = runSuccessRatio(tests);
+  if (ratio === null) return DASH;
+  const started = tests.filter(ran).length;
+  const passed = tests.filter((t) => t.outcome === 'passed').length;
+  return `${percent(ratio)} (${passed}/${started}${started < tests.length ? ' that ran' : ''})`;
+}
+
 function summarySection(result: RunResult): string {
-  const c = outcomeCounts(result.tests);
-  const total = result.tests.length;
+  const started = result.tests.filter(ran);
   const rows: [string, string][] = [
     ['Suite', cell(result.suite)],
     ['Run id', inlineCode(result.id, { inTable: true })],
@@ -44,14 +69,14 @@ function summarySection(result: RunResult): string {
     ['Config', result.config_path === null ? DASH : inlineCode(result.config_path, { inTable: true })],
     ['Executor', cell(result.executor)],
     ['Trigger', cell(result.trigger)],
-    ['Status', cell(result.status)],
+    ['Status', result.abort_cause ? `${cell(result.status)} (${cell(result.abort_cause)})` : cell(result.status)],
     ['Started', cell(result.started_at)],
     ['Ended', cell(result.ended_at)],
     ['Duration', formatDuration(result.duration_seconds)],
-    ['Tests', `${total} total: ${c.passed} passed, ${c.failed} failed, ${c.timeout} timeouts, ${c.error} errors`],
-    ['Success rate', total === 0 ? DASH : `${percent(c.passed / total)} (${c.passed}/${total})`],
-    ['Average duration', total === 0 ? DASH : `${formatDuration(sumOf(result.tests, (t) => t.duration_seconds) / total)} per test`],
-    ['Total output', totalOutput(result.tests)],
+    ['Tests', testTotals(result.tests)],
+    ['Success rate', successRate(result.tests)],
+    ['Average duration', started.length === 0 ? DASH : `${formatDuration(sumOf(started, (t) => t.duration_seconds) / started.length)} per test`],
+    ['Total output', totalOutput(started)],
     ['Graduation', verdictText(result)],
   ];
   if (result.trace_id !== null) rows.push(['Trace id', inlineCode(result.trace_id, { inTable: true })]);
@@ -92,6 +117,13 @@ function failureSection(tests: readonly TestResult[]): string {
     .sort((a, b) => b[1].length - a[1].length)
     .map(([reason, ts]) => [cell(reason), String(ts.length), ts.map((t) => `${cell(t.id)} (${OUTCOME_MARK[t.outcome]}${t.reason_detail ? `: ${cell(t.reason_detail)}` : ''})`).join('; ')]);
   return `## Failure reasons\n\n${table(['reason', 'tests', 'which'], rows, ['l', 'r', 'l'])}\n`;
+}
+
+function notRunSection(tests: readonly TestResult[]): string {
+  const notRun = tests.filter((t) => !ran(t));
+  if (notRun.length === 0) return '';
+  const rows = notRun.map((t) => [cell(t.id), cell(t.name), cell(t.reason), cell(t.reason_detail)]);
+  return `## Not run\n\n${count(notRun.length)} test(s) never started; they count in the total, not in the success rate.\n\n${table(['test', 'name', 'reason', 'detail'], rows)}\n`;
 }
 
 function resourceSection(tests: readonly TestResult[]): string {

@@ -62,6 +62,9 @@ function preview(t: TestResult): string {
 }
 
 export function testSection(t: TestResult, index: number): string {
+  if (t.outcome === 'not_run') {
+    return `### ${index + 1}. ${OUTCOME_MARK[t.outcome]}: ${inline(t.name)} (${inlineCode(t.id)})\n\n${reasonText(t)}\n`;
+  }
   const rows: [string, string][] = [
     ['Outcome', OUTCOME_MARK[t.outcome]],
     ['Reason', reasonText(t)],

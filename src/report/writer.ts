@@ -3,48 +3,17 @@
  * `latest.json` as copies of the newest run. Each file is written atomically (a temp file in the
  * same directory, fsync, rename), so a reader or a crash never sees half a report.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SAFE_PATH_PART, writeAtomic } from '../atomic-write.ts';
 import { ErrorCode, StressdError } from '../errors.ts';
 import type { RunResult } from '../result/types.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
 
-/** Suite labels and run ids become path parts; anything else could escape the reports dir. */
-const SAFE_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const SAFE_PART = SAFE_PATH_PART;
 
-export async function writeAtomic(path: string, dir: string, content: string): Promise<void> {
-  const tmp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const fh = await open(tmp, 'wx', 0o644);
-    try {
-      await fh.writeFile(content, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await syncDir(dir);
-}
-
-/** Makes the rename itself durable; some filesystems refuse to open a directory for sync, which is harmless. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Best effort only: the data file itself is already synced.
-  }
-}
+export { writeAtomic };
 
 /** The id of the run `latest.json` holds, or null when there is none (or it cannot be read). */
 async function latestId(dir: string): Promise<string | null> {

@@ -7,13 +7,16 @@
  */
 import { z } from 'zod';
 
-export const OUTCOME_VALUES = ['passed', 'failed', 'timeout', 'error'] as const;
+/** `not_run`: a test an aborted run (or an exhausted budget) never started; it is in the result so every total counts it. */
+export const OUTCOME_VALUES = ['passed', 'failed', 'timeout', 'error', 'not_run'] as const;
 
 export const FAILURE_REASON_VALUES = [
   'timeout', 'exit_nonzero', 'pattern_miss', 'connection_lost', 'rpc_error', 'connect_failed',
   'server_stall', 'stream_error', 'rate_limited', 'token_limit', 'sut_error',
-  /** The run was stopped (SIGTERM) while this test ran. */
+  /** The run was stopped (SIGTERM, or a crash found at the next start) while this test ran, or before it started (outcome not_run). */
   'aborted',
+  /** The run's or the day's cost budget was spent before this test could start (outcome not_run). */
+  'budget',
 ] as const;
 
 const seconds = z.number().nullable();
@@ -200,6 +203,21 @@ export const GraduationVerdictSchema = z.object({
   }),
 });
 
+/**
+ * Who is writing a run's journal (the `running` JSON of a run in progress), so that the next start
+ * can tell a run some live process still owns from one whose process died (DESIGN section 13).
+ */
+export const JournalOwnerSchema = z.object({
+  pid: z.number().int().positive(),
+  hostname: z.string(),
+  /** /proc/sys/kernel/random/boot_id: a pid of an earlier boot names nothing now. */
+  boot_id: z.string().nullable(),
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot): tells a reused pid (pid 1 in a container) from ours. */
+  process_start: z.string().nullable(),
+  /** The test in flight when the journal was written; null between tests. */
+  current_test: z.object({ id: z.string(), started_at: z.string() }).nullable(),
+});
+
 export const RunResultSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
   suite: z.string(),
@@ -219,6 +237,10 @@ export const RunResultSchema = z.object({
   tests: z.array(TestResultSchema),
   trace_id: z.string().nullable(),
   stressd_version: z.string(),
+  /** Why an aborted run stopped ("stressd is shutting down", "stopped unexpectedly"); null or absent otherwise. */
+  abort_cause: z.string().nullable().optional(),
+  /** Only in the journal of a run in progress; absent from every finished or aborted result. */
+  journal: JournalOwnerSchema.optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

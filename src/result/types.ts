@@ -6,11 +6,11 @@
 import type { z } from 'zod';
 import {
   FAILURE_REASON_VALUES, OUTCOME_VALUES,
-  type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type PatternHitSchema,
+  type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type JournalOwnerSchema, type PatternHitSchema,
   type RegressionRecordSchema, type ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type TestResultSchema,
 } from './schema.ts';
 
-export const Outcome = { passed: 'passed', failed: 'failed', timeout: 'timeout', error: 'error' } as const satisfies Record<string, (typeof OUTCOME_VALUES)[number]>;
+export const Outcome = { passed: 'passed', failed: 'failed', timeout: 'timeout', error: 'error', not_run: 'not_run' } as const satisfies Record<string, (typeof OUTCOME_VALUES)[number]>;
 export type Outcome = (typeof OUTCOME_VALUES)[number];
 export const OUTCOMES: readonly Outcome[] = OUTCOME_VALUES;
 
@@ -30,6 +30,7 @@ export type MemoryMethod = 'pss' | 'rss_sum';
 export type TestResult = z.output<typeof TestResultSchema>;
 export type GraduationVerdict = z.output<typeof GraduationVerdictSchema>;
 export type RunResult = z.output<typeof RunResultSchema>;
+export type JournalOwner = z.output<typeof JournalOwnerSchema>;
 export type MeasureName = (typeof MEASURE_VALUES)[number];
 export type RegressionVerdict = (typeof REGRESSION_VERDICT_VALUES)[number];
 export type RegressionRecord = z.output<typeof RegressionRecordSchema>;

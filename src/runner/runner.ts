@@ -10,6 +10,7 @@ import { redactCredentials } from '../result/redact.ts';
 import type { RunHandle, RunnerEmitter, RunSuiteOptions, StartRun } from './api.ts';
 import { judgeRun } from './graduation.ts';
 import { makeRunId } from '../result/id.ts';
+import { notRunTest } from '../result/not-run.ts';
 import { endRunSpan, spanIds, startRunSpan } from './spans.ts';
 import { deepFreeze, runTest } from './test-run.ts';
 import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
@@ -83,6 +84,12 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
     }
     const aborted = signal?.aborted === true;
     const { graduated, ...verdict } = judgeRun(tests, suite.graduation, aborted);
+    const cause = aborted ? abortCause(signal) : null;
+    // The tests the abort kept from starting stay in the result, so every total counts the suite.
+    if (aborted) {
+      const at = new Date().toISOString();
+      for (const test of suite.tests.slice(tests.length)) tests.push(notRunTest(test, at, `not started: ${cause ?? 'the run was aborted'}`));
+    }
     const passed = tests.filter((t) => t.outcome === 'passed').length;
     endRunSpan(span, passed, graduated, verdict.reasons);
     const endedAt = new Date();
@@ -94,6 +101,7 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       graduated,
       verdict,
       tests_passed: passed,
+      abort_cause: cause,
     } satisfies RunResult);
     emit('run:end', { run: final });
     return final;
@@ -102,6 +110,14 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
   // Started on the next tick so listeners attached right after startRun() see run:start.
   const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
   return { id, events, done, snapshot };
+}
+
+/** The reason the signal was aborted with, in words ("stressd is shutting down"). */
+function abortCause(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
+  if (typeof reason === 'string' && reason !== '') return reason;
+  return 'the run was aborted';
 }
 
 async function pause(seconds: number, signal: AbortSignal | undefined): Promise<void> {

@@ -9,6 +9,7 @@ import { VERSION } from '../version.ts';
 import { DURATION_BUCKETS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { renderMetrics, type MetricsResponse } from './exposition.ts';
 import { applyLastTestGauges, finite } from './last-values.ts';
+import { cutShort, ranToEnd, runSuccessRatio } from '../result/not-run.ts';
 
 export type { MetricsResponse } from './exposition.ts';
 
@@ -29,9 +30,12 @@ export interface StressdMetrics {
   readonly registry: Registry;
   /** Sets stressd_run_in_progress{suite} to 1. */
   onRunStart(run: RunResult): void;
-  /** Every per-test metric; called as each test ends so a long run shows progress. */
+  /** Every per-test metric; called as each test ends so a long run shows progress. Nothing for a not_run test; only cost for one cut short. */
   onTestEnd(suite: string, test: TestResult): void;
-  /** Run gauges, stressd_runs_total{result}, in_progress 0. Does not touch per-test metrics. */
+  /**
+   * stressd_runs_total{result}, in_progress 0, and the run's last_* gauges unless it was aborted
+   * (they keep the last finished run). Does not touch per-test metrics.
+   */
   onRunEnd(run: RunResult): void;
   /** Next scheduled run of the suite; null removes the series (nothing scheduled). */
   setNextRun(suite: string, at: Date | null): void;
@@ -40,8 +44,8 @@ export interface StressdMetrics {
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
   /**
-   * After a restart: restores the last-value gauges (per test and per suite) from finished runs on
-   * disk, the newest value winning. Counters and histograms stay at zero, as Prometheus expects of
+   * After a restart: restores the last-value gauges (per test and per suite) from runs on disk,
+   * the newest value winning; an aborted run restores only the gauges of the tests it finished. Counters and histograms stay at zero, as Prometheus expects of
    * a restarted process (rate() handles the reset).
    */
   hydrateFromHistory(runs: readonly RunResult[]): void;
@@ -108,8 +112,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     const duration = finite(run.duration_seconds);
     if (duration === null) m.runLastDuration.remove(labels);
     else m.runLastDuration.set(labels, duration);
-    if (run.tests_total > 0) m.runLastSuccessRatio.set(labels, run.tests_passed / run.tests_total);
-    else m.runLastSuccessRatio.remove(labels);
+    // Over the tests that ran, as the report's success rate (docs/telemetry.md).
+    const ratio = runSuccessRatio(Array.isArray(run.tests) ? run.tests : []);
+    if (ratio === null) m.runLastSuccessRatio.remove(labels);
+    else m.runLastSuccessRatio.set(labels, ratio);
     m.runLastGraduated.set(labels, run.graduated === true ? 1 : 0);
   };
 
@@ -120,6 +126,16 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     }
     const labels = testLabels(suite, test);
     const outcome = String(test.outcome);
+    // A test that never started is no measurement of anything; one cut short by an abort is a
+    // partial one: only the money it spent counts. Neither is a verdict an alert may count.
+    if (outcome === 'not_run') return;
+    if (cutShort(test)) {
+      safely('test cost', () => {
+        const cost = finite(test.claude?.total_cost_usd);
+        if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
+      });
+      return;
+    }
     safely('test duration', () => {
       const value = finite(test.duration_seconds);
       if (value === null || value < 0) return;
@@ -161,7 +177,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       safely('run end', () => {
         m.runInProgress.set({ suite: run.suite }, 0);
         m.runs.inc({ suite: run.suite, result: runResultLabel(run) });
-        setRunGauges(run);
+        // An aborted run is counted, but the run's last_* gauges keep describing the last run that finished.
+        if (run.status !== 'aborted') setRunGauges(run);
       });
     },
 
@@ -194,10 +211,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
         // Oldest first, so the newest value of every series wins, exactly as live recording would.
         for (const run of finished) {
           safely('history run gauges', () => {
-            setRunGauges(run);
+            if (run.status !== 'aborted') setRunGauges(run);
             m.runInProgress.set({ suite: run.suite }, 0);
           });
-          for (const test of Array.isArray(run.tests) ? run.tests : []) {
+          // As live: a test an aborted run did not finish moves none of its gauges.
+          for (const test of Array.isArray(run.tests) ? run.tests.filter(ranToEnd) : []) {
             safely('history test gauges', () => applyLastTestGauges(m, run.suite, testLabels(run.suite, test), test));
           }
         }

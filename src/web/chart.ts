@@ -1,8 +1,11 @@
 /**
  * An inline SVG line chart of per-test durations over the last runs: one line per test, oldest run
- * on the left. Server-rendered, no script, no external assets.
+ * on the left. Server-rendered, no script, no external assets. A test that did not pass is a
+ * hollow point; an aborted run is a dashed vertical mark; a test it cut short or never started is
+ * not plotted (its partial duration would read as the test getting faster).
  */
-import type { RunResult } from '../result/types.ts';
+import { ranToEnd } from '../result/not-run.ts';
+import type { RunResult, TestResult } from '../result/types.ts';
 import { formatDuration } from '../result/format.ts';
 import { escapeHtml } from './html.ts';
 
@@ -18,7 +21,8 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
   for (const run of drawn) for (const t of run.tests) if (!testIds.includes(t.id)) testIds.push(t.id);
   if (drawn.length === 0 || testIds.length === 0) return '<p class="muted">No finished runs to chart yet.</p>';
 
-  const max = Math.max(1, ...drawn.flatMap((r) => r.tests.map((t) => t.duration_seconds)).filter(Number.isFinite));
+  const plotted = (t: TestResult | undefined): t is TestResult => t !== undefined && ranToEnd(t) && Number.isFinite(t.duration_seconds);
+  const max = Math.max(1, ...drawn.flatMap((r) => r.tests.filter(plotted).map((t) => t.duration_seconds)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const x = (i: number): number => PAD.left + (drawn.length === 1 ? plotW / 2 : (i * plotW) / (drawn.length - 1));
@@ -30,10 +34,11 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
     const dots: string[] = [];
     drawn.forEach((run, i) => {
       const t = run.tests.find((tt) => tt.id === id);
-      if (!t || !Number.isFinite(t.duration_seconds)) return;
+      if (!plotted(t)) return;
       points.push(`${x(i).toFixed(1)},${y(t.duration_seconds).toFixed(1)}`);
+      const paint = t.outcome === 'passed' ? `fill="${color}"` : `class="fail" fill="#fff" stroke="${color}" stroke-width="2"`;
       dots.push(
-        `<circle cx="${x(i).toFixed(1)}" cy="${y(t.duration_seconds).toFixed(1)}" r="3" fill="${color}">` +
+        `<circle cx="${x(i).toFixed(1)}" cy="${y(t.duration_seconds).toFixed(1)}" r="3" ${paint}>` +
           `<title>${escapeHtml(`${id} · ${run.id}: ${formatDuration(t.duration_seconds)} (${t.outcome})`)}</title></circle>`,
       );
     });
@@ -46,6 +51,12 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
     return `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>` +
       `<text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(0)} s</text>`;
   });
+  const abortMarks = drawn.flatMap((run, i) =>
+    run.status === 'aborted'
+      ? [`<line class="aborted" x1="${x(i).toFixed(1)}" x2="${x(i).toFixed(1)}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#9ca3af" stroke-dasharray="4 3">` +
+          `<title>${escapeHtml(`${run.id}: aborted${run.abort_cause ? ` (${run.abort_cause})` : ''}`)}</title></line>`]
+      : [],
+  );
   const legend = testIds
     // A class, not a style attribute: the Content-Security-Policy allows only hashed <style> blocks.
     .map((id, k) => `<span class="legend"><i class="c${k % PALETTE.length}"></i>${escapeHtml(id)}</span>`)
@@ -54,7 +65,8 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
     `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Per-test durations over the last ${drawn.length} runs">` +
     ticks.join('') +
     `<text x="${PAD.left}" y="${H - 8}">oldest</text><text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">newest</text>` +
+    abortMarks.join('') +
     lines.join('') +
-    `</svg><div>${legend}</div>`
+    `</svg><div>${legend} <span class="legend muted">● passed · ○ did not pass · ┆ aborted run</span></div>`
   );
 }

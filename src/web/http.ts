@@ -56,11 +56,13 @@ export interface RunSummary {
   graduated: boolean;
   tests_total: number;
   tests_passed: number;
+  /** Why an aborted run stopped; null otherwise. */
+  abort_cause: string | null;
 }
 
 export function summarize(run: RunResult): RunSummary {
   const { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed } = run;
-  return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed };
+  return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed, abort_cause: run.abort_cause ?? null };
 }
 
 function digest(s: string): Buffer {

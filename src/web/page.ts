@@ -86,13 +86,19 @@ ${rows ? `<table><tr><th>Test</th><th>Outcome</th><th>Duration</th><th>Output</t
 </section>`;
 }
 
+/** Tests an aborted run never started: counted in the total, said here so "1/6" is not read as five failures. */
+function notRun(r: RunResult): string {
+  const n = r.tests.filter((t) => t.outcome === 'not_run').length;
+  return n === 0 ? '' : ` <span class="muted">(${n} not run)</span>`;
+}
+
 function runsSection(m: StatusPageModel): string {
   if (m.runs.length === 0) return '<section id="runs"><h2>Last runs</h2><p class="muted">No runs yet.</p></section>';
   const rows = m.runs
     .slice(0, 20)
     .map((r) => {
       const id = encodeURIComponent(r.id);
-      return `<tr><td><code>${e(r.id)}</code></td><td>${verdictBadge(r)}</td><td>${r.tests_passed}/${r.tests_total}</td>` +
+      return `<tr><td><code>${e(r.id)}</code></td><td>${verdictBadge(r)}</td><td>${r.tests_passed}/${r.tests_total}${notRun(r)}</td>` +
         `<td>${e(formatDuration(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
         `<td><a href="/api/runs/${id}/report.html">report</a> · <a href="/api/runs/${id}/report">markdown</a> · <a href="/api/runs/${id}">json</a></td></tr>`;
     })

@@ -175,9 +175,10 @@ test('SIGTERM mid-run aborts the test in flight, writes the partial report and e
     }
   });
   assert.equal(r.code, 1, r.stderr);
-  const run = JSON.parse(r.stdout) as { id: string; status: string; tests: { id: string; reason: string; preview_head: string }[] };
+  const run = JSON.parse(r.stdout) as { id: string; status: string; tests_total: number; tests: { id: string; outcome: string; reason: string; preview_head: string }[] };
   assert.equal(run.status, 'aborted');
-  assert.deepEqual(run.tests.map((t) => [t.id, t.reason]), [['long', 'aborted']]);
+  assert.deepEqual(run.tests.map((t) => [t.id, t.outcome, t.reason]), [['long', 'error', 'aborted'], ['skipped', 'not_run', 'aborted']]);
+  assert.equal(run.tests_total, 2);
   const onDisk = JSON.parse(await readFile(join(dir, 'reports', 'cli_suite', `${run.id}.json`), 'utf8')) as { status: string };
   assert.equal(onDisk.status, 'aborted');
   const pid = Number(/pid (\d+)/.exec(run.tests[0]?.preview_head ?? '')?.[1]);

@@ -120,7 +120,11 @@ test('aborting a run cancels the test in flight, skips the rest and still yields
   });
   const run = await handle.done;
   assert.equal(run.status, 'aborted');
-  assert.deepEqual(run.tests.map((t) => [t.id, t.outcome, t.reason]), [['first', 'passed', null], ['long', 'error', 'aborted']]);
+  // The test the abort kept from starting is in the result, so every total counts the suite.
+  assert.deepEqual(run.tests.map((t) => [t.id, t.outcome, t.reason]), [['first', 'passed', null], ['long', 'error', 'aborted'], ['never', 'not_run', 'aborted']]);
+  assert.equal(run.tests_total, run.tests.length);
+  assert.equal(run.abort_cause, 'the run was aborted');
+  assert.equal(run.verdict?.pass_rate, 0.5, 'the pass rate is over the tests that ran');
   assert.equal(run.graduated, false);
   const pid = Number(/pid (\d+)/.exec(run.tests[1]?.preview_head ?? '')?.[1]);
   assert.ok(pid > 0);

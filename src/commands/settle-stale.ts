@@ -1,0 +1,25 @@
+/**
+ * At the daemon's start: runs left `running` by a process that died become aborted runs
+ * ("stopped unexpectedly"), their JSON and markdown rewritten, before the gauges are restored.
+ * History finds them; stale-runs.ts says what they become; the report writer writes them.
+ */
+import type { Suite } from '../config/types.ts';
+import type { History } from '../daemon/history.ts';
+import { abortStale } from '../daemon/stale-runs.ts';
+import type { Logger } from '../logger.ts';
+import { writeReport } from '../report/writer.ts';
+import type { RunResult } from '../result/types.ts';
+
+export async function settleStaleRuns(history: History, suite: Suite, reportsDir: string, log: Logger): Promise<RunResult[]> {
+  return history.settleStale(async (journal) => {
+    const run = abortStale(journal, suite);
+    try {
+      await writeReport(run, reportsDir);
+    } catch (err) {
+      // The API still serves it from memory; the next start tries again, the journal being still there.
+      log.error({ err, runId: run.id }, 'a run that stopped unexpectedly could not be rewritten');
+    }
+    log.warn({ runId: run.id, suite: run.suite, tests_total: run.tests_total, tests_ended: journal.tests.length }, 'a run stopped unexpectedly: recorded as aborted');
+    return run;
+  });
+}
