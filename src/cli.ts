@@ -23,6 +23,17 @@ function envFlag(name: string): boolean {
   throw new StressdError(ErrorCode.usage, `${name}: expected true/false, 1/0, yes/no or on/off, found "${process.env[name] ?? ''}"`);
 }
 
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number ≥ 1, found "${value}"`);
+  return n;
+}
+
+/** A repeatable option: every occurrence adds to the list. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 function list(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -38,18 +49,24 @@ const program = new Command('stressd')
 program
   .command('daemon')
   .description('run suites on a cron schedule; serve /metrics, the API and the status page')
-  .addOption(new Option('--config <file>', 'suite config').env('STRESSD_CONFIG').default('configs/demo.json'))
-  .addOption(new Option('--schedule <cron>', 'cron expression (overrides the config)').env('STRESSD_SCHEDULE'))
+  .addOption(new Option('--config <file|dir>', 'suite config, or a directory of *.json configs; repeat for several suites (env STRESSD_CONFIG: a list separated by commas or the path delimiter; default configs/demo.json)').argParser(collect))
+  .addOption(new Option('--schedule <cron>', 'cron expression (overrides every config\'s schedule)').env('STRESSD_SCHEDULE'))
+  .addOption(new Option('--max-concurrent-runs <n>', 'runs in flight across suites; further triggers are queued').env('STRESSD_MAX_CONCURRENT_RUNS').default(1).argParser(positive))
   .addOption(new Option('--host <host>', 'listen address').env('STRESSD_HOST').default('127.0.0.1'))
   .addOption(new Option('--port <port>', 'listen port').env('STRESSD_PORT').default(9464).argParser(port))
   .addOption(new Option('--reports-dir <dir>', 'where reports go').env('STRESSD_REPORTS_DIR').default('reports'))
   .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp (overrides the config)').env('STRESSD_EXECUTOR'))
   .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up (env STRESSD_RUN_ON_START=true|false)'))
   .addOption(new Option('--token <token>', 'bearer token for POST /api/runs, required beyond loopback (prefer the env variable: argv is visible in ps)').env('STRESSD_TOKEN'))
-  .action(async (opts: { config: string; schedule?: string; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string }) => {
+  .action(async (opts: { config?: string[]; schedule?: string; maxConcurrentRuns: number; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string }) => {
     const { daemonCommand } = await import('./commands/daemon.ts');
-    const { token, ...rest } = opts;
-    process.exitCode = await daemonCommand({ ...rest, ...(token ? { token } : {}), runOnStart: opts.runOnStart === true || envFlag('STRESSD_RUN_ON_START') });
+    const { splitConfigList } = await import('./commands/suite-files.ts');
+    const { token, config, ...rest } = opts;
+    const fromEnv = splitConfigList(process.env.STRESSD_CONFIG ?? '');
+    const configs = config ?? (fromEnv.length > 0 ? fromEnv : ['configs/demo.json']);
+    process.exitCode = await daemonCommand({
+      ...rest, config: configs, ...(token ? { token } : {}), runOnStart: opts.runOnStart === true || envFlag('STRESSD_RUN_ON_START'),
+    });
   });
 
 program

@@ -1,13 +1,11 @@
 /**
- * `stressd daemon`: loads the suite, then starts in order — logger, tracing, metrics, history,
+ * `stressd daemon`: loads the suites (one per config), then starts in order — logger, tracing, metrics, history,
  * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
  */
 import { fileURLToPath } from 'node:url';
-import { ConfigError, formatProblem } from '../config/errors.ts';
-import { loadSuite } from '../config/load.ts';
-import type { Suite } from '../config/types.ts';
+import { loadSuites, sharedExecutor, type SuiteEntry } from './suite-files.ts';
 import type { LiveProgress, RunResult } from '../result/types.ts';
-import { assertSafeBind, StressdError } from '../errors.ts';
+import { assertSafeBind, ErrorCode, StressdError } from '../errors.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { redactCredentials } from '../result/redact.ts';
 import { reportSink } from '../report/sink.ts';
@@ -30,12 +28,17 @@ import { createApp, listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
 import { createLogger, logFormat, type Logger } from '../logger.ts';
 import { renderStatusPage } from '../web/page.ts';
+import type { SuiteRow } from '../web/suites-section.ts';
 import { readinessOf } from '../daemon/readiness.ts';
-import { assertCronExpression, startScheduler } from '../daemon/scheduler.ts';
+import { startScheduler, type Scheduler } from '../daemon/scheduler.ts';
+import { SuiteSet } from '../daemon/suites.ts';
 
 export interface DaemonOptions {
-  config: string;
-  /** Cron expression; overrides the config's `schedule`. */
+  /** Config files or directories of `*.json`: one suite each (DESIGN section 4). */
+  config: string[];
+  /** Runs in flight across suites; further triggers wait their turn. */
+  maxConcurrentRuns: number;
+  /** Cron expression; overrides every config's `schedule`. */
   schedule?: string;
   host: string;
   port: number;
@@ -48,24 +51,21 @@ export interface DaemonOptions {
 }
 
 /** Problems a user can fix: printed on stderr, exit code 2, nothing started. */
-async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: string[]; schedule: string | null; token: string | undefined } | string[]> {
-  let loaded;
-  try {
-    loaded = await loadSuite(opts.config);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems.map(formatProblem);
-    throw err;
+async function prepare(opts: DaemonOptions): Promise<Prepared | string[]> {
+  const { entries: suites, problems } = await loadSuites(opts.config, opts.schedule);
+  if (problems.length > 0) return problems;
+  const executor = sharedExecutor(suites, opts.executor);
+  if (typeof executor !== 'string') return [executor.problem];
+  if (!Number.isInteger(opts.maxConcurrentRuns) || opts.maxConcurrentRuns < 1) {
+    return [`--max-concurrent-runs or STRESSD_MAX_CONCURRENT_RUNS: expected a whole number ≥ 1, found "${opts.maxConcurrentRuns}"`];
   }
   const token = opts.token || process.env.STRESSD_TOKEN || undefined;
-  // An empty STRESSD_SCHEDULE means "not set", as for any unset variable.
-  const schedule = opts.schedule?.trim() || loaded.suite.schedule || null;
   try {
     logFormat();
   } catch (err) {
     return [err instanceof Error ? err.message : String(err)];
   }
   try {
-    if (schedule !== null) assertCronExpression(schedule);
     assertSafeBind(opts.host, token, 'daemon HTTP', 'STRESSD_TOKEN');
   } catch (err) {
     if (err instanceof StressdError) return [err.message];
@@ -73,7 +73,7 @@ async function prepare(opts: DaemonOptions): Promise<{ suite: Suite; warnings: s
   }
   const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_PORT');
   if (busy !== null) return [busy];
-  return { ...loaded, schedule, token };
+  return { suites, executor, token };
 }
 
 export async function daemonCommand(opts: DaemonOptions): Promise<number> {
@@ -82,9 +82,9 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     for (const line of prepared) process.stderr.write(`stressd: ${line}\n`);
     return 2;
   }
-  const { suite, schedule, token } = prepared;
+  const { suites, executor, token } = prepared;
   const log = createLogger();
-  for (const warning of prepared.warnings) log.warn({ config: opts.config }, warning);
+  for (const entry of suites) for (const warning of entry.warnings) log.warn({ config: entry.file }, warning);
   const lc = new Lifecycle(log);
   lc.add('logger', log, (l) => l.flush());
   let stopping = false;
@@ -103,7 +103,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   });
 
   try {
-    await start(opts, { suite, schedule, token, log, lc, isStopping: () => stopping, onForcedExit: (fn) => (killChildren = fn) });
+    await start(opts, { suites, executor, token, log, lc, isStopping: () => stopping, onForcedExit: (fn) => (killChildren = fn) });
   } catch (err) {
     if (err instanceof LifecycleClosedError) {
       // A signal arrived during start-up: the shutdown it began is the outcome, not a failure.
@@ -125,10 +125,14 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   return code;
 }
 
-interface StartContext {
-  suite: Suite;
-  schedule: string | null;
+interface Prepared {
+  suites: SuiteEntry[];
+  /** "embedded" or a ws:// URL, shared by every suite. */
+  executor: string;
   token: string | undefined;
+}
+
+interface StartContext extends Prepared {
   log: Logger;
   lc: Lifecycle;
   isStopping: () => boolean;
@@ -136,7 +140,7 @@ interface StartContext {
 }
 
 async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
-  const { suite, schedule, log, lc } = ctx;
+  const { suites, log, lc } = ctx;
   const tracing = lc.add('tracing', await startTracing({ logger: log }), (t) => t.shutdown());
   log.info({ enabled: tracing.enabled }, 'tracing');
 
@@ -145,18 +149,22 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const history = new History({ reportsDir: opts.reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
   const total = await history.load();
   // Before the gauges are restored: a run that died must not pass for one still going.
-  for (const run of await settleStaleRuns(history, suite, opts.reportsDir, log)) metrics.onRunEnd(run);
-  // The reports dir may hold runs of suites and tests this config no longer has: restoring their
+  for (const run of await settleStaleRuns(history, suites.map((e) => e.suite), opts.reportsDir, log)) metrics.onRunEnd(run);
+  // The reports dir may hold runs of suites and tests these configs no longer have: restoring their
   // gauges would export (and alert on) series that nothing will ever update again.
-  const testIds = new Set(suite.tests.map((t) => t.id));
+  const testIds = new Map(suites.map((e) => [e.suite.suite, new Set(e.suite.tests.map((t) => t.id))]));
   metrics.hydrateFromHistory(
-    history.runs().filter((r) => r.suite === suite.suite).map((r) => ({ ...r, tests: r.tests.filter((t) => testIds.has(t.id)) })),
+    history.runs().flatMap((r) => {
+      const ids = testIds.get(r.suite);
+      return ids ? [{ ...r, tests: r.tests.filter((t) => ids.has(t.id)) }] : [];
+    }),
   );
   log.info({ reportsDir: opts.reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
 
+  const envPassthrough = [...new Set(suites.flatMap((e) => e.suite.env_passthrough ?? []))];
   const executor = lc.add(
     'executor',
-    await startExecutor(opts.executor ?? suite.executor, { log, onRestart: () => metrics.onExecutorRestart(), envPassthrough: suite.env_passthrough ?? [] }),
+    await startExecutor(ctx.executor, { log, onRestart: () => metrics.onExecutorRestart(), envPassthrough }),
     (e) => e.close(),
   );
   ctx.onForcedExit(() => executor.killNow());
@@ -164,54 +172,96 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const live = new LiveStatus();
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
   const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
+  const coordinators = new Map<string, RunCoordinator>();
   const runs = lc.add(
     'runs',
-    new RunCoordinator({
-      suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
+    new SuiteSet({
+      coordinators, maxConcurrentRuns: opts.maxConcurrentRuns, log,
+      onQueued: (name) => metrics.onRunQueued(name),
       onSkipped: (name) => metrics.onRunSkipped(name),
     }),
     (r) => r.close(),
   );
+  for (const { suite } of suites) {
+    coordinators.set(suite.suite, new RunCoordinator({
+      suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
+      onSkipped: (name) => metrics.onRunSkipped(name),
+      onIdle: () => runs.onIdle(),
+    }));
+  }
 
-  const scheduler = lc.add(
-    'scheduler',
-    await startScheduler({
-      expression: schedule, name: `stressd:${suite.suite}`, log,
-      onFire: () => void runs.trigger('schedule'),
-      onNextRun: (at) => metrics.setNextRun(suite.suite, at),
-    }),
-    (s) => s.close(),
-  );
+  const schedulers = new Map<string, Scheduler>();
+  for (const { suite, schedule } of suites) {
+    const name = suite.suite;
+    schedulers.set(name, lc.add(
+      `scheduler ${name}`,
+      await startScheduler({
+        expression: schedule, name: `stressd:${name}`, log: log.child({ suite: name }),
+        onFire: () => void runs.trigger('schedule', name),
+        onNextRun: (at) => metrics.setNextRun(name, at),
+      }),
+      (s) => s.close(),
+    ));
+  }
 
+  const [first] = suites;
+  const firstScheduler = first ? schedulers.get(first.suite.suite) : undefined;
+  if (!first || !firstScheduler) throw new StressdError(ErrorCode.config, 'no suite config given');
   const app = createApp({
     metricsResponse: (accept) => metrics.metricsResponse(accept),
-    readiness: () => readinessOf({ suite: suite.suite, stopping: ctx.isStopping(), scheduler, executor }),
+    readiness: () => readinessOf({
+      suite: first.suite.suite, stopping: ctx.isStopping(), scheduler: firstScheduler, executor,
+      ...(suites.length > 1 ? { suites: [...schedulers].map(([suite, scheduler]) => ({ suite, scheduler })) } : {}),
+    }),
     history,
     runs,
     renderMarkdown,
     // docs/ sits two levels above both src/commands/ and dist/commands/.
     runbooksPath: fileURLToPath(new URL('../../docs/operations.md', import.meta.url)),
-    statusPage: () =>
-      renderStatusPage({
-        suite: { name: suite.suite, description: suite.description, tests: suite.tests.length },
-        schedule, nextRun: scheduler.nextRun(), now: new Date(),
+    statusPage: () => {
+      const now = new Date();
+      return renderStatusPage({
+        suite: suites.length === 1
+          ? { name: first.suite.suite, description: first.suite.description, tests: first.suite.tests.length }
+          : { name: suites.map((e) => e.suite.suite).join(', '), description: null, tests: suites.reduce((n, e) => n + e.suite.tests.length, 0) },
+        schedule: first.schedule, nextRun: firstScheduler.nextRun(), now,
         executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
         current: current(runs, live),
         runs: history.runs(),
         version: VERSION,
-      }),
+        ...(suites.length > 1 ? { suites: suiteRows(suites, schedulers, runs, history.runs()) } : {}),
+      });
+    },
     ...(ctx.token ? { token: ctx.token } : {}),
     ...(process.env.STRESSD_METRICS_TOKEN ? { metricsToken: process.env.STRESSD_METRICS_TOKEN } : {}),
     log,
   });
   const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());
-  log.info({ url: http.url, suite: suite.suite, schedule, tests: suite.tests.length }, 'listening');
+  log.info({
+    url: http.url, suite: first.suite.suite, schedule: first.schedule, tests: first.suite.tests.length,
+    suites: suites.map((e) => ({ suite: e.suite.suite, schedule: e.schedule, tests: e.suite.tests.length, config: e.file })),
+    max_concurrent_runs: opts.maxConcurrentRuns,
+  }, 'listening');
 
-  if (opts.runOnStart) runs.trigger('start');
+  if (opts.runOnStart) for (const { suite } of suites) runs.trigger('start', suite.suite);
+}
+
+/** One row per suite for the status page: schedule, next run, the run going or the last result. */
+function suiteRows(suites: readonly SuiteEntry[], schedulers: ReadonlyMap<string, Scheduler>, runs: SuiteSet, past: readonly RunResult[]): SuiteRow[] {
+  const queued = new Set(runs.queued().map((p) => p.suite));
+  return suites.map(({ suite, schedule }) => ({
+    name: suite.suite,
+    tests: suite.tests.length,
+    schedule,
+    nextRun: schedulers.get(suite.suite)?.nextRun() ?? null,
+    running: runs.currentOf(suite.suite),
+    queued: queued.has(suite.suite),
+    last: past.find((r) => r.suite === suite.suite) ?? null,
+  }));
 }
 
 /** The run in flight with its live progress, for the status page. */
-function current(runs: RunCoordinator, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
+function current(runs: SuiteSet, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
   const cur = runs.current();
   return cur ? { run: cur.run, live: live.progress(cur.run.id) } : null;
 }

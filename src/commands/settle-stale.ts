@@ -10,9 +10,9 @@ import type { Logger } from '../logger.ts';
 import { writeReport } from '../report/writer.ts';
 import type { RunResult } from '../result/types.ts';
 
-export async function settleStaleRuns(history: History, suite: Suite, reportsDir: string, log: Logger): Promise<RunResult[]> {
+export async function settleStaleRuns(history: History, suites: readonly Suite[], reportsDir: string, log: Logger): Promise<RunResult[]> {
   return history.settleStale(async (journal) => {
-    const run = abortStale(journal, suite);
+    const run = abortStale(journal, suites.find((s) => s.suite === journal.suite) ?? null);
     try {
       await writeReport(run, reportsDir);
     } catch (err) {

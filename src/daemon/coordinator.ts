@@ -22,6 +22,8 @@ export interface CoordinatorOptions {
   sinks: readonly Sink[];
   /** A trigger found a run going and was skipped. */
   onSkipped?: (suite: string, trigger: RunTrigger) => void;
+  /** The run in flight is over (every sink has it): the suite set starts a queued trigger. */
+  onIdle?: (suite: string) => void;
   log: Logger;
 }
 
@@ -38,6 +40,11 @@ export class RunCoordinator {
   private closed = false;
 
   constructor(private readonly options: CoordinatorOptions) {}
+
+  /** True from a started trigger until every sink has the run's end. */
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
 
   /** The run in progress as a snapshot; `running` until its sinks are done. */
   current(): { run: RunResult } | null {
@@ -77,7 +84,13 @@ export class RunCoordinator {
     }
     const entry: InFlight = { handle, controller, finished: Promise.resolve(), recording: false };
     entry.finished = this.finish(entry).finally(() => {
-      if (this.inFlight === entry) this.inFlight = null;
+      if (this.inFlight !== entry) return;
+      this.inFlight = null;
+      try {
+        this.options.onIdle?.(suite.suite);
+      } catch (err) {
+        log.warn({ err }, 'starting a queued run failed');
+      }
     });
     this.inFlight = entry;
     log.info({ runId: handle.id, suite: suite.suite, trigger }, 'run started');

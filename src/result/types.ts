@@ -57,6 +57,8 @@ export interface RunnerEvents {
 export type TriggerOutcome =
   | { started: true; id: string }
   | { started: false; reason: 'running'; runningId: string }
+  /** The daemon's max_concurrent_runs was reached: the trigger waits its turn (DESIGN section 4). */
+  | { started: false; reason: 'queued'; position: number }
   | { started: false; reason: 'closed' | 'failed'; detail: string };
 
 /** `/readyz`: can the daemon run tests now, and if not, why. */

@@ -93,6 +93,7 @@ export function defineMetrics(registry: Registry) {
     runInProgress: gauge('stressd_run_in_progress', '1 while a run of the suite is going, else 0.', ['suite']),
     runs: counter<'suite' | 'result'>('stressd_runs_total', 'Runs finished, by result (graduated, not_graduated, aborted).', ['suite', 'result']),
     runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped.', ['suite']),
+    runQueued: counter('stressd_run_queued_total', 'Triggers that found max_concurrent_runs reached and waited for a free slot.', ['suite']),
     executorRestarts: counter('stressd_executor_restarts_total', 'Restarts of the embedded executor.', []),
     buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
   };

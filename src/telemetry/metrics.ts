@@ -40,6 +40,8 @@ export interface StressdMetrics {
   /** Next scheduled run of the suite; null removes the series (nothing scheduled). */
   setNextRun(suite: string, at: Date | null): void;
   onRunSkipped(suite: string): void;
+  /** A trigger waited for the daemon's max_concurrent_runs. */
+  onRunQueued(suite: string): void;
   onExecutorRestart(): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
@@ -192,6 +194,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     onRunSkipped(suite) {
       safely('skipped run', () => m.runSkipped.inc({ suite }));
+    },
+
+    onRunQueued(suite) {
+      safely('queued run', () => m.runQueued.inc({ suite }));
     },
 
     onExecutorRestart() {

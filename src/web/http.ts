@@ -23,10 +23,16 @@ export interface RunStore {
   get(id: string): Promise<HistoryEntry | null>;
 }
 
-/** The run in flight and the trigger (the daemon's coordinator). */
+/** The runs in flight and the trigger (the daemon's suites, each with its coordinator). */
 export interface RunControl {
+  /** The first run in flight (the only one unless max_concurrent_runs > 1). */
   current(): { run: RunResult } | null;
-  trigger(trigger: RunTrigger): TriggerOutcome;
+  /** Every run in flight, one per suite at most. */
+  active(): RunResult[];
+  /** Suite labels, in the order the configs were given. */
+  suites(): string[];
+  /** `suite` may be left out only when there is one suite. */
+  trigger(trigger: RunTrigger, suite?: string): TriggerOutcome;
 }
 
 export interface HttpDeps {
@@ -79,6 +85,23 @@ function notFound(res: Response, id: string): void {
   res.status(404).json({ error: 'run not found', id });
 }
 
+/**
+ * The suite a POST /api/runs names in its JSON body `{"suite": …}`; it may be left out when the
+ * daemon runs one suite. Otherwise the answer to send: 400 (missing or not a string), 404 (unknown).
+ */
+function suiteOf(req: Request, suites: readonly string[]): { suite: string } | { status: number; body: Record<string, unknown> } {
+  const body: unknown = req.body;
+  const named = body !== null && typeof body === 'object' && 'suite' in body ? (body as { suite: unknown }).suite : undefined;
+  if (named === undefined) {
+    const [only] = suites;
+    if (suites.length === 1 && only !== undefined) return { suite: only };
+    return { status: 400, body: { error: `this daemon runs several suites: name one in the JSON body, e.g. {"suite": ${JSON.stringify(suites[0] ?? '')}}`, suites } };
+  }
+  if (typeof named !== 'string') return { status: 400, body: { error: `suite: expected a string, found ${JSON.stringify(named)}`, suites } };
+  if (!suites.includes(named)) return { status: 404, body: { error: `unknown suite ${JSON.stringify(named)}`, suites } };
+  return { suite: named };
+}
+
 export function createApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -90,8 +113,8 @@ export function createApp(deps: HttpDeps): express.Express {
   /** The run in progress (from the coordinator) or a recorded one (memory, then disk). */
   const findRun = async (id: string): Promise<{ run: RunResult; entry: HistoryEntry | null } | null> => {
     if (!isValidRunId(id)) return null;
-    const cur = deps.runs.current();
-    if (cur && cur.run.id === id) return { run: cur.run, entry: null };
+    const cur = deps.runs.active().find((r) => r.id === id);
+    if (cur) return { run: cur, entry: null };
     const entry = await deps.history.get(id);
     return entry ? { run: entry.run, entry } : null;
   };
@@ -123,10 +146,16 @@ export function createApp(deps: HttpDeps): express.Express {
     res.status(status).type(contentType).send(body);
   });
 
-  app.get('/api/runs', (_req, res) => {
-    const cur = deps.runs.current();
-    const past = deps.history.runs().filter((r) => r.id !== cur?.run.id);
-    res.json((cur ? [cur.run, ...past] : past).map(summarize));
+  app.get('/api/runs', (req, res) => {
+    const suite = typeof req.query.suite === 'string' ? req.query.suite : undefined;
+    if (suite !== undefined && !deps.runs.suites().includes(suite) && !deps.history.runs().some((r) => r.suite === suite)) {
+      res.status(404).json({ error: `unknown suite ${JSON.stringify(suite)}`, suites: deps.runs.suites() });
+      return;
+    }
+    const active = deps.runs.active();
+    const past = deps.history.runs().filter((r) => !active.some((a) => a.id === r.id));
+    const all = [...active, ...past].filter((r) => suite === undefined || r.suite === suite);
+    res.json(all.map(summarize));
   });
 
   app.post('/api/runs', (req, res) => {
@@ -134,11 +163,18 @@ export function createApp(deps: HttpDeps): express.Express {
       res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'a valid Authorization: Bearer token is required' });
       return;
     }
-    const outcome = deps.runs.trigger('api');
+    const chosen = suiteOf(req, deps.runs.suites());
+    if ('status' in chosen) {
+      res.status(chosen.status).json(chosen.body);
+      return;
+    }
+    const outcome = deps.runs.trigger('api', chosen.suite);
     if (outcome.started) {
-      res.status(202).location(`/api/runs/${encodeURIComponent(outcome.id)}`).json({ id: outcome.id, status: 'running' });
+      res.status(202).location(`/api/runs/${encodeURIComponent(outcome.id)}`).json({ id: outcome.id, suite: chosen.suite, status: 'running' });
+    } else if (outcome.reason === 'queued') {
+      res.status(202).json({ suite: chosen.suite, status: 'queued', position: outcome.position });
     } else if (outcome.reason === 'running') {
-      res.status(409).json({ error: 'a run of this suite is in progress', id: outcome.runningId });
+      res.status(409).json({ error: 'a run of this suite is in progress', id: outcome.runningId, suite: chosen.suite });
     } else {
       res.status(503).json({ error: 'run not started', why: outcome.detail });
     }

@@ -6,6 +6,7 @@ import type { LiveProgress, RunResult } from '../result/types.ts';
 import { PALETTE, renderDurationChart } from './chart.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
+import { renderSuitesSection, type SuiteRow } from './suites-section.ts';
 
 export interface StatusPageModel {
   suite: { name: string; description: string | null; tests: number };
@@ -17,6 +18,8 @@ export interface StatusPageModel {
   /** Finished runs, newest first. */
   runs: readonly RunResult[];
   version: string;
+  /** Set when the daemon runs several suites: their table replaces the one-suite schedule section. */
+  suites?: readonly SuiteRow[];
 }
 
 export type Verdict = 'graduated' | 'not graduated' | 'aborted' | 'running';
@@ -119,7 +122,7 @@ export function renderStatusPage(m: StatusPageModel): string {
 <title>${e(title)}</title><style>${STATUS_CSS}</style></head>
 <body><main>
 <h1>stressd <span class="muted">${e(m.version)}</span></h1>
-${scheduleSection(m)}
+${m.suites ? renderSuitesSection(m.suites, m.now, m.executor) : scheduleSection(m)}
 ${currentSection(m)}
 ${runsSection(m)}
 <section><h2>Per-test durations, last runs</h2>${renderDurationChart(m.runs)}</section>

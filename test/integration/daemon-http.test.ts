@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseSuite } from '../../src/config/load.ts';
 import { RunCoordinator } from '../../src/daemon/coordinator.ts';
 import { History } from '../../src/daemon/history.ts';
+import { SuiteSet } from '../../src/daemon/suites.ts';
 import { historySink } from '../../src/daemon/history-sink.ts';
 import { createApp, listen, type HttpServer, type Readiness } from '../../src/web/http.ts';
 import { fakeRunner } from '../fixtures/daemon/fake-runner.ts';
@@ -28,10 +29,11 @@ async function withServer(
   const history = new History({ reportsDir: dir });
   await history.load();
   const fake = fakeRunner();
-  const runs = new RunCoordinator({
+  const coordinator = new RunCoordinator({
     suite, startRun: fake.startRun, reportsDir: dir, log, sinks: [historySink(history)],
     executor: () => ({ url: 'ws://127.0.0.1:1/ws/mcp', localPid: null }),
   });
+  const runs = new SuiteSet({ coordinators: new Map([[suite.suite, coordinator]]), maxConcurrentRuns: 1, log });
   const app = createApp({
     metricsResponse: async (accept) => {
       if (options.metricsFail === 'throws') throw new Error('registry exploded at /secret/path.ts:12');
@@ -96,10 +98,10 @@ test('POST /api/runs starts a run (202), a second one is refused with 409, and t
     const first = await fetch(`${url}/api/runs`, { method: 'POST' });
     assert.equal(first.status, 202);
     const body = (await first.json()) as { id: string; status: string };
-    assert.deepEqual(body, { id: fake.runs[0]?.handle.id, status: 'running' });
+    assert.deepEqual(body, { id: fake.runs[0]?.handle.id, suite: 'demo', status: 'running' });
     const second = await fetch(`${url}/api/runs`, { method: 'POST' });
     assert.equal(second.status, 409);
-    assert.deepEqual(await second.json(), { error: 'a run of this suite is in progress', id: body.id });
+    assert.deepEqual(await second.json(), { error: 'a run of this suite is in progress', id: body.id, suite: 'demo' });
     const list = (await (await fetch(`${url}/api/runs`)).json()) as { id: string; status: string }[];
     assert.deepEqual(list.map((r) => [r.id, r.status]), [[body.id, 'running'], [OLD.id, 'finished']]);
     const one = (await (await fetch(`${url}/api/runs/${body.id}`)).json()) as { status: string };

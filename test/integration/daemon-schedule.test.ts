@@ -39,7 +39,7 @@ test('with STRESSD_TOKEN set, POST /api/runs is 401 without the bearer, 202 with
     assert.deepEqual([again.status, again.body.id], [409, started.body.id]);
     assert.equal(valueOf(await scrape(url), 'stressd_run_skipped_total', SUITE), 1);
     const done = await waitFor(async () => {
-      const { body } = await getJson<RunSummary[]>(`${url}/api/runs`);
+      const { body } = await getJson<RunSummary[]>(`${url}/api/runs`, { headers: auth });
       return body.find((r) => r.id === started.body.id && r.status !== 'running');
     }, 'the API-triggered run to finish');
     assert.deepEqual([done.trigger, done.tests_passed, done.tests_total], ['api', 1, 1]);

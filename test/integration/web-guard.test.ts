@@ -27,7 +27,7 @@ async function withServer(opts: { token?: string; metricsToken?: string }, fn: (
     metricsResponse: async () => ({ status: 200, contentType: 'text/plain; version=0.0.4', body: 'stressd_up 1\n' }),
     readiness: () => ({ ready: true, detail: {} }),
     history,
-    runs: { current: () => null, trigger: () => ({ started: true, id: 'new-run' }) } as never,
+    runs: { current: () => null, active: () => [], suites: () => ['demo'], trigger: () => ({ started: true, id: 'new-run' }) } as never,
     renderMarkdown: (r) => `# Run ${r.id}\n`,
     statusPage: () =>
       renderStatusPage({

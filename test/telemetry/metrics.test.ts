@@ -57,6 +57,7 @@ describe('stressd metrics', () => {
       stressd_runs_total: 'counter',
       stressd_run_in_progress: 'gauge',
       stressd_run_skipped_total: 'counter',
+      stressd_run_queued_total: 'counter',
       stressd_executor_restarts_total: 'counter',
       stressd_build_info: 'gauge',
     };
@@ -167,8 +168,10 @@ describe('stressd metrics', () => {
     metrics.setNextRun('complex', new Date('2026-11-24T11:00:00Z'));
     metrics.onRunSkipped('complex');
     metrics.onRunSkipped('complex');
+    metrics.onRunQueued('simple');
     metrics.onExecutorRestart();
     let exp = await scrape(metrics);
+    assert.equal(valueOf(exp, 'stressd_run_queued_total', { suite: 'simple' }), 1);
     assert.equal(valueOf(exp, 'stressd_run_next_timestamp_seconds', { suite: 'complex' }), Date.parse('2026-11-24T11:00:00Z') / 1000);
     assert.equal(valueOf(exp, 'stressd_run_skipped_total', { suite: 'complex' }), 2);
     assert.equal(valueOf(exp, 'stressd_executor_restarts_total'), 1);
