@@ -21,6 +21,7 @@ import { startTracing } from '../telemetry/tracing.ts';
 import { VERSION } from '../version.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
+import { createReview, historyRatio } from './review.ts';
 import { History } from '../daemon/history.ts';
 import { createApp, listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
@@ -139,6 +140,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   metrics.hydrateFromHistory(
     history.runs().filter((r) => r.suite === suite.suite).map((r) => ({ ...r, tests: r.tests.filter((t) => testIds.has(t.id)) })),
   );
+  metrics.setSuccessRatio(suite.suite, historyRatio(history.runs(), suite));
   log.info({ reportsDir: opts.reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
 
   const executor = lc.add(
@@ -156,6 +158,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
     new RunCoordinator({
       suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
       onSkipped: (name) => metrics.onRunSkipped(name),
+      review: createReview({ suite, history: () => history.runs() }),
     }),
     (r) => r.close(),
   );

@@ -10,7 +10,7 @@ import { feedSinks, type Sink } from '../result/sink.ts';
 import type { RunResult, RunTrigger, TriggerOutcome } from '../result/types.ts';
 
 export type { TriggerOutcome };
-import type { ExecutorTarget, RunHandle, StartRun } from '../runner/api.ts';
+import type { ExecutorTarget, RunHandle, RunReview, StartRun } from '../runner/api.ts';
 
 export interface CoordinatorOptions {
   suite: Suite;
@@ -22,6 +22,8 @@ export interface CoordinatorOptions {
   sinks: readonly Sink[];
   /** A trigger found a run going and was skipped. */
   onSkipped?: (suite: string, trigger: RunTrigger) => void;
+  /** Judges each run against history (regressions, budget, graduation over runs); none: nothing judged. */
+  review?: RunReview;
   log: Logger;
 }
 
@@ -70,6 +72,7 @@ export class RunCoordinator {
     try {
       handle = this.options.startRun({
         suite, executor: this.options.executor(), reportsDir: this.options.reportsDir, trigger, signal: controller.signal,
+        ...(this.options.review ? { review: this.options.review } : {}),
       });
     } catch (err) {
       log.error({ err, trigger }, 'run could not start');

@@ -13,6 +13,7 @@ export const OUTCOME_MARK: Record<Outcome, string> = {
   failed: '❌ FAILED',
   timeout: '⏱️ TIMEOUT',
   error: '💥 ERROR',
+  not_run: '⏭️ NOT RUN',
 };
 
 export function count(v: number | null | undefined): string {
@@ -45,7 +46,7 @@ export function peakMemory(r: ResourcePeaks): string {
 }
 
 export function outcomeCounts(tests: readonly TestResult[]): Record<Outcome, number> {
-  const c: Record<Outcome, number> = { passed: 0, failed: 0, timeout: 0, error: 0 };
+  const c: Record<Outcome, number> = { passed: 0, failed: 0, timeout: 0, error: 0, not_run: 0 };
   for (const t of tests) c[t.outcome]++;
   return c;
 }

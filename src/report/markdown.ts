@@ -48,7 +48,7 @@ function summarySection(result: RunResult): string {
     ['Started', cell(result.started_at)],
     ['Ended', cell(result.ended_at)],
     ['Duration', formatDuration(result.duration_seconds)],
-    ['Tests', `${total} total: ${c.passed} passed, ${c.failed} failed, ${c.timeout} timeouts, ${c.error} errors`],
+    ['Tests', `${total} total: ${c.passed} passed, ${c.failed} failed, ${c.timeout} timeouts, ${c.error} errors${c.not_run > 0 ? `, ${c.not_run} not run` : ''}`],
     ['Success rate', total === 0 ? DASH : `${percent(c.passed / total)} (${c.passed}/${total})`],
     ['Average duration', total === 0 ? DASH : `${formatDuration(sumOf(result.tests, (t) => t.duration_seconds) / total)} per test`],
     ['Total output', totalOutput(result.tests)],

@@ -7,13 +7,16 @@
  */
 import { z } from 'zod';
 
-export const OUTCOME_VALUES = ['passed', 'failed', 'timeout', 'error'] as const;
+/** `not_run`: a test the run never started (an exhausted budget, or an aborted run). */
+export const OUTCOME_VALUES = ['passed', 'failed', 'timeout', 'error', 'not_run'] as const;
 
 export const FAILURE_REASON_VALUES = [
   'timeout', 'exit_nonzero', 'pattern_miss', 'connection_lost', 'rpc_error', 'connect_failed',
   'server_stall', 'stream_error', 'rate_limited', 'token_limit', 'sut_error',
   /** The run was stopped (SIGTERM) while this test ran. */
   'aborted',
+  /** The run's or the day's cost budget was spent before this test could start. */
+  'budget',
 ] as const;
 
 const seconds = z.number().nullable();
@@ -172,6 +175,8 @@ export const TestResultSchema = z.object({
   span_id: z.string().nullable(),
   /** Comparison with this test's baseline from history, one record per measured measure; absent or null when not judged. */
   regressions: z.array(RegressionRecordSchema).nullable().optional(),
+  /** Set on a confirmation re-run (RunResult.reruns): the id of the test it re-runs. */
+  rerun_of: z.string().optional(),
 });
 
 /** Why a run did or did not graduate; whether it did is the run's own `graduated`. */
@@ -185,6 +190,31 @@ export const GraduationVerdictSchema = z.object({
     max_peak_memory_mb: z.number().nullable(),
     max_peak_cpu_percent: z.number().nullable(),
   }),
+});
+
+/** Graduation over runs (DESIGN section 10) as it stood when the run ended, this run included. */
+export const SuccessRatioSchema = z.object({
+  runs: count,
+  graduated_runs: count,
+  failed_runs: count,
+  /** graduated ÷ failed; null when infinite (no failure) — JSON has no Infinity. */
+  ratio: z.number().nullable(),
+  graduated: z.boolean(),
+  needed_ratio: z.number(),
+  needed_runs: count,
+  /** e.g. "Success/Failure ratio 14:1 over 15 runs — graduated, needs 10:1". */
+  text: z.string(),
+});
+
+/** The cost budget of the run (DESIGN section 3) as it stood when the run ended. */
+export const BudgetStateSchema = z.object({
+  run_cost_usd: z.number(),
+  day_cost_usd: z.number(),
+  max_cost_usd_per_run: z.number().nullable(),
+  max_cost_usd_per_day: z.number().nullable(),
+  /** Which limit stopped tests; null when none did. */
+  exhausted_by: z.enum(['run', 'day']).nullable(),
+  reason: z.string().nullable(),
 });
 
 export const RunResultSchema = z.object({
@@ -206,6 +236,10 @@ export const RunResultSchema = z.object({
   tests: z.array(TestResultSchema),
   trace_id: z.string().nullable(),
   stressd_version: z.string(),
+  /** Confirmation re-runs of suspected regressions (each with `rerun_of`), in the order they ran; absent when none ran. */
+  reruns: z.array(TestResultSchema).optional(),
+  success_ratio: SuccessRatioSchema.optional(),
+  budget: BudgetStateSchema.optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

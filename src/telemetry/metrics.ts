@@ -4,11 +4,12 @@
  * Telemetry never throws into the program: every entry point catches and logs.
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { OUTCOMES, type RunResult, type TestResult } from '../result/types.ts';
+import { OUTCOMES, type RunResult, type RunSuccessRatio, type TestResult } from '../result/types.ts';
 import { VERSION } from '../version.ts';
 import { DURATION_BUCKETS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { renderMetrics, type MetricsResponse } from './exposition.ts';
 import { applyLastTestGauges, finite } from './last-values.ts';
+import { applyRegressionGauges, recordRunJudgement, setSuccessRatioGauges } from './verdict-gauges.ts';
 
 export type { MetricsResponse } from './exposition.ts';
 
@@ -36,6 +37,8 @@ export interface StressdMetrics {
   /** Next scheduled run of the suite; null removes the series (nothing scheduled). */
   setNextRun(suite: string, at: Date | null): void;
   onRunSkipped(suite: string): void;
+  /** Graduation over runs of the suite, e.g. from history at start-up (each run's end sets it too). */
+  setSuccessRatio(suite: string, ratio: RunSuccessRatio): void;
   onExecutorRestart(): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
@@ -120,6 +123,16 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     }
     const labels = testLabels(suite, test);
     const outcome = String(test.outcome);
+    // A not-run test never executed; a re-run is not the test's last execution (it would move its
+    // last_* gauges and weigh twice in the histograms): only its cost counts.
+    if (outcome === 'not_run') return;
+    if (test.rerun_of !== undefined) {
+      safely('re-run cost', () => {
+        const cost = finite(test.claude?.total_cost_usd);
+        if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
+      });
+      return;
+    }
     safely('test duration', () => {
       const value = finite(test.duration_seconds);
       if (value === null || value < 0) return;
@@ -163,6 +176,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
         m.runs.inc({ suite: run.suite, result: runResultLabel(run) });
         setRunGauges(run);
       });
+      safely('run judgement', () => recordRunJudgement(m, run, (t) => testLabels(run.suite, t)));
     },
 
     setNextRun(suite, at) {
@@ -175,6 +189,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     onRunSkipped(suite) {
       safely('skipped run', () => m.runSkipped.inc({ suite }));
+    },
+
+    setSuccessRatio(suite, ratio) {
+      safely('success ratio', () => setSuccessRatioGauges(m, suite, ratio));
     },
 
     onExecutorRestart() {
@@ -198,8 +216,11 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
             m.runInProgress.set({ suite: run.suite }, 0);
           });
           for (const test of Array.isArray(run.tests) ? run.tests : []) {
+            if (test.outcome === 'not_run') continue;
             safely('history test gauges', () => applyLastTestGauges(m, run.suite, testLabels(run.suite, test), test));
           }
+          safely('history regressions', () => applyRegressionGauges(m, run, (t) => testLabels(run.suite, t)));
+          if (run.success_ratio) safely('history success ratio', () => setSuccessRatioGauges(m, run.suite, run.success_ratio as RunSuccessRatio));
         }
       });
     },
