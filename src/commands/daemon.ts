@@ -150,6 +150,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   );
   ctx.onForcedExit(() => executor.killNow());
 
+  const traceUrl = traceUrlTemplate(process.env.STRESSD_TRACE_URL, log);
   const live = new LiveStatus();
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
   const sinks: Sink[] = [logSink(log), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
@@ -187,6 +188,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
         current: current(runs, live),
         runs: history.runs(),
         version: VERSION,
+        traceUrl,
       }),
     ...(ctx.token ? { token: ctx.token } : {}),
     log,
@@ -201,6 +203,14 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 function current(runs: RunCoordinator, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
   const cur = runs.current();
   return cur ? { run: cur.run, live: live.progress(cur.run.id) } : null;
+}
+
+/** STRESSD_TRACE_URL: an http(s) URL with `{trace_id}`, e.g. http://jaeger:16686/trace/{trace_id}; anything else is ignored with a warning. */
+export function traceUrlTemplate(value: string | undefined, log: Pick<Logger, 'warn'>): string | null {
+  if (!value) return null;
+  if (/^https?:\/\/[^\s"'<>]+$/.test(value) && value.includes('{trace_id}')) return value;
+  log.warn({ STRESSD_TRACE_URL: value }, 'STRESSD_TRACE_URL ignored: expected an http(s) URL containing {trace_id}');
+  return null;
 }
 
 /** After a clean close nothing should keep the process alive; if something does, name it. */

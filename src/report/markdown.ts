@@ -11,12 +11,15 @@ import { costSection, streamTimingSection } from './figures.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { DASH, OUTCOME_MARK, count, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
 import { testSection } from './test-section.ts';
+import { baselineSection, overRunsSection } from './baseline-section.ts';
 
 export function renderMarkdown(result: RunResult): string {
   const sections = [
     `# Stress test report: ${inline(result.suite)}, run ${inline(result.id)}\n`,
     summarySection(result),
+    overRunsSection(result),
     failureSection(result.tests),
+    baselineSection(result),
     resourceSection(result.tests),
     `## Results\n\n${result.tests.length === 0 ? '_No test ran._\n' : result.tests.map(testSection).join('\n')}`,
     durationDistribution(result.tests),
