@@ -24,7 +24,7 @@ function anchors(markdown: string): Set<string> {
 
 test('the alerts the operations docs promise are all defined', () => {
   const names = new Set(alerts.map((a) => a.name));
-  for (const name of ['StressdDown', 'StressdTestFailingRepeatedly', 'StressdRunNotGraduated', 'StressdScheduleMissed', 'StressdTestDurationRegression', 'StressdTestOutputShrinking', 'StressdResourcePeakHigh', 'StressdServerStall']) {
+  for (const name of ['StressdDown', 'StressdTestFailingRepeatedly', 'StressdRunNotGraduated', 'StressdScheduleMissed', 'StressdTestRegressed', 'StressdBudgetExhausted', 'StressdResourcePeakHigh', 'StressdServerStall']) {
     assert.ok(names.has(name), `${name} is not defined`);
   }
 });
