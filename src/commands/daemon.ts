@@ -23,6 +23,7 @@ import { VERSION } from '../version.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
 import { portProblem } from './port-check.ts';
+import { createReview, historyRatio } from './review.ts';
 import { History } from '../daemon/history.ts';
 import { createApp, listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
@@ -159,6 +160,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
       return ids ? [{ ...r, tests: r.tests.filter((t) => ids.has(t.id)) }] : [];
     }),
   );
+  for (const { suite } of suites) metrics.setSuccessRatio(suite.suite, historyRatio(history.runs(), suite));
   log.info({ reportsDir: opts.reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
 
   const envPassthrough = [...new Set(suites.flatMap((e) => e.suite.env_passthrough ?? []))];
@@ -169,6 +171,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   );
   ctx.onForcedExit(() => executor.killNow());
 
+  const traceUrl = traceUrlTemplate(process.env.STRESSD_TRACE_URL, log);
   const live = new LiveStatus();
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
   const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
@@ -187,6 +190,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
       suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
       onSkipped: (name) => metrics.onRunSkipped(name),
       onIdle: () => runs.onIdle(),
+      review: createReview({ suite, history: () => history.runs() }),
     }));
   }
 
@@ -229,6 +233,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
         current: current(runs, live),
         runs: history.runs(),
         version: VERSION,
+        traceUrl,
         ...(suites.length > 1 ? { suites: suiteRows(suites, schedulers, runs, history.runs()) } : {}),
       });
     },
@@ -264,6 +269,14 @@ function suiteRows(suites: readonly SuiteEntry[], schedulers: ReadonlyMap<string
 function current(runs: SuiteSet, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
   const cur = runs.current();
   return cur ? { run: cur.run, live: live.progress(cur.run.id) } : null;
+}
+
+/** STRESSD_TRACE_URL: an http(s) URL with `{trace_id}`, e.g. http://jaeger:16686/trace/{trace_id}; anything else is ignored with a warning. */
+export function traceUrlTemplate(value: string | undefined, log: Pick<Logger, 'warn'>): string | null {
+  if (!value) return null;
+  if (/^https?:\/\/[^\s"'<>]+$/.test(value) && value.includes('{trace_id}')) return value;
+  log.warn({ STRESSD_TRACE_URL: value }, 'STRESSD_TRACE_URL ignored: expected an http(s) URL containing {trace_id}');
+  return null;
 }
 
 /** After a clean close nothing should keep the process alive; if something does, name it. */

@@ -19,6 +19,8 @@ import { reportSink, type ReportWritten } from '../report/sink.ts';
 import { feedSinks, type Sink } from '../result/sink.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { startRun } from '../runner/runner.ts';
+import { History } from '../daemon/history.ts';
+import { createReview } from './review.ts';
 import type { RunResult } from '../result/types.ts';
 
 export interface RunOptions {
@@ -109,7 +111,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       target = { url: executorSpec, token: process.env.STRESSD_EXECUTOR_TOKEN || undefined, localPid: null };
     }
 
-    const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal });
+    // The reports dir is the history: baselines, the day's spending and graduation over runs come from it.
+    const history = new History({ reportsDir: opts.reportsDir, limit: 1000, warn: (path, why) => err(`stressd: history: skipped ${path}: ${why}`) });
+    await history.load();
+    const review = createReview({ suite, history: () => history.runs() });
+    const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal, review });
     const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
     out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
     const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
@@ -160,10 +166,18 @@ function summary(run: RunResult, reportLine: string): string {
     '',
     `${run.suite} ${run.id}: ${run.status}, ${run.tests_passed}/${run.tests_total} passed (${outcomes}), ${formatBytes(total)} of output in ${formatDuration(run.duration_seconds ?? 0)}`,
     run.graduated ? 'GRADUATED' : `NOT GRADUATED: ${run.verdict?.reasons.join('; ') ?? 'no verdict'}`,
+    ...regressionLines(run),
+    ...(run.success_ratio ? [run.success_ratio.text] : []),
     reportLine,
     '',
   ];
   return lines.join('\n');
+}
+
+function regressionLines(run: RunResult): string[] {
+  return run.tests.flatMap((t) =>
+    (t.regressions ?? []).filter((r) => r.verdict === 'regressed').map((r) => `REGRESSED: ${t.id} ${r.measure} ${r.value} against a baseline median of ${r.baseline?.median ?? '?'}`),
+  );
 }
 
 async function bounded(work: Promise<unknown>, ms: number): Promise<void> {

@@ -10,7 +10,7 @@ import { feedSinks, type Sink } from '../result/sink.ts';
 import type { RunResult, RunTrigger, TriggerOutcome } from '../result/types.ts';
 
 export type { TriggerOutcome };
-import type { ExecutorTarget, RunHandle, StartRun } from '../runner/api.ts';
+import type { ExecutorTarget, RunHandle, RunReview, StartRun } from '../runner/api.ts';
 
 export interface CoordinatorOptions {
   suite: Suite;
@@ -24,6 +24,8 @@ export interface CoordinatorOptions {
   onSkipped?: (suite: string, trigger: RunTrigger) => void;
   /** The run in flight is over (every sink has it): the suite set starts a queued trigger. */
   onIdle?: (suite: string) => void;
+  /** Judges each run against history (regressions, budget, graduation over runs); none: nothing judged. */
+  review?: RunReview;
   log: Logger;
 }
 
@@ -77,6 +79,7 @@ export class RunCoordinator {
     try {
       handle = this.options.startRun({
         suite, executor: this.options.executor(), reportsDir: this.options.reportsDir, trigger, signal: controller.signal,
+        ...(this.options.review ? { review: this.options.review } : {}),
       });
     } catch (err) {
       log.error({ err, trigger }, 'run could not start');

@@ -12,6 +12,7 @@ import { formatBytes, formatDuration } from '../result/format.ts';
 import { DASH, OUTCOME_MARK, count, memoryMethodName, outcomeCounts, percent, peakCpu, peakMemory } from './format.ts';
 import { testSection } from './test-section.ts';
 import { cutShort, ran, runSuccessRatio } from '../result/not-run.ts';
+import { baselineSection, overRunsSection } from './baseline-section.ts';
 
 export function renderMarkdown(result: RunResult): string {
   // Figures and distributions are of the tests that ran; a test that never started has none.
@@ -19,8 +20,10 @@ export function renderMarkdown(result: RunResult): string {
   const sections = [
     `# Stress test report: ${inline(result.suite)}, run ${inline(result.id)}\n`,
     summarySection(result),
+    overRunsSection(result),
     failureSection(started),
     notRunSection(result.tests),
+    baselineSection(result),
     resourceSection(started),
     `## Results\n\n${result.tests.length === 0 ? '_No test ran._\n' : result.tests.map(testSection).join('\n')}`,
     durationDistribution(started),

@@ -188,6 +188,8 @@ export const TestResultSchema = z.object({
   span_id: z.string().nullable(),
   /** Comparison with this test's baseline from history, one record per measured measure; absent or null when not judged. */
   regressions: z.array(RegressionRecordSchema).nullable().optional(),
+  /** Set on a confirmation re-run (RunResult.reruns): the id of the test it re-runs. */
+  rerun_of: z.string().optional(),
 });
 
 /** Why a run did or did not graduate; whether it did is the run's own `graduated`. */
@@ -218,6 +220,31 @@ export const JournalOwnerSchema = z.object({
   current_test: z.object({ id: z.string(), started_at: z.string() }).nullable(),
 });
 
+/** Graduation over runs (DESIGN section 10) as it stood when the run ended, this run included. */
+export const SuccessRatioSchema = z.object({
+  runs: count,
+  graduated_runs: count,
+  failed_runs: count,
+  /** graduated ÷ failed; null when infinite (no failure) — JSON has no Infinity. */
+  ratio: z.number().nullable(),
+  graduated: z.boolean(),
+  needed_ratio: z.number(),
+  needed_runs: count,
+  /** e.g. "Success/Failure ratio 14:1 over 15 runs — graduated, needs 10:1". */
+  text: z.string(),
+});
+
+/** The cost budget of the run (DESIGN section 3) as it stood when the run ended. */
+export const BudgetStateSchema = z.object({
+  run_cost_usd: z.number(),
+  day_cost_usd: z.number(),
+  max_cost_usd_per_run: z.number().nullable(),
+  max_cost_usd_per_day: z.number().nullable(),
+  /** Which limit stopped tests; null when none did. */
+  exhausted_by: z.enum(['run', 'day']).nullable(),
+  reason: z.string().nullable(),
+});
+
 export const RunResultSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
   suite: z.string(),
@@ -241,6 +268,10 @@ export const RunResultSchema = z.object({
   abort_cause: z.string().nullable().optional(),
   /** Only in the journal of a run in progress; absent from every finished or aborted result. */
   journal: JournalOwnerSchema.optional(),
+  /** Confirmation re-runs of suspected regressions (each with `rerun_of`), in the order they ran; absent when none ran. */
+  reruns: z.array(TestResultSchema).optional(),
+  success_ratio: SuccessRatioSchema.optional(),
+  budget: BudgetStateSchema.optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import {
   FAILURE_REASON_VALUES, OUTCOME_VALUES,
   type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type JournalOwnerSchema, type PatternHitSchema,
-  type RegressionRecordSchema, type ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type TestResultSchema,
+  type RegressionRecordSchema, type ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type SuccessRatioSchema, type BudgetStateSchema, type TestResultSchema,
 } from './schema.ts';
 
 export const Outcome = { passed: 'passed', failed: 'failed', timeout: 'timeout', error: 'error', not_run: 'not_run' } as const satisfies Record<string, (typeof OUTCOME_VALUES)[number]>;
@@ -35,6 +35,8 @@ export type MeasureName = (typeof MEASURE_VALUES)[number];
 export type RegressionVerdict = (typeof REGRESSION_VERDICT_VALUES)[number];
 export type RegressionRecord = z.output<typeof RegressionRecordSchema>;
 export type RunStatus = RunResult['status'];
+export type RunSuccessRatio = z.output<typeof SuccessRatioSchema>;
+export type BudgetState = z.output<typeof BudgetStateSchema>;
 export type RunTrigger = RunResult['trigger'];
 
 /** The test in flight as the runner announces it. */
@@ -47,7 +49,8 @@ export interface TestRef {
 /** Events the runner emits while a run goes on; payloads are frozen pieces of the result. */
 export interface RunnerEvents {
   'run:start': { run: Readonly<RunResult> };
-  'test:start': { runId: string; suite: string; index: number; total: number; test: TestRef };
+  /** `rerun_of` is set on a confirmation re-run (index then counts on past the suite's tests). */
+  'test:start': { runId: string; suite: string; index: number; total: number; test: TestRef; rerun_of?: string };
   'test:progress': { runId: string; testId: string; elapsed_seconds: number; output_bytes: number; output_lines: number };
   'test:end': { runId: string; suite: string; result: Readonly<TestResult> };
   'run:end': { run: Readonly<RunResult> };

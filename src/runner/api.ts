@@ -1,7 +1,7 @@
 /** The runner's public face (implemented in runner.ts): what `stressd run` and the daemon call. */
 import type { EventEmitter } from 'node:events';
-import type { Suite } from '../config/types.ts';
-import type { RunResult, RunnerEvents } from '../result/types.ts';
+import type { Suite, SuiteTest } from '../config/types.ts';
+import type { RunResult, RunnerEvents, TestResult } from '../result/types.ts';
 
 export interface ExecutorTarget {
   /** ws://HOST:PORT/ws/mcp */
@@ -19,6 +19,32 @@ export interface RunSuiteOptions {
   trigger: RunResult['trigger'];
   /** Aborting cancels the test in flight, skips the rest, and ends the run with status `aborted`. */
   signal?: AbortSignal;
+  /** Regression verdicts and the budget, judged by the command (the runner imports no analysis). */
+  review?: RunReview;
+}
+
+/** Whether a test may start; `reason` says why not in words (it becomes the not-run test's detail). */
+export interface StartDecision {
+  allowed: boolean;
+  reason?: string;
+}
+
+/**
+ * What the command injects to judge a run as it happens (DESIGN section 10): src/commands/review.ts
+ * implements it with src/analysis/ and the history. Every call may throw: the runner then runs on
+ * as if there were no review (a broken judge must not stop a run).
+ */
+export interface RunReview {
+  /** Re-runs a suspected regression gets at the end of the run (regression.confirm_reruns). */
+  readonly confirmReruns: number;
+  /** Before each test and re-run; `finished` holds this run's tests and re-runs so far. */
+  mayStart(finished: readonly TestResult[], next: SuiteTest): StartDecision;
+  /** After each test: the measures suspected of regressing (empty: none); they are re-run at the end. */
+  suspects(test: TestResult): readonly string[] | Promise<readonly string[]>;
+  /** At the end, for every test: the test with its final `regressions`, given its re-runs (none for most). */
+  settle(test: TestResult, reruns: readonly TestResult[]): TestResult;
+  /** Run-level figures once the result is complete (graduation over runs, the budget's state). */
+  finish?(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget'>;
 }
 
 /** A typed view of the EventEmitter the runner emits RunnerEvents on. */

@@ -6,7 +6,7 @@
 import type { GraduationCriteria } from '../config/types.ts';
 import type { GraduationVerdict, TestResult } from '../result/types.ts';
 
-type Measured = Pick<TestResult, 'id' | 'outcome' | 'resources'>;
+type Measured = Pick<TestResult, 'id' | 'outcome' | 'resources'> & Partial<Pick<TestResult, 'reason'>>;
 
 const MB = 1024 * 1024;
 
@@ -20,6 +20,12 @@ export function judgeRun(all: readonly Measured[], criteria: GraduationCriteria,
   if (tests.length === 0) reasons.push('no test ran');
   else if (passRate < criteria.min_pass_rate) {
     reasons.push(`pass rate ${percent(passRate)} (${passed}/${tests.length}) is below the required ${percent(criteria.min_pass_rate)}`);
+  }
+  // A suite only partly run (e.g. the cost budget stopped it) says nothing about the rest.
+  const notRun = tests.filter((t) => t.outcome === 'not_run');
+  if (notRun.length > 0) {
+    const why = [...new Set(notRun.map((t) => t.reason ?? 'not started'))].join(', ');
+    reasons.push(`${notRun.length} test(s) did not run (${why}): ${notRun.map((t) => t.id).join(', ')}`);
   }
   const timedOut = tests.filter((t) => t.outcome === 'timeout').map((t) => t.id);
   if (!criteria.allow_timeouts && timedOut.length > 0) {

@@ -3,6 +3,7 @@
  * the configured pause between them; RunnerEvents with frozen payloads as it goes; one frozen
  * RunResult at the end. The runner knows no sink: reports and metrics subscribe or read the result.
  */
+import type { Context as RunSpanContext } from '@opentelemetry/api';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
@@ -11,8 +12,10 @@ import type { RunHandle, RunnerEmitter, RunSuiteOptions, StartRun } from './api.
 import { judgeRun } from './graduation.ts';
 import { makeRunId } from '../result/id.ts';
 import { notRunTest } from '../result/not-run.ts';
-import { endRunSpan, spanIds, startRunSpan } from './spans.ts';
+import { endRunSpan, regressedMeasures, spanIds, startRunSpan } from './spans.ts';
+import { guardReview, runReruns } from './review-phase.ts';
 import { deepFreeze, runTest } from './test-run.ts';
+import type { SuiteTest } from '../config/types.ts';
 import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
 
 export interface StartRunTuning {
@@ -28,6 +31,8 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
   const events = new EventEmitter() as RunnerEmitter;
   const startedAt = new Date();
   const tests: TestResult[] = [];
+  const reruns: TestResult[] = [];
+  const review = guardReview(options.review);
   let final: RunResult | null = null;
   let traceId: string | null = null;
 
@@ -50,6 +55,7 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       tests: [...tests],
       trace_id: traceId,
       stressd_version: VERSION,
+      ...(reruns.length > 0 ? { reruns: [...reruns] } : {}),
     };
 
   // A throwing listener is a bug in a sink; it must not end the run.
@@ -61,27 +67,54 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
     }
   };
 
+  const runOne = (test: SuiteTest, ctx: { ctx: RunSpanContext; rerunOf?: string; attempt?: number; suspects?: (r: TestResult) => Promise<readonly string[]> }): Promise<TestResult> =>
+    runTest(test, {
+      suite,
+      runId: id,
+      executor: options.executor,
+      reportsDir: options.reportsDir,
+      signal,
+      traceContext: ctx.ctx,
+      progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
+      onProgress: (p) => emit('test:progress', { runId: id, testId: test.id, ...p }),
+      ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
+      ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
+    });
+
   const run = async (): Promise<RunResult> => {
     const { span, ctx } = startRunSpan(suite.suite, id, suite.tests.length);
     traceId = spanIds(span).traceId;
     emit('run:start', { run: snapshot() });
+    const suspects: { test: SuiteTest; measures: readonly string[] }[] = [];
+    const total = suite.tests.length;
     for (const [index, test] of suite.tests.entries()) {
       if (signal?.aborted) break;
-      emit('test:start', { runId: id, suite: suite.suite, index, total: suite.tests.length, test: { id: test.id, name: test.name, category: test.category } });
-      const result = await runTest(test, {
-        suite,
-        runId: id,
-        executor: options.executor,
-        reportsDir: options.reportsDir,
-        signal,
-        traceContext: ctx,
-        progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
-        onProgress: (p) => emit('test:progress', { runId: id, testId: test.id, ...p }),
-      });
+      const decision = review.mayStart([...tests, ...reruns], test);
+      if (!decision.allowed) {
+        // Past the budget: the test is recorded as not run, never started, and the next one is asked too.
+        tests.push(deepFreeze(notRunTest(test, new Date().toISOString(), decision.reason ?? 'the cost budget is spent', 'budget')));
+        continue;
+      }
+      emit('test:start', { runId: id, suite: suite.suite, index, total, test: { id: test.id, name: test.name, category: test.category } });
+      let measures: readonly string[] = [];
+      const result = await runOne(test, { ctx, suspects: async (r) => (measures = await review.suspects(r)) });
+      if (measures.length > 0) suspects.push({ test, measures });
       tests.push(result);
       emit('test:end', { runId: id, suite: suite.suite, result });
-      if (index < suite.tests.length - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
+      if (index < total - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
     }
+    await runReruns({
+      suspects, review, finished: () => [...tests, ...reruns], aborted: () => signal?.aborted === true,
+      runOne: async (test, attempt) => {
+        emit('test:start', { runId: id, suite: suite.suite, index: total + reruns.length, total, test: { id: test.id, name: test.name, category: test.category }, rerun_of: test.id });
+        const result = await runOne(test, { ctx, rerunOf: test.id, attempt });
+        reruns.push(result);
+        emit('test:end', { runId: id, suite: suite.suite, result });
+        return result;
+      },
+    });
+    const settled = tests.map((t) => deepFreeze(review.settle(t, reruns.filter((r) => r.rerun_of === t.id))));
+    tests.splice(0, tests.length, ...settled);
     const aborted = signal?.aborted === true;
     const { graduated, ...verdict } = judgeRun(tests, suite.graduation, aborted);
     const cause = aborted ? abortCause(signal) : null;
@@ -91,9 +124,9 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       for (const test of suite.tests.slice(tests.length)) tests.push(notRunTest(test, at, `not started: ${cause ?? 'the run was aborted'}`));
     }
     const passed = tests.filter((t) => t.outcome === 'passed').length;
-    endRunSpan(span, passed, graduated, verdict.reasons);
+    endRunSpan(span, passed, graduated, verdict.reasons, regressedMeasures(tests));
     const endedAt = new Date();
-    final = deepFreeze({
+    const complete: RunResult = {
       ...snapshot(),
       status: aborted ? 'aborted' : 'finished',
       ended_at: endedAt.toISOString(),
@@ -102,7 +135,8 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       verdict,
       tests_passed: passed,
       abort_cause: cause,
-    } satisfies RunResult);
+    };
+    final = deepFreeze({ ...complete, ...review.finish(complete) } satisfies RunResult);
     emit('run:end', { run: final });
     return final;
   };

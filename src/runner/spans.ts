@@ -16,9 +16,10 @@ export function startRunSpan(suite: string, runId: string, total: number): { spa
   return { span, ctx: trace.setSpan(context.active(), span) };
 }
 
-export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }): Span {
+export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }, rerunOf?: string): Span {
   const attributes: Attributes = { 'stressd.test.id': test.id, 'stressd.test.name': test.name };
   if (test.category !== null) attributes['stressd.test.category'] = test.category;
+  if (rerunOf !== undefined) attributes['stressd.test.rerun_of'] = rerunOf;
   return tracer().startSpan('stressd.test', { attributes }, parent);
 }
 
@@ -41,7 +42,16 @@ export function epochMs(at: number): number {
   return performance.timeOrigin + at;
 }
 
-export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: number | null; endedAt: number; timedOut: boolean; cancelled: boolean }): void {
+export interface TestSpanMarks {
+  firstOutputAt: number | null;
+  endedAt: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** Measures judged beyond their baseline when the test ended; confirmed or dismissed at the run's end (the run span says which). */
+  suspectedMeasures?: readonly string[];
+}
+
+export function endTestSpan(span: Span, r: TestResult, marks: TestSpanMarks): void {
   guard(() => {
     const a: Attributes = {
       'stressd.test.outcome': r.outcome,
@@ -72,6 +82,7 @@ export function endTestSpan(span: Span, r: TestResult, marks: { firstOutputAt: n
     ];
     for (const [key, value] of timing) if (value !== null) a[key] = value;
     Object.assign(a, claudeAttributes(r.claude));
+    if (marks.suspectedMeasures && marks.suspectedMeasures.length > 0) a['stressd.test.suspected_measures'] = [...marks.suspectedMeasures];
     span.setAttributes(a);
     if (marks.firstOutputAt !== null && r.stream.first_output_seconds !== null) {
       span.addEvent('first_output', { offset_seconds: r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
@@ -105,9 +116,15 @@ export function claudeAttributes(claude: TestResult['claude']): Attributes {
   return a;
 }
 
-export function endRunSpan(span: Span, passed: number, graduated: boolean, reasons: readonly string[]): void {
+/** Confirmed regressions as `test:measure`, e.g. `summary:duration`; the test spans ended before the re-runs decided. */
+export function regressedMeasures(tests: readonly TestResult[]): string[] {
+  return tests.flatMap((t) => (t.regressions ?? []).filter((r) => r.verdict === 'regressed').map((r) => `${t.id}:${r.measure}`));
+}
+
+export function endRunSpan(span: Span, passed: number, graduated: boolean, reasons: readonly string[], regressed: readonly string[] = []): void {
   guard(() => {
     span.setAttributes({ 'stressd.tests.passed': passed, 'stressd.run.graduated': graduated });
+    if (regressed.length > 0) span.setAttribute('stressd.run.regressed_measures', [...regressed]);
     if (!graduated) span.setStatus({ code: SpanStatusCode.ERROR, message: reasons.join('; ') || 'not graduated' });
     span.end();
   });

@@ -33,14 +33,20 @@ export interface TestRunContext {
   traceContext: Context;
   onProgress: (p: { elapsed_seconds: number; output_bytes: number; output_lines: number }) => void;
   progressIntervalMs?: number;
+  /** Set on a confirmation re-run: the id of the test it re-runs (the result and span carry it). */
+  rerunOf?: string;
+  /** Names the log instead of the test id (a re-run must not overwrite the test's log). */
+  logName?: string;
+  /** Judges the finished test before its span ends: the measures suspected of regressing. */
+  suspects?: (result: TestResult) => Promise<readonly string[]>;
 }
 
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const span = startTestSpan(ctx.traceContext, test);
+  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf);
   const ids = spanIds(span);
-  const capture = new OutputCapture({ logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, test.id) });
+  const capture = new OutputCapture({ logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logName ?? test.id) });
   await capture.open();
   const matcher = new PatternMatcher(test.expected_patterns, t0);
   const claude = new ClaudeStreamParser();
@@ -200,8 +206,11 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     notifications,
     trace_id: ids.traceId,
     span_id: ids.spanId,
+    ...(ctx.rerunOf === undefined ? {} : { rerun_of: ctx.rerunOf }),
   };
+  const suspected = ctx.suspects ? await ctx.suspects(testResult) : [];
   endTestSpan(span, testResult, {
+    suspectedMeasures: suspected,
     firstOutputAt: timer.firstOutputAt,
     endedAt,
     timedOut: verdict.reason === 'timeout',

@@ -95,6 +95,13 @@ export function defineMetrics(registry: Registry) {
     runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped.', ['suite']),
     runQueued: counter('stressd_run_queued_total', 'Triggers that found max_concurrent_runs reached and waited for a free slot.', ['suite']),
     executorRestarts: counter('stressd_executor_restarts_total', 'Restarts of the embedded executor.', []),
+    // DESIGN sections 6 and 10: verdicts against the baseline, graduation over runs, the budget.
+    testRegressed: gauge<T | 'measure'>('stressd_test_regressed', 'Whether the last judged run of each test regressed on the measure, confirmed by re-runs: 1 regressed, 0 not.', [...TEST_LABELS, 'measure']),
+    testBaseline: gauge<T | 'measure'>('stressd_test_baseline', "The baseline's centre (median of the comparable passed runs) of each test and measure, in the measure's base unit.", [...TEST_LABELS, 'measure']),
+    suiteSuccessFailureRatio: gauge('stressd_suite_success_failure_ratio', 'Graduated ÷ not-graduated finished runs of the suite in the ratio window (+Inf with no failure).', ['suite']),
+    suiteGraduated: gauge('stressd_suite_graduated', 'Graduation over runs: 1 when the success/failure ratio meets min_success_failure_ratio over enough runs, else 0.', ['suite']),
+    runCost: counter('stressd_run_cost_usd_total', 'Cost spent by the runs of the suite (tests and re-runs), from the result lines, US dollars.', ['suite']),
+    budgetExhausted: gauge('stressd_budget_exhausted', "1 when the suite's run or day budget stopped tests in its latest run, else 0.", ['suite']),
     buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
   };
 }

@@ -4,12 +4,13 @@
  * Telemetry never throws into the program: every entry point catches and logs.
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { OUTCOMES, type RunResult, type TestResult } from '../result/types.ts';
+import { OUTCOMES, type RunResult, type RunSuccessRatio, type TestResult } from '../result/types.ts';
 import { VERSION } from '../version.ts';
 import { DURATION_BUCKETS, defineMetrics, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { renderMetrics, type MetricsResponse } from './exposition.ts';
 import { applyLastTestGauges, finite } from './last-values.ts';
 import { cutShort, ranToEnd, runSuccessRatio } from '../result/not-run.ts';
+import { applyRegressionGauges, recordRunJudgement, setSuccessRatioGauges } from './verdict-gauges.ts';
 
 export type { MetricsResponse } from './exposition.ts';
 
@@ -42,6 +43,8 @@ export interface StressdMetrics {
   onRunSkipped(suite: string): void;
   /** A trigger waited for the daemon's max_concurrent_runs. */
   onRunQueued(suite: string): void;
+  /** Graduation over runs of the suite, e.g. from history at start-up (each run's end sets it too). */
+  setSuccessRatio(suite: string, ratio: RunSuccessRatio): void;
   onExecutorRestart(): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
@@ -129,9 +132,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     const labels = testLabels(suite, test);
     const outcome = String(test.outcome);
     // A test that never started is no measurement of anything; one cut short by an abort is a
-    // partial one: only the money it spent counts. Neither is a verdict an alert may count.
+    // partial one, and a re-run is not the test's last execution (it would move its last_* gauges
+    // and weigh twice in the histograms): only the money they spent counts.
     if (outcome === 'not_run') return;
-    if (cutShort(test)) {
+    if (cutShort(test) || test.rerun_of !== undefined) {
       safely('test cost', () => {
         const cost = finite(test.claude?.total_cost_usd);
         if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
@@ -182,6 +186,7 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
         // An aborted run is counted, but the run's last_* gauges keep describing the last run that finished.
         if (run.status !== 'aborted') setRunGauges(run);
       });
+      safely('run judgement', () => recordRunJudgement(m, run, (t) => testLabels(run.suite, t)));
     },
 
     setNextRun(suite, at) {
@@ -198,6 +203,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     onRunQueued(suite) {
       safely('queued run', () => m.runQueued.inc({ suite }));
+    },
+    setSuccessRatio(suite, ratio) {
+      safely('success ratio', () => setSuccessRatioGauges(m, suite, ratio));
     },
 
     onExecutorRestart() {
@@ -224,6 +232,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
           for (const test of Array.isArray(run.tests) ? run.tests.filter(ranToEnd) : []) {
             safely('history test gauges', () => applyLastTestGauges(m, run.suite, testLabels(run.suite, test), test));
           }
+          safely('history regressions', () => applyRegressionGauges(m, run, (t) => testLabels(run.suite, t)));
+          if (run.success_ratio) safely('history success ratio', () => setSuccessRatioGauges(m, run.suite, run.success_ratio as RunSuccessRatio));
         }
       });
     },

@@ -14,6 +14,24 @@ const W = 640;
 const H = 220;
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
 
+/** "11-30 10:15" in UTC: the page says UTC once, below the chart. */
+export function shortTime(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '?' : d.toISOString().slice(5, 16).replace('T', ' ');
+}
+
+/** Start times under the first, middle and last run (fewer when they would overlap). */
+function timeLabels(drawn: readonly RunResult[], x: (i: number) => number): string {
+  const last = drawn.length - 1;
+  const picks = last === 0 ? [0] : last === 1 ? [0, 1] : [0, Math.floor(last / 2), last];
+  return picks
+    .map((i) => {
+      const anchor = i === 0 && last > 0 ? 'start' : i === last && last > 0 ? 'end' : 'middle';
+      return `<text class="tl" x="${x(i).toFixed(1)}" y="${H - 8}" text-anchor="${anchor}">${escapeHtml(shortTime(drawn[i]?.started_at ?? ''))}</text>`;
+    })
+    .join('');
+}
+
 /** `runs` newest first (as history keeps them); at most `limit` are drawn. */
 export function renderDurationChart(runs: readonly RunResult[], limit = 20): string {
   const drawn = runs.slice(0, limit).reverse();
@@ -64,9 +82,9 @@ export function renderDurationChart(runs: readonly RunResult[], limit = 20): str
   return (
     `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Per-test durations over the last ${drawn.length} runs">` +
     ticks.join('') +
-    `<text x="${PAD.left}" y="${H - 8}">oldest</text><text x="${W - PAD.right}" y="${H - 8}" text-anchor="end">newest</text>` +
+    timeLabels(drawn, x) +
     abortMarks.join('') +
     lines.join('') +
-    `</svg><div>${legend} <span class="legend muted">● passed · ○ did not pass · ┆ aborted run</span></div>`
+    `</svg><div>${legend} <span class="legend muted">● passed · ○ did not pass · ┆ aborted run · times: run starts, UTC</span></div>`
   );
 }

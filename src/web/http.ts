@@ -4,6 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
@@ -169,6 +170,11 @@ export function createApp(deps: HttpDeps): express.Express {
       return;
     }
     const outcome = deps.runs.trigger('api', chosen.suite);
+    // The status page's "Run now" form: a browser that asked for HTML goes back to the page.
+    if (req.accepts(['json', 'html']) === 'html') {
+      res.redirect(303, '/');
+      return;
+    }
     if (outcome.started) {
       res.status(202).location(`/api/runs/${encodeURIComponent(outcome.id)}`).json({ id: outcome.id, suite: chosen.suite, status: 'running' });
     } else if (outcome.reason === 'queued') {
@@ -196,6 +202,24 @@ export function createApp(deps: HttpDeps): express.Express {
     const found = await findRun(req.params.id);
     if (!found) return notFound(res, req.params.id);
     res.type('html').send(renderReportPage(await markdownOf(found), `stressd report ${found.run.id}`));
+  });
+
+  // A test's full output log: only a file inside the run's own log folder next to its JSON (a
+  // RunResult read from disk must not make the daemon serve any path it names).
+  app.get('/api/runs/:id/tests/:testId/log', async (req, res) => {
+    const found = await findRun(req.params.id);
+    const test = found?.run.tests.find((t) => t.id === req.params.testId);
+    const folder = found?.entry?.jsonPath ? `${resolve(found.entry.jsonPath.replace(/\.json$/, ''))}${sep}` : null;
+    const path = test?.log_path ? resolve(test.log_path) : null;
+    if (!found || !test || folder === null || path === null || !path.startsWith(folder)) {
+      res.status(404).json({ error: 'log not found', id: req.params.id, test: req.params.testId });
+      return;
+    }
+    try {
+      res.type('text/plain; charset=utf-8').send(await readFile(path));
+    } catch {
+      res.status(404).json({ error: 'log not found', id: req.params.id, test: req.params.testId });
+    }
   });
 
   app.get('/', (_req, res) => {

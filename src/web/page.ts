@@ -7,6 +7,7 @@ import { PALETTE, renderDurationChart } from './chart.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
 import { renderSuitesSection, type SuiteRow } from './suites-section.ts';
+import { renderTestView } from './test-view.ts';
 
 export interface StatusPageModel {
   suite: { name: string; description: string | null; tests: number };
@@ -20,6 +21,8 @@ export interface StatusPageModel {
   version: string;
   /** Set when the daemon runs several suites: their table replaces the one-suite schedule section. */
   suites?: readonly SuiteRow[];
+  /** A trace UI URL with `{trace_id}` (STRESSD_TRACE_URL, e.g. http://jaeger:16686/trace/{trace_id}); absent: no trace links. */
+  traceUrl?: string | null;
 }
 
 export type Verdict = 'graduated' | 'not graduated' | 'aborted' | 'running';
@@ -45,6 +48,9 @@ th{font-weight:600;color:#374151} .muted{color:#6b7280} code{font-size:13px}
 progress{width:240px} .chart{width:100%;max-width:640px;height:auto;font-size:11px;fill:#374151}
 .legend{display:inline-block;margin-right:12px} .legend i{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:2px}
 ${PALETTE.map((c, k) => `.legend i.c${k}{background:${c}}`).join(' ')}
+.lg-failed{background:#dc2626} .lg-aborted{background:#d97706} .o-not_run{color:#6b7280}
+.rv{font-weight:600} .rv-regressed{color:#991b1b} .rv-improved{color:#166534} .rv-noise{color:#6b7280;font-weight:400}
+form.run-now{display:inline} form.run-now button{font:inherit;padding:2px 10px;cursor:pointer}
 `;
 
 function verdictBadge(run: Pick<RunResult, 'status' | 'graduated'>): string {
@@ -64,7 +70,24 @@ function scheduleSection(m: StatusPageModel): string {
 <tr><th>Schedule</th><td>${schedule}</td></tr>
 <tr><th>Next run</th><td id="next-run">${next}</td></tr>
 <tr><th>Executor</th><td><code>${e(m.executor.url)}</code>${m.executor.pid !== null ? ` <span class="muted">pid ${m.executor.pid}</span>` : ''}${m.executor.restarts > 0 ? ` <span class="muted">(${m.executor.restarts} restarts)</span>` : ''}</td></tr>
-</table></section>`;
+${overRunsRows(m.runs[0])}
+</table>
+<form class="run-now" method="post" action="/api/runs"><button type="submit"${m.current ? ' disabled title="a run is in progress"' : ''}>Run now</button></form></section>`;
+}
+
+/** Graduation over runs and the budget, as the newest run recorded them. */
+function overRunsRows(last: RunResult | undefined): string {
+  if (!last) return '';
+  const rows: string[] = [];
+  const r = last.success_ratio;
+  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'graduated' : 'not graduated'}</span> ${e(r.text)}</td></tr>`);
+  const b = last.budget;
+  if (b) {
+    const limit = (v: number | null): string => (v === null ? 'unlimited' : `$${v.toFixed(2)}`);
+    const exhausted = b.exhausted_by === null ? '' : ` <strong>exhausted (${e(b.exhausted_by)}): ${e(b.reason ?? '')}</strong>`;
+    rows.push(`<tr><th>Cost</th><td>$${b.run_cost_usd.toFixed(4)} last run (budget ${limit(b.max_cost_usd_per_run)}), $${b.day_cost_usd.toFixed(4)} that day (budget ${limit(b.max_cost_usd_per_day)})${exhausted}</td></tr>`);
+  }
+  return rows.join('\n');
 }
 
 function currentSection(m: StatusPageModel): string {
@@ -95,6 +118,16 @@ function notRun(r: RunResult): string {
   return n === 0 ? '' : ` <span class="muted">(${n} not run)</span>`;
 }
 
+/** Each test that did not pass, with its reason (the detail on hover), and confirmed regressions. */
+function failedTests(r: RunResult): string {
+  const failed = r.tests
+    .filter((t) => t.outcome !== 'passed')
+    .map((t) => `<code>${e(t.id)}</code> <span class="o-${e(t.outcome)}" title="${e(t.reason_detail ?? '')}">${e(t.reason ?? t.outcome)}</span>`);
+  const regressed = r.tests.flatMap((t) => (t.regressions ?? []).filter((x) => x.verdict === 'regressed').map((x) => `<code>${e(t.id)}</code> <span class="rv rv-regressed">${e(x.measure)} regressed</span>`));
+  const all = [...failed, ...regressed];
+  return all.length === 0 ? '<span class="muted">none</span>' : all.join('<br>');
+}
+
 function runsSection(m: StatusPageModel): string {
   if (m.runs.length === 0) return '<section id="runs"><h2>Last runs</h2><p class="muted">No runs yet.</p></section>';
   const rows = m.runs
@@ -102,12 +135,12 @@ function runsSection(m: StatusPageModel): string {
     .map((r) => {
       const id = encodeURIComponent(r.id);
       return `<tr><td><code>${e(r.id)}</code></td><td>${verdictBadge(r)}</td><td>${r.tests_passed}/${r.tests_total}${notRun(r)}</td>` +
-        `<td>${e(formatDuration(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
+        `<td>${failedTests(r)}</td><td>${e(formatDuration(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
         `<td><a href="/api/runs/${id}/report.html">report</a> · <a href="/api/runs/${id}/report">markdown</a> · <a href="/api/runs/${id}">json</a></td></tr>`;
     })
     .join('\n');
   return `<section id="runs"><h2>Last runs</h2><table>
-<tr><th>Run</th><th>Verdict</th><th>Passed</th><th>Duration</th><th>Trigger</th><th>Report</th></tr>
+<tr><th>Run</th><th>Verdict</th><th>Passed</th><th>Failed, and why</th><th>Duration</th><th>Trigger</th><th>Report</th></tr>
 ${rows}
 </table></section>`;
 }
@@ -124,6 +157,7 @@ export function renderStatusPage(m: StatusPageModel): string {
 <h1>stressd <span class="muted">${e(m.version)}</span></h1>
 ${m.suites ? renderSuitesSection(m.suites, m.now, m.executor) : scheduleSection(m)}
 ${currentSection(m)}
+${renderTestView({ runs: m.runs, now: m.now, traceUrl: m.traceUrl ?? null })}
 ${runsSection(m)}
 <section><h2>Per-test durations, last runs</h2>${renderDurationChart(m.runs)}</section>
 <p class="muted">Rendered ${e(m.now.toISOString())} · <a href="/metrics">metrics</a> · <a href="/api/runs">runs JSON</a> · <a href="/readyz">readiness</a></p>

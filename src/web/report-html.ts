@@ -15,6 +15,10 @@ const marked = new Marked({
     html({ text }: Tokens.HTML | Tokens.Tag): string {
       return escapeHtml(text);
     },
+    // Anchors so the status page can link to a section (e.g. #compared-with-the-baseline).
+    heading({ tokens, depth, text }: Tokens.Heading): string {
+      return `<h${depth} id="${escapeHtml(slug(text))}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
+    },
   },
   walkTokens(token) {
     if (token.type === 'link' || token.type === 'image') {
@@ -23,6 +27,11 @@ const marked = new Marked({
     }
   },
 });
+
+/** GitHub-like: lower case, letters and digits kept, everything else a single dash. */
+export function slug(text: string): string {
+  return text.toLowerCase().replace(/[`*_]/g, '').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+}
 
 export function markdownToHtml(markdown: string): string {
   return marked.parse(markdown, { async: false });

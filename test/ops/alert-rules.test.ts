@@ -27,7 +27,7 @@ const RUNBOOK_BASE = '{{ with $externalLabels.stressd_url }}{{ . }}{{ else }}htt
 
 test('the alerts the operations docs promise are all defined', () => {
   const names = new Set(alerts.map((a) => a.name));
-  for (const name of ['StressdDown', 'StressdTestFailingRepeatedly', 'StressdRunNotGraduated', 'StressdScheduleMissed', 'StressdTestDurationRegression', 'StressdTestOutputShrinking', 'StressdResourcePeakHigh', 'StressdServerStall']) {
+  for (const name of ['StressdDown', 'StressdTestFailingRepeatedly', 'StressdRunNotGraduated', 'StressdScheduleMissed', 'StressdTestRegressed', 'StressdBudgetExhausted', 'StressdResourcePeakHigh', 'StressdServerStall']) {
     assert.ok(names.has(name), `${name} is not defined`);
   }
 });

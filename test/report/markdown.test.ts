@@ -27,7 +27,9 @@ describe('renderMarkdown', () => {
   it('has every section of the original report and the added ones, in order', () => {
     assert.deepEqual(headings(md, 2), [
       'Summary',
+      'Over runs',
       'Failure reasons',
+      'Compared with the baseline',
       'Resource usage summary',
       'Results',
       'Duration distribution',

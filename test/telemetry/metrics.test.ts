@@ -60,6 +60,12 @@ describe('stressd metrics', () => {
       stressd_run_queued_total: 'counter',
       stressd_executor_restarts_total: 'counter',
       stressd_build_info: 'gauge',
+      stressd_test_regressed: 'gauge',
+      stressd_test_baseline: 'gauge',
+      stressd_suite_success_failure_ratio: 'gauge',
+      stressd_suite_graduated: 'gauge',
+      stressd_run_cost_usd_total: 'counter',
+      stressd_budget_exhausted: 'gauge',
     };
     for (const [name, type] of Object.entries(expected)) {
       assert.equal(exp.families.get(name)?.type, type, `${name} should be a ${type}`);

@@ -81,9 +81,12 @@ test('draws an inline SVG chart with one line per test across the last runs', ()
     tests: [testResult({ id: 'a', duration_seconds: n }), testResult({ id: 'b', duration_seconds: n * 2 })],
   }));
   const html = renderStatusPage(model({ runs }));
-  assert.match(html, /<svg class="chart"/);
-  assert.equal((html.match(/<polyline/g) ?? []).length, 2);
-  assert.equal((html.match(/<circle/g) ?? []).length, 6);
+  const chart = /<svg class="chart"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? assert.fail('no chart');
+  assert.equal((chart.match(/<polyline/g) ?? []).length, 2);
+  assert.equal((chart.match(/<circle/g) ?? []).length, 6);
+  // Time labels under the first, middle and last run (UTC), no longer "oldest"/"newest".
+  assert.equal((chart.match(/<text class="tl"/g) ?? []).length, 3);
+  assert.match(chart, />11-24 10:15</);
 });
 
 test('verdicts: running, aborted, graduated, not graduated', () => {

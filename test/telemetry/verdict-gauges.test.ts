@@ -1,0 +1,63 @@
+/** Regression, baseline, graduation-over-runs and budget metrics from RunResults (live and after a restart). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createMetrics } from '../../src/telemetry/metrics.ts';
+import type { RegressionRecord } from '../../src/result/types.ts';
+import { runResult, testResult } from '../fixtures/run-result.ts';
+
+const rec = (over: Partial<RegressionRecord>): RegressionRecord => ({
+  measure: 'duration', value: 130, baseline: { median: 100, spread: 2, n: 20 }, change: 0.3, score: 4.5, verdict: 'regressed', ...over,
+});
+const ratio = { runs: 15, graduated_runs: 14, failed_runs: 1, ratio: 14, graduated: true, needed_ratio: 10, needed_runs: 11, text: '14:1' };
+
+async function body(m: ReturnType<typeof createMetrics>): Promise<string> {
+  return (await m.metricsResponse(undefined)).body;
+}
+
+test('a run end sets regressed 0/1 and the baseline per measure; no_baseline removes both; the ratio and cost follow', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  const run = runResult({
+    tests: [testResult({ id: 't', regressions: [rec({}), rec({ measure: 'first_output', value: 0.3, baseline: { median: 0.5, spread: 0.01, n: 9 }, verdict: 'improved' }), rec({ measure: 'cost', baseline: null, verdict: 'no_baseline' })], claude: null })],
+    reruns: [testResult({ id: 't', rerun_of: 't' })],
+    success_ratio: ratio,
+    budget: { run_cost_usd: 0, day_cost_usd: 0, max_cost_usd_per_run: null, max_cost_usd_per_day: null, exhausted_by: null, reason: null },
+  });
+  m.onRunEnd(run);
+  const text = await body(m);
+  assert.match(text, /stressd_test_regressed\{suite="demo",test="t",measure="duration"\} 1/);
+  assert.match(text, /stressd_test_regressed\{suite="demo",test="t",measure="first_output"\} 0/);
+  assert.match(text, /stressd_test_baseline\{suite="demo",test="t",measure="first_output"\} 0\.5/);
+  assert.doesNotMatch(text, /measure="cost"/);
+  assert.match(text, /stressd_suite_success_failure_ratio\{suite="demo"\} 14/);
+  assert.match(text, /stressd_suite_graduated\{suite="demo"\} 1/);
+  assert.match(text, /stressd_budget_exhausted\{suite="demo"\} 0/);
+  assert.match(text, /stressd_run_cost_usd_total\{suite="demo"\} 0/);
+
+  // The next judged run is not regressed: the gauge clears; a test that failed leaves it as it was.
+  m.onRunEnd(runResult({ tests: [testResult({ id: 't', regressions: [rec({ verdict: 'unchanged' })] })] }));
+  assert.match(await body(m), /stressd_test_regressed\{suite="demo",test="t",measure="duration"\} 0/);
+  m.onRunEnd(runResult({ tests: [testResult({ id: 't', outcome: 'failed', reason: 'exit_nonzero' })] }));
+  assert.match(await body(m), /stressd_test_regressed\{suite="demo",test="t",measure="duration"\} 0/);
+});
+
+test('re-runs and not-run tests leave the last-value gauges and the histograms alone', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  m.onTestEnd('demo', testResult({ id: 't', duration_seconds: 2 }));
+  m.onTestEnd('demo', testResult({ id: 't', duration_seconds: 9, rerun_of: 't' }));
+  m.onTestEnd('demo', testResult({ id: 'u', outcome: 'not_run', reason: 'budget' }));
+  const text = await body(m);
+  assert.match(text, /stressd_test_last_duration_seconds\{suite="demo",test="t"\} 2/);
+  assert.match(text, /stressd_test_duration_seconds_count\{suite="demo",test="t",outcome="passed"\} 1/);
+  assert.doesNotMatch(text, /test="u"/);
+});
+
+test('after a restart the regression gauges and the ratio come back from history, and setSuccessRatio sets +Inf', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  m.hydrateFromHistory([runResult({ tests: [testResult({ id: 't', regressions: [rec({})] })], success_ratio: ratio })]);
+  let text = await body(m);
+  assert.match(text, /stressd_test_regressed\{suite="demo",test="t",measure="duration"\} 1/);
+  assert.match(text, /stressd_suite_success_failure_ratio\{suite="demo"\} 14/);
+  m.setSuccessRatio('demo', { ...ratio, ratio: null, failed_runs: 0, graduated_runs: 15 });
+  text = await body(m);
+  assert.match(text, /stressd_suite_success_failure_ratio\{suite="demo"\} \+Inf/);
+});
