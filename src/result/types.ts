@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import {
   FAILURE_REASON_VALUES, OUTCOME_VALUES,
-  type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type PatternHitSchema,
+  type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type LoadResultSchema, type LoadSessionSchema, type PatternHitSchema,
   type RegressionRecordSchema, type ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type TestResultSchema,
 } from './schema.ts';
 
@@ -31,6 +31,8 @@ export type RunResult = z.output<typeof RunResultSchema>;
 export type MeasureName = (typeof MEASURE_VALUES)[number];
 export type RegressionVerdict = (typeof REGRESSION_VERDICT_VALUES)[number];
 export type RegressionRecord = z.output<typeof RegressionRecordSchema>;
+export type LoadResult = z.output<typeof LoadResultSchema>;
+export type LoadSession = z.output<typeof LoadSessionSchema>;
 export type RunStatus = RunResult['status'];
 export type RunTrigger = RunResult['trigger'];
 
