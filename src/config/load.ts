@@ -89,6 +89,7 @@ function normaliseTests(cfg: RawConfig): SuiteTest[] {
     // Resolution order: the test's own timeout, then its category's, then the suite's.
     timeout: t.timeout ?? fallbackTimeout,
     env: { ...cfg.env, ...t.env },
+    ...(t.load ? { load: { sessions: t.load.sessions ?? null, stages: t.load.stages?.map((s) => ({ duration_s: s.duration_s, sessions: s.sessions })) ?? null, min_pass_ratio: t.load.min_pass_ratio } } : {}),
   });
   if (cfg.tests) return cfg.tests.map((t) => one(t, null, cfg.timeout));
   return Object.entries(cfg.categories ?? {}).flatMap(([name, cat]) =>

@@ -25,6 +25,7 @@ export const DEFAULTS = {
   allow_timeouts: false,
   min_success_failure_ratio: 10,
   ratio_window_runs: 50,
+  min_pass_ratio: 0.95,
   regression: { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' },
 } as const;
 
@@ -51,6 +52,25 @@ const envPassthrough = z.array(envName, { error: 'an array of variable names' })
 
 const positiveBound = (words: string) => z.number({ error: words }).positive({ error: words }).nullable().optional();
 
+const stageSessions = z.int({ error: 'an integer number of sessions, 0 to 10000' }).min(0, { error: 'an integer number of sessions, 0 to 10000' }).max(10_000, { error: 'an integer number of sessions, 0 to 10000' });
+
+/** DESIGN section 11: one stage of a ramp, reached linearly from the previous stage's target (0 at the start). */
+export const LoadStageSchema = z.looseObject({
+  duration_s: z.number({ error: 'a positive number of seconds, at most 86400' }).positive({ error: 'a positive number of seconds, at most 86400' }).max(86_400, { error: 'a positive number of seconds, at most 86400' }),
+  sessions: stageSessions,
+});
+
+/** DESIGN section 11: `sessions` (N at once) or `stages` (k6's ramping-VUs), never both. */
+export const LoadSchema = z.looseObject({
+  sessions: stageSessions.min(1, { error: 'an integer number of sessions, 1 to 10000' }).optional(),
+  stages: z.array(LoadStageSchema, { error: 'an array of stages ({"duration_s", "sessions"})' }).min(1, { error: 'at least one stage' }).optional(),
+  min_pass_ratio: ratio('a fraction between 0 and 1').default(DEFAULTS.min_pass_ratio),
+}, { error: 'an object: {"sessions": N} or {"stages": [...]}' }).superRefine((load, ctx) => {
+  if (load.sessions === undefined && load.stages === undefined) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'either "sessions" (N at once) or "stages" (a ramp)' });
+  else if (load.sessions !== undefined && load.stages !== undefined) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'either "sessions" or "stages", not both' });
+  else if (load.stages !== undefined && !load.stages.some((s) => s.sessions > 0)) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'a stage with at least one session' });
+});
+
 export const TestSchema = z.looseObject({
   id: z.string({ error: `a test id ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a test id ${SAFE_NAME_WORDS}` }),
   name: z.string({ error: 'a string' }).optional(),
@@ -63,6 +83,7 @@ export const TestSchema = z.looseObject({
   description: optionalText,
   timeout: timeoutSeconds.optional(),
   env: envMap,
+  load: LoadSchema.optional(),
 });
 
 export const CategorySchema = z.looseObject({

@@ -33,6 +33,16 @@ export interface BudgetConfig {
   max_cost_usd_per_day: number | null;
 }
 
+/** DESIGN section 11: exactly one of `sessions` and `stages` is set. */
+export interface LoadConfig {
+  /** N sessions at once, each one execute. */
+  sessions: number | null;
+  /** A ramp: each stage's target reached linearly over its duration, from 0 at the start. */
+  stages: readonly { duration_s: number; sessions: number }[] | null;
+  /** Default 0.95: the test passes when at least this share of its sessions passed. */
+  min_pass_ratio: number;
+}
+
 export interface SuiteTest {
   id: string;
   name: string;
@@ -45,6 +55,8 @@ export interface SuiteTest {
   timeout: number;
   /** The suite's `env` with the test's over it: sent with the command (DESIGN §12). */
   env?: Readonly<Record<string, string>>;
+  /** Many sessions of this test (section 11); absent or null for one session. */
+  load?: LoadConfig | null;
 }
 
 export interface Suite {

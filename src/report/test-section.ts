@@ -2,6 +2,7 @@
 import type { TestResult } from '../result/types.ts';
 import { cell, codeBlock, inline, inlineCode, table } from './escape.ts';
 import { formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
+import { loadSection } from './load-section.ts';
 import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
 
 function patternList(patterns: readonly string[]): string {
@@ -95,6 +96,7 @@ export function testSection(t: TestResult, index: number): string {
     '',
     table(['', ''], rows.map(([k, v]) => [`**${k}**`, v])),
     '',
+    ...(t.load ? [loadSection(t.load)] : []),
     preview(t),
   ].join('\n');
 }

@@ -129,6 +129,39 @@ export const RegressionRecordSchema = z.object({
   reruns: z.array(z.number()).optional(),
 });
 
+/** Nearest-rank percentiles of one per-session figure; all null when no session had it. */
+export const LoadPercentilesSchema = z.object({ p50: seconds, p95: seconds, p99: seconds, max: seconds });
+
+/** One session of a test under load, as the metrics need it (DESIGN section 11). */
+export const LoadSessionSchema = z.object({
+  outcome: z.enum(OUTCOME_VALUES),
+  reason: z.enum(FAILURE_REASON_VALUES).nullable(),
+  duration_seconds: z.number(),
+  first_output_seconds: seconds,
+});
+
+/** What a test under load aggregates from its sessions (DESIGN section 11). */
+export const LoadResultSchema = z.object({
+  /** `fixed` for {"sessions": N}, `stages` for a ramp. */
+  mode: z.enum(['fixed', 'stages']),
+  /** Sessions started. */
+  sessions: count,
+  outcomes: z.object({ passed: count, failed: count, timeout: count, error: count }),
+  /** Passed ÷ sessions (0 with no session). */
+  pass_ratio: z.number(),
+  min_pass_ratio: z.number(),
+  /** Sessions the executor refused at its session limit (JSON-RPC -32003); also counted as `error`. */
+  refusals: count,
+  /** The most sessions running at once. */
+  peak_active: count,
+  duration_seconds: LoadPercentilesSchema,
+  first_output_seconds: LoadPercentilesSchema,
+  /** Once a second from the start: t (s), the sessions the stage wants, those running, those that ended not passed in that second. */
+  timeline: z.array(z.object({ t: count, sessions: count, active: count, failed: count })),
+  /** Every session in the order they ended. */
+  session_list: z.array(LoadSessionSchema),
+});
+
 export const TestResultSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -190,6 +223,8 @@ export const TestResultSchema = z.object({
   regressions: z.array(RegressionRecordSchema).nullable().optional(),
   /** Set on a confirmation re-run (RunResult.reruns): the id of the test it re-runs. */
   rerun_of: z.string().optional(),
+  /** A test under load (DESIGN section 11): its sessions aggregated; absent for one session. */
+  load: LoadResultSchema.optional(),
 });
 
 /** Why a run did or did not graduate; whether it did is the run's own `graduated`. */

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import {
   FAILURE_REASON_VALUES, OUTCOME_VALUES,
-  type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type JournalOwnerSchema, type PatternHitSchema,
+  type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type JournalOwnerSchema, type LoadResultSchema, type LoadSessionSchema, type PatternHitSchema,
   type RegressionRecordSchema, type ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type SuccessRatioSchema, type BudgetStateSchema, type TestResultSchema,
 } from './schema.ts';
 
@@ -34,6 +34,8 @@ export type JournalOwner = z.output<typeof JournalOwnerSchema>;
 export type MeasureName = (typeof MEASURE_VALUES)[number];
 export type RegressionVerdict = (typeof REGRESSION_VERDICT_VALUES)[number];
 export type RegressionRecord = z.output<typeof RegressionRecordSchema>;
+export type LoadResult = z.output<typeof LoadResultSchema>;
+export type LoadSession = z.output<typeof LoadSessionSchema>;
 export type RunStatus = RunResult['status'];
 export type RunSuccessRatio = z.output<typeof SuccessRatioSchema>;
 export type BudgetState = z.output<typeof BudgetStateSchema>;

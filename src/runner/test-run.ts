@@ -15,6 +15,7 @@ import type { ExecutorTarget } from './api.ts';
 import { OutputCapture, logPathFor } from './capture.ts';
 import { ClaudeStreamParser, isClaudeRateLimitText } from './claude.ts';
 import { decideOutcome } from './outcome.ts';
+import { runLoadTest } from './load.ts';
 import { PatternMatcher } from './patterns.ts';
 import { PreviewWindow } from './preview.ts';
 import { ResourceSampler } from './sampler.ts';
@@ -42,6 +43,7 @@ export interface TestRunContext {
 }
 
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
+  if (test.load) return runLoadTest(test, ctx);
   const startedAt = new Date();
   const t0 = performance.now();
   const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf);

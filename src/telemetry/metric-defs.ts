@@ -61,6 +61,21 @@ export function defineMetrics(registry: Registry) {
       labelNames: TEST_LABELS,
       buckets: GAP_BUCKETS,
     }).registerOn(registry),
+    // DESIGN section 11: one observation per session of a test under load (added when the test ends).
+    loadSessions: new Histogram<T | 'outcome'>({
+      name: 'stressd_load_sessions',
+      help: 'Sessions of a test under load: each session\'s duration in seconds, by outcome.',
+      labelNames: [...TEST_LABELS, 'outcome'],
+      buckets: [...DURATION_BUCKETS],
+      registers,
+    }),
+    loadFirstOutput: new Histogram<T>({
+      name: 'stressd_load_first_output_seconds',
+      help: 'Sessions of a test under load: time from execute to the first process.output line of each session.',
+      labelNames: TEST_LABELS,
+      buckets: [...FIRST_OUTPUT_BUCKETS],
+      registers,
+    }),
     testRuns: counter<T | 'outcome'>('stressd_test_runs_total', 'Tests executed, by outcome.', [...TEST_LABELS, 'outcome']),
     testFailures: counter<T | 'reason'>('stressd_test_failures_total', 'Tests that did not pass, by failure reason.', [...TEST_LABELS, 'reason']),
     testCost: counter<T>('stressd_test_cost_usd_total', 'Sum of total_cost_usd reported by the system under test, US dollars.', TEST_LABELS),

@@ -161,6 +161,14 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       const gaps = test.stream?.gap_histogram;
       if (gaps) m.testGap.add(labels, gaps);
     });
+    safely('load sessions', () => {
+      for (const session of test.load?.session_list ?? []) {
+        const duration = finite(session.duration_seconds);
+        if (duration !== null && duration >= 0) m.loadSessions.observe({ ...labels, outcome: String(session.outcome) }, duration);
+        const first = finite(session.first_output_seconds);
+        if (first !== null && first >= 0) m.loadFirstOutput.observe(labels, first);
+      }
+    });
     safely('test cost', () => {
       const cost = finite(test.claude?.total_cost_usd);
       if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);

@@ -29,6 +29,8 @@ describe('stressd metrics', () => {
     const expected: Record<string, string> = {
       stressd_test_duration_seconds: 'histogram',
       stressd_test_first_output_seconds: 'histogram',
+      stressd_load_sessions: 'histogram',
+      stressd_load_first_output_seconds: 'histogram',
       stressd_test_inter_chunk_gap_seconds: 'histogram',
       stressd_test_last_duration_seconds: 'gauge',
       stressd_test_last_output_bytes: 'gauge',

@@ -1,0 +1,84 @@
+/**
+ * Load: 1, 10, 50, 100 and 200 concurrent sessions of a Claude-like stream (bench/lib/claude-like.sh:
+ * the init line at once, then 5-word lines at 40 tokens/s after a 0.5 s first-token delay, 8 s of
+ * text) against the embedded executor in a process of its own. Per step, stressd (runLoadTest, in
+ * its own process) and the baseline in the same run (the same number of bare `ws` clients that only
+ * count frames, in their own process): CPU seconds, RSS per session, frames/s, and the error of the
+ * first-output instant against the simulator's own write time (p50/p99).
+ * Goals: 200 sessions under 300 MB RSS, first-output error p99 under 20 ms, CPU per frame within 2×
+ * the bare clients'. BENCH_LOAD_STEPS=1,10 and BENCH_LOAD_SECONDS=8 override the steps and length.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { driveBare, driveStressd, type DriverArgs, type LoadFigure } from './lib/load-drivers.ts';
+
+const STEPS = (process.env.BENCH_LOAD_STEPS ?? '1,10,50,100,200').split(',').map(Number);
+const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 8);
+const INTERVAL_S = 5 / 40;
+const SIM = fileURLToPath(new URL('./lib/claude-like.sh', import.meta.url));
+const COMMAND = `bash ${SIM} 0.5 ${INTERVAL_S} ${Math.round(SECONDS / INTERVAL_S)}`;
+const MB = 1024 * 1024;
+
+function child(args: string[]): { done: Promise<string>; kill: () => void; firstLine: Promise<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  let onLine: (line: string) => void = () => undefined;
+  const firstLine = new Promise<string>((resolve) => (onLine = resolve));
+  proc.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('\n')) onLine(out.split('\n')[0] ?? '');
+  });
+  const done = new Promise<string>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} exited ${code}: ${out}`))));
+  });
+  return { done, firstLine, kill: () => proc.kill('SIGTERM') };
+}
+
+async function measureInChild(mode: 'stressd' | 'bare', a: DriverArgs): Promise<LoadFigure> {
+  const out = await child([fileURLToPath(import.meta.url), mode, JSON.stringify(a)]).done;
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as LoadFigure;
+}
+
+function pct(values: readonly number[], p: number): number {
+  const s = [...values].sort((x, y) => x - y);
+  return s.length === 0 ? NaN : (s[Math.max(0, Math.ceil(p * s.length) - 1)] as number);
+}
+
+const mode = process.argv[2];
+if (mode === 'stressd' || mode === 'bare') {
+  const a = JSON.parse(process.argv[3] ?? '{}') as DriverArgs;
+  const figure = mode === 'stressd' ? await driveStressd(a) : await driveBare(a);
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
+  process.exit(0);
+} else {
+  const executor = child([fileURLToPath(new URL('./lib/load-executor.ts', import.meta.url))]);
+  const { url, pid } = JSON.parse(await executor.firstLine) as { url: string; pid: number };
+  const rows: string[] = [];
+  const verdicts: boolean[] = [];
+  try {
+    for (const n of STEPS) {
+      const a: DriverArgs = { sessions: n, url, executorPid: pid, command: COMMAND };
+      const bare = await measureInChild('bare', a);
+      const stressd = await measureInChild('stressd', a);
+      for (const f of [bare, stressd]) {
+        const rss = (f.peakRss - f.baseRss) / f.sessions / MB;
+        rows.push(`| ${n} | ${f.mode} | ${f.passed}/${f.sessions} | ${f.seconds.toFixed(1)} | ${f.cpuSeconds.toFixed(2)} | ${((f.cpuSeconds / f.frames) * 1e6).toFixed(0)} | ${(f.peakRss / MB).toFixed(0)} | ${rss.toFixed(2)} | ${(f.frames / f.seconds).toFixed(0)} | ${pct(f.errorsMs, 0.5).toFixed(1)} | ${pct(f.errorsMs, 0.99).toFixed(1)} |`);
+      }
+      const perFrame = stressd.cpuSeconds / stressd.frames / (bare.cpuSeconds / bare.frames);
+      if (n === Math.max(...STEPS)) {
+        const ok = stressd.peakRss < 300 * MB && pct(stressd.errorsMs, 0.99) < 20 && perFrame <= 2;
+        verdicts.push(ok);
+        console.error(`at ${n} sessions: stressd peak RSS ${(stressd.peakRss / MB).toFixed(0)} MB (goal < 300), first-output error p99 ${pct(stressd.errorsMs, 0.99).toFixed(1)} ms (goal < 20), CPU per frame ${perFrame.toFixed(2)}× the bare clients' (goal ≤ 2): ${ok ? 'met' : 'NOT met'}`);
+      }
+    }
+  } finally {
+    executor.kill();
+    await executor.done.catch(() => undefined);
+  }
+  console.log(`Claude-like stream: \`${COMMAND}\` (first line at once, text after 0.5 s, 40 tokens/s for ${SECONDS} s)\n`);
+  console.log('| sessions | client | completed | s | CPU s | CPU µs/frame | peak RSS MB | RSS MB/session | frames/s | first-output error p50 ms | p99 ms |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(r);
+  process.exitCode = verdicts.every(Boolean) ? 0 : 1;
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/config/errors.ts';
+import { loadSuite, parseSuite } from '../../src/config/load.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const suiteWith = (load: unknown) => ({ timeout: 60, tests: [{ id: 'one', command: 'echo one', load }] });
+
+function problems(raw: unknown): { path: string; expected: string }[] {
+  try {
+    parseSuite(raw, 'load.json');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.problems.map((p) => ({ path: p.path, expected: p.expected }));
+  }
+  return assert.fail('expected a ConfigError');
+}
+
+describe('test-level load (DESIGN section 11)', () => {
+  it('reads {"sessions": N} with the default min_pass_ratio, and leaves tests without load alone', () => {
+    const { suite } = parseSuite({ timeout: 60, tests: [{ id: 'a', command: 'echo a', load: { sessions: 20 } }, { id: 'b', command: 'echo b' }] }, 'x.json');
+    assert.deepEqual(suite.tests[0]?.load, { sessions: 20, stages: null, min_pass_ratio: 0.95 });
+    assert.equal(suite.tests[1]?.load, undefined);
+  });
+
+  it('reads stages and an explicit min_pass_ratio', () => {
+    const { suite } = parseSuite(suiteWith({ stages: [{ duration_s: 30, sessions: 10 }, { duration_s: 10, sessions: 0 }], min_pass_ratio: 0.8 }), 'x.json');
+    assert.deepEqual(suite.tests[0]?.load, { sessions: null, stages: [{ duration_s: 30, sessions: 10 }, { duration_s: 10, sessions: 0 }], min_pass_ratio: 0.8 });
+  });
+
+  it('names the path and what was expected for each bad load', () => {
+    assert.deepEqual(problems(suiteWith({})), [{ path: '$.tests[0].load.sessions', expected: 'either "sessions" (N at once) or "stages" (a ramp)' }]);
+    assert.deepEqual(problems(suiteWith({ sessions: 2, stages: [{ duration_s: 1, sessions: 1 }] })), [{ path: '$.tests[0].load.stages', expected: 'either "sessions" or "stages", not both' }]);
+    assert.deepEqual(problems(suiteWith({ sessions: 0 })), [{ path: '$.tests[0].load.sessions', expected: 'an integer number of sessions, 1 to 10000' }]);
+    assert.deepEqual(problems(suiteWith({ stages: [{ duration_s: -1, sessions: 2 }] }))[0]?.path, '$.tests[0].load.stages[0].duration_s');
+    assert.deepEqual(problems(suiteWith({ stages: [{ duration_s: 5, sessions: 0 }] })), [{ path: '$.tests[0].load.stages', expected: 'a stage with at least one session' }]);
+    assert.deepEqual(problems(suiteWith({ sessions: 3, min_pass_ratio: 1.5 })), [{ path: '$.tests[0].load.min_pass_ratio', expected: 'a fraction between 0 and 1' }]);
+    assert.equal(problems(suiteWith(5))[0]?.path, '$.tests[0].load');
+  });
+
+  it('loads configs/demo-load.json: a ramp to 20 sessions over 60 s and a burst of 10', async () => {
+    const { suite, warnings } = await loadSuite(resolve(REPO, 'configs/demo-load.json'));
+    assert.deepEqual(warnings, []);
+    const [ramp, burst] = suite.tests;
+    assert.equal(ramp?.load?.stages?.reduce((s, st) => s + st.duration_s, 0), 60);
+    assert.equal(Math.max(...(ramp?.load?.stages ?? []).map((s) => s.sessions)), 20);
+    assert.equal(burst?.load?.sessions, 10);
+  });
+});
