@@ -150,7 +150,10 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const live = new LiveStatus();
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
-  const sinks: Sink[] = [logSink(log), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
+  const reports = reportSink(opts.reportsDir, (run, written) => {
+    if (!written.ok) metrics.onReportWriteError(run.suite);
+  });
+  const sinks: Sink[] = [logSink(log), reports, metricsSink(metrics), historySink(history), live];
   const runs = lc.add(
     'runs',
     new RunCoordinator({

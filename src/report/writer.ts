@@ -4,9 +4,10 @@
  * same directory, fsync, rename), so a reader or a crash never sees half a report.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, StressdError } from '../errors.ts';
+import { makeDir } from '../fs-errors.ts';
 import type { RunResult } from '../result/types.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -63,7 +64,8 @@ export async function writeReport(result: RunResult, reportsDir: string): Promis
     }
   }
   const dir = join(reportsDir, result.suite);
-  await mkdir(dir, { recursive: true });
+  // Node's own recursive mkdir says ENOENT on a read-only dir: makeDir names EROFS or EACCES.
+  await makeDir(dir);
   const markdown = renderMarkdown(result);
   const json = renderJson(result);
   const markdownPath = join(dir, `${result.id}.md`);

@@ -90,6 +90,8 @@ export function defineMetrics(registry: Registry) {
     runs: counter<'suite' | 'result'>('stressd_runs_total', 'Runs finished, by result (graduated, not_graduated, aborted).', ['suite', 'result']),
     runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped.', ['suite']),
     executorRestarts: counter('stressd_executor_restarts_total', 'Restarts of the embedded executor.', []),
+    logWriteErrors: counter('stressd_log_write_errors_total', 'Test output logs that could not be written whole (disk full, read-only, permission).', ['suite']),
+    reportWriteErrors: counter('stressd_report_write_errors_total', 'Run reports that could not be written to the reports dir (the API serves them from memory).', ['suite']),
     buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
   };
 }

@@ -36,6 +36,8 @@ export interface StressdMetrics {
   /** Next scheduled run of the suite; null removes the series (nothing scheduled). */
   setNextRun(suite: string, at: Date | null): void;
   onRunSkipped(suite: string): void;
+  /** stressd_report_write_errors_total{suite}: the report sink could not write a run's report. */
+  onReportWriteError(suite: string): void;
   onExecutorRestart(): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
@@ -144,6 +146,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
     });
     safely('test gauges', () => applyLastTestGauges(m, suite, labels, test));
+    safely('log write errors', () => {
+      if (test.log_error) m.logWriteErrors.inc({ suite });
+    });
   };
 
   const metrics: StressdMetrics = {
@@ -175,6 +180,10 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     onRunSkipped(suite) {
       safely('skipped run', () => m.runSkipped.inc({ suite }));
+    },
+
+    onReportWriteError(suite) {
+      safely('report write error', () => m.reportWriteErrors.inc({ suite }));
     },
 
     onExecutorRestart() {
