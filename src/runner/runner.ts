@@ -3,6 +3,7 @@
  * the configured pause between them; RunnerEvents with frozen payloads as it goes; one frozen
  * RunResult at the end. The runner knows no sink: reports and metrics subscribe or read the result.
  */
+import type { Span } from '@opentelemetry/api';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
@@ -25,31 +26,8 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
   const { suite, signal } = options;
   const id = makeRunId();
   const events = new EventEmitter() as RunnerEmitter;
-  const startedAt = new Date();
-  const tests: TestResult[] = [];
-  let final: RunResult | null = null;
-  let traceId: string | null = null;
-
-  const snapshot = (): RunResult =>
-    final ?? {
-      id,
-      suite: suite.suite,
-      description: suite.description,
-      config_path: suite.path,
-      executor: redactCredentials(options.executor.url),
-      status: 'running',
-      trigger: options.trigger,
-      started_at: startedAt.toISOString(),
-      ended_at: null,
-      duration_seconds: null,
-      graduated: false,
-      verdict: null,
-      tests_total: suite.tests.length,
-      tests_passed: tests.filter((t) => t.outcome === 'passed').length,
-      tests: [...tests],
-      trace_id: traceId,
-      stressd_version: VERSION,
-    };
+  const state: RunState = { id, startedAt: new Date(), tests: [], final: null, traceId: null };
+  const snapshot = (): RunResult => state.final ?? runningSnapshot(options, state);
 
   // A throwing listener is a bug in a sink; it must not end the run.
   const emit = <K extends keyof RunnerEvents>(event: K, payload: RunnerEvents[K]): void => {
@@ -62,7 +40,7 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
 
   const run = async (): Promise<RunResult> => {
     const { span, ctx } = startRunSpan(suite.suite, id, suite.tests.length);
-    traceId = spanIds(span).traceId;
+    state.traceId = spanIds(span).traceId;
     emit('run:start', { run: snapshot() });
     for (const [index, test] of suite.tests.entries()) {
       if (signal?.aborted) break;
@@ -77,31 +55,68 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
         progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
         onProgress: (p) => emit('test:progress', { runId: id, testId: test.id, ...p }),
       });
-      tests.push(result);
+      state.tests.push(result);
       emit('test:end', { runId: id, suite: suite.suite, result });
       if (index < suite.tests.length - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
     }
-    const aborted = signal?.aborted === true;
-    const { graduated, ...verdict } = judgeRun(tests, suite.graduation, aborted);
-    const passed = tests.filter((t) => t.outcome === 'passed').length;
-    endRunSpan(span, passed, graduated, verdict.reasons);
-    const endedAt = new Date();
-    final = deepFreeze({
-      ...snapshot(),
-      status: aborted ? 'aborted' : 'finished',
-      ended_at: endedAt.toISOString(),
-      duration_seconds: (endedAt.getTime() - startedAt.getTime()) / 1000,
-      graduated,
-      verdict,
-      tests_passed: passed,
-    } satisfies RunResult);
-    emit('run:end', { run: final });
-    return final;
+    state.final = finalResult(options, state, span);
+    emit('run:end', { run: state.final });
+    return state.final;
   };
 
   // Started on the next tick so listeners attached right after startRun() see run:start.
   const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
   return { id, events, done, snapshot };
+}
+
+interface RunState {
+  id: string;
+  startedAt: Date;
+  tests: TestResult[];
+  final: RunResult | null;
+  traceId: string | null;
+}
+
+/** The result so far, status `running`, for the API and the status page. */
+function runningSnapshot(options: RunSuiteOptions, s: RunState): RunResult {
+  const { suite } = options;
+  return {
+    id: s.id,
+    suite: suite.suite,
+    description: suite.description,
+    config_path: suite.path,
+    executor: redactCredentials(options.executor.url),
+    status: 'running',
+    trigger: options.trigger,
+    started_at: s.startedAt.toISOString(),
+    ended_at: null,
+    duration_seconds: null,
+    graduated: false,
+    verdict: null,
+    tests_total: suite.tests.length,
+    tests_passed: s.tests.filter((t) => t.outcome === 'passed').length,
+    tests: [...s.tests],
+    trace_id: s.traceId,
+    stressd_version: VERSION,
+  };
+}
+
+/** The frozen RunResult once the last test is over (or the run was stopped), its verdict on the run span. */
+function finalResult(options: RunSuiteOptions, s: RunState, span: Span): RunResult {
+  const aborted = options.signal?.aborted === true;
+  const { graduated, ...verdict } = judgeRun(s.tests, options.suite.graduation, aborted);
+  const passed = s.tests.filter((t) => t.outcome === 'passed').length;
+  endRunSpan(span, passed, graduated, verdict.reasons);
+  const endedAt = new Date();
+  return deepFreeze({
+    ...runningSnapshot(options, s),
+    status: aborted ? 'aborted' : 'finished',
+    ended_at: endedAt.toISOString(),
+    duration_seconds: (endedAt.getTime() - s.startedAt.getTime()) / 1000,
+    graduated,
+    verdict,
+    tests_passed: passed,
+  } satisfies RunResult);
 }
 
 async function pause(seconds: number, signal: AbortSignal | undefined): Promise<void> {
