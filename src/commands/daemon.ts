@@ -174,7 +174,10 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const traceUrl = traceUrlTemplate(process.env.STRESSD_TRACE_URL, log);
   const live = new LiveStatus();
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
-  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reportSink(opts.reportsDir), metricsSink(metrics), historySink(history), live];
+  const reports = reportSink(opts.reportsDir, (run, written) => {
+    if (!written.ok) metrics.onReportWriteError(run.suite);
+  });
+  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history), live];
   const coordinators = new Map<string, RunCoordinator>();
   const runs = lc.add(
     'runs',

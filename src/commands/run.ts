@@ -8,7 +8,7 @@ import { formatProblem, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
-import { parsePushGateway, pushSink } from '../telemetry/push.ts';
+import { parsePushGateway, pushSink, type PushTarget } from '../telemetry/push.ts';
 import { startTracing, type TracingHandle } from '../telemetry/tracing.ts';
 import { listen } from '../listeners.ts';
 import { redactCredentials } from '../result/redact.ts';
@@ -22,6 +22,7 @@ import { startRun } from '../runner/runner.ts';
 import { History } from '../daemon/history.ts';
 import { createReview } from './review.ts';
 import type { RunResult } from '../result/types.ts';
+import type { Suite } from '../config/types.ts';
 
 export interface RunOptions {
   config: string;
@@ -39,9 +40,55 @@ export interface RunOptions {
 /** Bound on flushing traces and stopping the executor, so a stuck collector cannot hold the exit. */
 const SHUTDOWN_BOUND_MS = 12_000;
 
+type Say = (line: string) => void;
+
+/** What `stressd run` checked before starting anything: a bad one is exit code 2. */
+interface RunInputs {
+  suite: Suite;
+  executorSpec: string;
+  embedded: SpawnExecutorOptions;
+  push: PushTarget | null;
+}
+
 export async function runCommand(opts: RunOptions): Promise<number> {
-  const err = (line: string): void => void process.stderr.write(`${line}\n`);
-  let suite;
+  const err: Say = (line) => void process.stderr.write(`${line}\n`);
+  const inputs = await readInputs(opts, err);
+  if (typeof inputs === 'number') return inputs;
+  const out = opts.json ? process.stderr : process.stdout;
+  const controller = new AbortController();
+  const unlistenSignals = listen(process, abortOnSignals(controller, err));
+
+  let tracing: TracingHandle | null = null;
+  let executor: ExecutorChild | null = null;
+  try {
+    try {
+      tracing = await startTracing({ serviceName: 'stressd' });
+    } catch (e) {
+      err(`stressd: tracing disabled: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let target: ExecutorTarget;
+    if (inputs.executorSpec === 'embedded') {
+      try {
+        executor = await spawnExecutor(inputs.embedded);
+      } catch (e) {
+        err(`stressd: could not start the embedded executor: ${e instanceof Error ? e.message : String(e)}`);
+        return 1;
+      }
+      target = { url: executor.url, token: executor.token, localPid: executor.pid };
+    } else {
+      // A URL names a server whose processes we cannot see: their peaks are reported as not measured.
+      target = { url: inputs.executorSpec, token: process.env.STRESSD_EXECUTOR_TOKEN || undefined, localPid: null };
+    }
+    return await runWithSinks(opts, inputs, { target, signal: controller.signal, out, err });
+  } finally {
+    await bounded(Promise.all([executor?.close(), tracing?.shutdown()]), SHUTDOWN_BOUND_MS);
+    unlistenSignals();
+  }
+}
+
+/** The suite (and its selection), the executor and the Pushgateway, or the exit code of bad input. */
+async function readInputs(opts: RunOptions, err: Say): Promise<RunInputs | number> {
+  let suite: Suite;
   try {
     const loaded = await loadSuite(opts.config);
     suite = loaded.suite;
@@ -74,9 +121,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     err(`stressd: ${push}`);
     return 2;
   }
-  const out = opts.json ? process.stderr : process.stdout;
+  return { suite, executorSpec, embedded, push };
+}
 
-  const controller = new AbortController();
+/** The first SIGINT/SIGTERM aborts the run (its partial report is still written); a second exits at once. */
+function abortOnSignals(controller: AbortController, err: Say): Record<'SIGINT' | 'SIGTERM', (sig: NodeJS.Signals) => void> {
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
@@ -87,56 +136,38 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     err(`stressd: ${sig}: stopping the run (the partial report will be written; ${sig} again to exit at once)`);
     controller.abort();
   };
-  const unlistenSignals = listen(process, { SIGINT: onSignal, SIGTERM: onSignal });
+  return { SIGINT: onSignal, SIGTERM: onSignal };
+}
 
-  let tracing: TracingHandle | null = null;
-  let executor: ExecutorChild | null = null;
-  try {
-    try {
-      tracing = await startTracing({ serviceName: 'stressd' });
-    } catch (e) {
-      err(`stressd: tracing disabled: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    let target: ExecutorTarget;
-    if (executorSpec === 'embedded') {
-      try {
-        executor = await spawnExecutor({ ...embedded, envPassthrough: suite.env_passthrough ?? [] });
-      } catch (e) {
-        err(`stressd: could not start the embedded executor: ${e instanceof Error ? e.message : String(e)}`);
-        return 1;
-      }
-      target = { url: executor.url, token: executor.token, localPid: executor.pid };
-    } else {
-      // A URL names a server whose processes we cannot see: their peaks are reported as not measured.
-      target = { url: executorSpec, token: process.env.STRESSD_EXECUTOR_TOKEN || undefined, localPid: null };
-    }
-
-    // The reports dir is the history: baselines, the day's spending and graduation over runs come from it.
-    const history = new History({ reportsDir: opts.reportsDir, limit: 1000, warn: (path, why) => err(`stressd: history: skipped ${path}: ${why}`) });
-    await history.load();
-    const review = createReview({ suite, history: () => history.runs() });
-    const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: controller.signal, review });
-    const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
-    out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
-    const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
-    // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
-    const sinks: Sink[] = [progressSink(out), journalSink(opts.reportsDir), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
-    if (push) sinks.push(pushSink(push, (line) => err(`stressd: ${line}`)));
-    const feed = feedSinks(handle.events, sinks, ({ sink, err: failure, repeats }) => {
-      // The report's own failure is the summary's last line; anything else is said here, once.
-      if (sink !== 'report' && repeats === 0) err(`stressd: the ${sink} sink failed: ${failure instanceof Error ? failure.message : String(failure)}`);
-    });
-    const run = await handle.done;
-    await feed.end(run);
-    const { written } = report;
-    const reportLine = written.ok ? `report: ${written.markdownPath}` : `report NOT written: ${written.error}`;
-    if (opts.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
-    out.write(summary(run, reportLine));
-    return run.graduated ? 0 : 1;
-  } finally {
-    await bounded(Promise.all([executor?.close(), tracing?.shutdown()]), SHUTDOWN_BOUND_MS);
-    unlistenSignals();
-  }
+/** The run itself, fed to the sinks of `stressd run`; its exit code. */
+async function runWithSinks(
+  opts: RunOptions,
+  { suite, executorSpec, embedded, push }: RunInputs,
+  io: { target: ExecutorTarget; signal: AbortSignal; out: NodeJS.WritableStream; err: Say },
+): Promise<number> {
+  const { target, out, err } = io;
+  // The reports dir is the history: baselines, the day's spending and graduation over runs come from it.
+  const history = new History({ reportsDir: opts.reportsDir, limit: 1000, warn: (path, why) => err(`stressd: history: skipped ${path}: ${why}`) });
+  await history.load();
+  const review = createReview({ suite, history: () => history.runs() });
+  const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: io.signal, review });
+  const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
+  out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
+  const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
+  // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
+  const sinks: Sink[] = [progressSink(out), journalSink(opts.reportsDir), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
+  if (push) sinks.push(pushSink(push, (line) => err(`stressd: ${line}`)));
+  const feed = feedSinks(handle.events, sinks, ({ sink, err: failure, repeats }) => {
+    // The report's own failure is the summary's last line; anything else is said here, once.
+    if (sink !== 'report' && repeats === 0) err(`stressd: the ${sink} sink failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+  });
+  const run = await handle.done;
+  await feed.end(run);
+  const { written } = report;
+  const reportLine = written.ok ? `report: ${written.markdownPath}` : `report NOT written: ${written.error}`;
+  if (opts.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+  out.write(summary(run, reportLine));
+  return run.graduated ? 0 : 1;
 }
 
 /**
@@ -168,6 +199,8 @@ function summary(run: RunResult, reportLine: string): string {
     run.graduated ? 'GRADUATED' : `NOT GRADUATED: ${run.verdict?.reasons.join('; ') ?? 'no verdict'}`,
     ...regressionLines(run),
     ...(run.success_ratio ? [run.success_ratio.text] : []),
+    // A log that could not be written whole is said once, here, with its error.
+    ...run.tests.filter((t) => t.log_error).map((t) => `log of ${t.id} NOT complete: ${t.log_error}`),
     reportLine,
     '',
   ];

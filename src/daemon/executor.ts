@@ -89,31 +89,15 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
         log.warn({ err }, 'metrics.onExecutorRestart failed');
       }
       if (Date.now() - startedAt >= stableAfter) nextBackoff = initial;
-      let backoff = nextBackoff;
+      const backoff = nextBackoff;
       nextBackoff = Math.min(max, backoff * 2);
-      for (;;) {
-        try {
-          await delay(backoff, undefined, { signal: stop.signal });
-        } catch {
-          return; // closing
-        }
-        try {
-          const next = await options.spawn(portOf(lastUrl));
-          if (stop.signal.aborted) {
-            await next.close();
-            return;
-          }
-          child = next;
-          lastUrl = next.url;
-          lastToken = next.token;
-          log.info({ url: next.url, executorPid: next.pid, restarts }, 'embedded executor restarted');
-          watch(next);
-          return;
-        } catch (err) {
-          backoff = Math.min(max, backoff * 2);
-          log.error({ err, retryInMs: backoff }, 'embedded executor failed to restart');
-        }
-      }
+      const next = await respawn({ spawn: () => options.spawn(portOf(lastUrl)), backoff, max, stop: stop.signal, log });
+      if (next === null) return;
+      child = next;
+      lastUrl = next.url;
+      lastToken = next.token;
+      log.info({ url: next.url, executorPid: next.pid, restarts }, 'embedded executor restarted');
+      watch(next);
     });
   };
   watch(child);
@@ -156,4 +140,25 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
       return closing;
     },
   };
+}
+
+/** Spawns again after `backoff`, doubling it (up to `max`) per failed try; null once `stop` fires. */
+async function respawn(o: { spawn: () => Promise<ExecutorChild>; backoff: number; max: number; stop: AbortSignal; log: Logger }): Promise<ExecutorChild | null> {
+  let backoff = o.backoff;
+  for (;;) {
+    try {
+      await delay(backoff, undefined, { signal: o.stop });
+    } catch {
+      return null; // closing
+    }
+    try {
+      const next = await o.spawn();
+      if (!o.stop.aborted) return next;
+      await next.close();
+      return null;
+    } catch (err) {
+      backoff = Math.min(o.max, backoff * 2);
+      o.log.error({ err, retryInMs: backoff }, 'embedded executor failed to restart');
+    }
+  }
 }

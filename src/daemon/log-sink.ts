@@ -6,10 +6,15 @@ export function logSink(log: Logger): Sink {
   return {
     name: 'log',
     onTestStart: (e) => log.info({ runId: e.runId, testId: e.test.id, index: e.index + 1, total: e.total }, 'test started'),
-    onTestEnd: ({ runId, result: r }) =>
+    onTestEnd: ({ runId, result: r }) => {
       log.info(
         { runId, testId: r.id, outcome: r.outcome, reason: r.reason, duration_seconds: r.duration_seconds, output_bytes: r.output_bytes },
         'test ended',
-      ),
+      );
+      // Said once, here, with the error's own code; the test, the report and a counter carry it too.
+      if (r.log_error) {
+        log.warn({ runId, testId: r.id, log_path: r.log_path, log_error: r.log_error, log_dropped_bytes: r.log_dropped_bytes }, 'test log not complete');
+      }
+    },
   };
 }

@@ -3,7 +3,7 @@
  * for the WebSocket at /ws/mcp, one Session per connection, one heartbeat timer for all.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -12,7 +12,7 @@ import { listen } from '../listeners.ts';
 import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage, errorFrame } from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
 import { CloseCode, Session } from './session.ts';
-import { silentLogger, type ExecutorOptions, type ExecutorServer } from './types.ts';
+import { silentLogger, type ExecutorLogger, type ExecutorOptions, type ExecutorServer } from './types.ts';
 
 export type { ExecutorOptions, ExecutorServer, ExecutorLogger } from './types.ts';
 
@@ -77,9 +77,44 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     });
   }
 
-  // One timer for every session: ping each; drop one that has sent nothing since the ping two
-  // ticks ago (it had two whole intervals to answer). Ticks are counted, not clock time, so a
-  // tick made late by a busy event loop lengthens the client's time to answer too.
+  const heartbeat = startHeartbeat(sessions, heartbeatMs, logger);
+
+  const unlistenUpgrade = listen(http, { upgrade: onUpgrade });
+  const port = await listenOn(http, options.port ?? 0, host);
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  logger.info({ host, port }, 'executor listening');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    clearInterval(heartbeat);
+    unlistenUpgrade();
+    return closeAll({ http, wss, sessions, boundMs: killGraceMs + CLOSE_SLACK_MS, logger });
+  };
+
+  return {
+    url: `ws://${urlHost}:${port}${DEFAULT_PATH}`,
+    port,
+    close: () => (closing ??= shutdown()),
+    sessionCount: () => sessions.size,
+  };
+}
+
+/**
+ * One timer for every session: ping each; drop one that has sent nothing since the ping two
+ * ticks ago (it had two whole intervals to answer). Ticks are counted, not clock time, so a
+ * tick made late by a busy event loop lengthens the client's time to answer too.
+ */
+function startHeartbeat(sessions: ReadonlySet<Session>, heartbeatMs: number, logger: ExecutorLogger): NodeJS.Timeout {
+  const judge = (suspects: Session[]): void => {
+    for (const session of suspects) {
+      if (!session.open) continue;
+      if (session.unansweredPings < 2) session.ping();
+      else {
+        logger.warn({ session: session.id }, 'no answer to two heartbeat pings: dropping the session');
+        void session.drop('terminate');
+      }
+    }
+  };
   const heartbeat = setInterval(() => {
     const suspects: Session[] = [];
     for (const session of sessions) {
@@ -92,59 +127,39 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     if (suspects.length > 0) setImmediate(judge, suspects);
   }, heartbeatMs);
   heartbeat.unref();
+  return heartbeat;
+}
 
-  function judge(suspects: Session[]): void {
-    for (const session of suspects) {
-      if (!session.open) continue;
-      if (session.unansweredPings < 2) session.ping();
-      else {
-        logger.warn({ session: session.id }, 'no answer to two heartbeat pings: dropping the session');
-        void session.drop('terminate');
-      }
-    }
-  }
+/** Drops every session (their commands end within the kill grace, bounded), then the sockets and the server. */
+async function closeAll(o: { http: Server; wss: WebSocketServer; sessions: ReadonlySet<Session>; boundMs: number; logger: ExecutorLogger }): Promise<void> {
+  const httpClosed = new Promise<void>((resolve) => o.http.close(() => resolve()));
+  const all = Promise.all([...o.sessions].map((s) => s.drop('close')));
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, o.boundMs)));
+  await Promise.race([all, bound]);
+  clearTimeout(timer);
+  for (const s of o.sessions) s.terminateSocket();
+  for (const client of o.wss.clients) client.terminate();
+  o.wss.close();
+  o.http.closeAllConnections();
+  await httpClosed;
+  o.logger.info({}, 'executor closed');
+}
 
-  const unlistenUpgrade = listen(http, { upgrade: onUpgrade });
-  await new Promise<void>((resolve, reject) => {
+/** Listens and resolves with the bound port, or rejects with the listen error (EADDRINUSE…). */
+function listenOn(http: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     const unlisten = listen(http, {
       error: (err: Error) => {
         unlisten();
         reject(err);
       },
     });
-    http.listen(options.port ?? 0, host, () => {
+    http.listen(port, host, () => {
       unlisten();
-      resolve();
+      resolve((http.address() as AddressInfo).port);
     });
   });
-  const port = (http.address() as AddressInfo).port;
-  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  logger.info({ host, port }, 'executor listening');
-
-  let closing: Promise<void> | undefined;
-  async function shutdown(): Promise<void> {
-    clearInterval(heartbeat);
-    unlistenUpgrade();
-    const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
-    const all = Promise.all([...sessions].map((s) => s.drop('close')));
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, killGraceMs + CLOSE_SLACK_MS)));
-    await Promise.race([all, bound]);
-    clearTimeout(timer);
-    for (const s of sessions) s.terminateSocket();
-    for (const client of wss.clients) client.terminate();
-    wss.close();
-    http.closeAllConnections();
-    await httpClosed;
-    logger.info({}, 'executor closed');
-  }
-
-  return {
-    url: `ws://${urlHost}:${port}${DEFAULT_PATH}`,
-    port,
-    close: () => (closing ??= shutdown()),
-    sessionCount: () => sessions.size,
-  };
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

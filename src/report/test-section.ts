@@ -33,6 +33,21 @@ function exitText(t: TestResult): string {
   return String(t.exit_code);
 }
 
+/** Found of expected, and the coverage a pass needed (absent in results from before it was recorded). */
+function patternsText(t: TestResult): string {
+  const needed = t.pattern_threshold === undefined ? '' : `, ${percent(t.pattern_threshold, 0)} needed`;
+  return `${t.patterns_found.length}/${t.patterns_expected} found (${percent(t.pattern_coverage, 0)}${needed})`;
+}
+
+/** A log that is not whole says so, with why: a failed write, or output the disk could not keep up with. */
+function logGaps(t: TestResult): [string, string] | null {
+  const left = t.log_dropped_bytes > 0 ? `${formatBytes(t.log_dropped_bytes)} left out of the log` : null;
+  if (t.log_error) return ['Log NOT COMPLETE', `**${cell(t.log_error)}**${left ? `; ${left}` : ''}`];
+  if (left !== null) return ['Log gaps', `${left} (the disk could not keep up)`];
+  if (t.log_complete === false) return ['Log NOT COMPLETE', t.log_path === null ? 'no log was written' : 'the log is not whole'];
+  return null;
+}
+
 function resourcesText(t: TestResult): string {
   const r = t.resources;
   if (!r.measured) return `not measured (${cell(r.why)})`;
@@ -78,7 +93,7 @@ export function testSection(t: TestResult, index: number): string {
     ['Output', `${formatBytes(t.output_bytes)}, ${count(t.output_lines)} lines, ${count(t.output_chunks)} chunks; stderr ${formatBytes(t.stderr_bytes)}`],
     ...(t.last_stderr_line ? [['Last stderr line', inlineCode(t.last_stderr_line, { inTable: true })] as [string, string]] : []),
     ['First output', formatSeconds(t.stream.first_output_seconds)],
-    ['Patterns', `${t.patterns_found.length}/${t.patterns_expected} found (${percent(t.pattern_coverage, 0)})`],
+    ['Patterns', patternsText(t)],
     ['Patterns found', foundList(t)],
     ['Patterns MISSING', t.patterns_missing.length === 0 ? 'none' : `**${patternList(t.patterns_missing)}**`],
     ['Resources', resourcesText(t)],
@@ -87,7 +102,8 @@ export function testSection(t: TestResult, index: number): string {
   if (t.malformed_frames + t.server_stall_lines + t.stream_error_lines > 0) {
     rows.push(['Stream problems', `${t.malformed_frames} malformed frames, ${t.server_stall_lines} stall lines, ${t.stream_error_lines} stream error lines`]);
   }
-  if (t.log_dropped_bytes > 0) rows.push(['Log gaps', `${formatBytes(t.log_dropped_bytes)} left out of the log (the disk could not keep up)`]);
+  const gaps = logGaps(t);
+  if (gaps !== null) rows.push(gaps);
   const notes = Object.entries(t.notifications);
   if (notes.length > 0) rows.push(['Notifications', notes.map(([method, n]) => `${inlineCode(method, { inTable: true })} ×${n}`).join(', ')]);
   if (t.trace_id !== null) rows.push(['Trace', inlineCode(t.trace_id, { inTable: true })]);

@@ -3,10 +3,11 @@
  * `latest.json` as copies of the newest run. Each file is written atomically (a temp file in the
  * same directory, fsync, rename), so a reader or a crash never sees half a report.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SAFE_PATH_PART, writeAtomic } from '../atomic-write.ts';
 import { ErrorCode, StressdError } from '../errors.ts';
+import { makeDir } from '../fs-errors.ts';
 import type { RunResult } from '../result/types.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -32,7 +33,8 @@ export async function writeReport(result: RunResult, reportsDir: string): Promis
     }
   }
   const dir = join(reportsDir, result.suite);
-  await mkdir(dir, { recursive: true });
+  // Node's own recursive mkdir says ENOENT on a read-only dir: makeDir names EROFS or EACCES.
+  await makeDir(dir);
   const markdown = renderMarkdown(result);
   const json = renderJson(result);
   const markdownPath = join(dir, `${result.id}.md`);

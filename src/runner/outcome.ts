@@ -9,6 +9,7 @@
 import { ErrorCode, StressdError } from '../errors.ts';
 import type { ExecuteEnd } from '../client/types.ts';
 import type { FailureReason, Outcome } from '../result/types.ts';
+import type { PatternSummary } from './patterns.ts';
 
 export interface OutcomeEvidence {
   /** The run's signal fired while this test ran. */
@@ -27,10 +28,8 @@ export interface OutcomeEvidence {
   tokenLimit: string | null;
   /** The stream-json result said is_error. */
   sutError: { subtype: string | null } | null;
-  patternsFound: number;
-  patternsExpected: number;
-  missing: readonly string[];
-  patternThreshold: number;
+  /** The patterns, judged once (patterns.ts summarizePatterns). */
+  patterns: PatternSummary;
   /** The last non-blank stderr line, quoted in the detail of a non-zero exit. */
   lastStderrLine?: string | null;
 }
@@ -65,9 +64,9 @@ export function decideOutcome(e: OutcomeEvidence): Verdict {
     const how = e.exitCode === null ? `no exit code${e.signal ? ` (signal ${e.signal})` : ''}` : `exit code ${e.exitCode}`;
     return v('failed', 'exit_nonzero', e.lastStderrLine ? `${how}: ${e.lastStderrLine}` : how);
   }
-  const coverage = e.patternsExpected === 0 ? 1 : e.patternsFound / e.patternsExpected;
-  if (coverage < e.patternThreshold) {
-    return v('failed', 'pattern_miss', `${e.patternsFound}/${e.patternsExpected} patterns, below ${e.patternThreshold}; missing: ${e.missing.join(', ')}`);
+  const p = e.patterns;
+  if (p.coverage < p.threshold) {
+    return v('failed', 'pattern_miss', `${p.found.length}/${p.hits.length} patterns, below ${p.threshold}; missing: ${p.missing.join(', ')}`);
   }
   return v('passed', null, null);
 }

@@ -105,6 +105,27 @@ export class PatternMatcher {
 
   /** found / expected in `source`; 1 when nothing is expected. */
   coverage(source: PatternSource = 'raw'): number {
-    return this.#patterns.length === 0 ? 1 : this.#found[source].size / this.#patterns.length;
+    return coverageOf(this.#found[source].size, this.#patterns.length);
   }
+}
+
+/** The one formula: found / expected, 1 when nothing is expected. */
+export function coverageOf(found: number, expected: number): number {
+  return expected === 0 ? 1 : found / expected;
+}
+
+/** A test's patterns judged once: what the outcome, the TestResult and the report all read. */
+export interface PatternSummary {
+  hits: PatternHit[];
+  found: string[];
+  missing: string[];
+  coverage: number;
+  /** The coverage a pass needs (the suite's `pattern_threshold`). */
+  threshold: number;
+}
+
+export function summarizePatterns(hits: PatternHit[], threshold: number): PatternSummary {
+  const found = hits.filter((h) => h.found).map((h) => h.pattern);
+  const missing = hits.filter((h) => !h.found).map((h) => h.pattern);
+  return { hits, found, missing, coverage: coverageOf(found.length, hits.length), threshold };
 }

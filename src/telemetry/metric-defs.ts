@@ -117,6 +117,8 @@ export function defineMetrics(registry: Registry) {
     suiteGraduated: gauge('stressd_suite_graduated', 'Graduation over runs: 1 when the success/failure ratio meets min_success_failure_ratio over enough runs, else 0.', ['suite']),
     runCost: counter('stressd_run_cost_usd_total', 'Cost spent by the runs of the suite (tests and re-runs), from the result lines, US dollars.', ['suite']),
     budgetExhausted: gauge('stressd_budget_exhausted', "1 when the suite's run or day budget stopped tests in its latest run, else 0.", ['suite']),
+    logWriteErrors: counter('stressd_log_write_errors_total', 'Test output logs that could not be written whole (disk full, read-only, permission).', ['suite']),
+    reportWriteErrors: counter('stressd_report_write_errors_total', 'Run reports that could not be written to the reports dir (the API serves them from memory).', ['suite']),
     buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
   };
 }

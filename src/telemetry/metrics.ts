@@ -45,6 +45,8 @@ export interface StressdMetrics {
   onRunQueued(suite: string): void;
   /** Graduation over runs of the suite, e.g. from history at start-up (each run's end sets it too). */
   setSuccessRatio(suite: string, ratio: RunSuccessRatio): void;
+  /** stressd_report_write_errors_total{suite}: the report sink could not write a run's report. */
+  onReportWriteError(suite: string): void;
   onExecutorRestart(): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
@@ -174,6 +176,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       if (cost !== null && cost >= 0) m.testCost.inc(labels, cost);
     });
     safely('test gauges', () => applyLastTestGauges(m, suite, labels, test));
+    safely('log write errors', () => {
+      if (test.log_error) m.logWriteErrors.inc({ suite });
+    });
   };
 
   const metrics: StressdMetrics = {
@@ -214,6 +219,9 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     },
     setSuccessRatio(suite, ratio) {
       safely('success ratio', () => setSuccessRatioGauges(m, suite, ratio));
+    },
+    onReportWriteError(suite) {
+      safely('report write error', () => m.reportWriteErrors.inc({ suite }));
     },
 
     onExecutorRestart() {

@@ -148,20 +148,7 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
 
     const eager = flushOnLocalRootEnd(processor, (err) => logger.warn({ err, endpoint }, 'exporting a finished trace failed'));
 
-    // Built by hand instead of the process detector, whose process.command_args would put every
-    // command-line flag (a --token among them) on every span.
-    const resource = resources.defaultResource().merge(
-      resources.resourceFromAttributes({
-        'service.name': options.serviceName ?? 'stressd',
-        'service.version': options.serviceVersion ?? VERSION,
-        // One per process, as the resource conventions recommend (a UUID, not host+pid, which recur).
-        'service.instance.id': randomUUID(),
-        'process.pid': process.pid,
-        'process.runtime.name': 'nodejs',
-        'process.runtime.version': process.versions.node,
-        'process.executable.path': process.execPath,
-      }),
-    );
+    const resource = stressdResource(resources, options);
     const sdk = new NodeSDK({
       resource,
       // Detected attributes override ours, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win.
@@ -183,35 +170,67 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
     sdk.start();
     active = true;
 
-    let closing: Promise<void> | null = null;
-    const shutdown = (): Promise<void> => {
-      closing ??= (async () => {
-        let timer: NodeJS.Timeout | undefined;
-        const bound = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeout.ms + SHUTDOWN_SLACK_MS);
-          timer.unref();
-        });
-        try {
-          const flushed = eager.forceFlush().then(() => sdk.shutdown());
-          const result = await Promise.race([flushed.then(() => 'done' as const), bound]);
-          if (result === 'timeout') logger.warn({ endpoint }, 'tracing shutdown timed out; pending spans dropped');
-        } catch (err) {
-          logger.warn({ err, endpoint }, 'tracing shutdown failed; pending spans dropped');
-        } finally {
-          clearTimeout(timer);
-          // Undo start() exactly, so a later startTracing() in this process registers afresh.
-          trace.disable();
-          propagation.disable();
-          context.disable();
-          if (ownDiag) diag.disable();
-          active = false;
-        }
-      })().catch(() => {});
-      return closing;
-    };
+    const shutdown = onceShutdown({ eager, sdk, boundMs: timeout.ms + SHUTDOWN_SLACK_MS, logger, endpoint, ownDiag });
     return { enabled: true, shutdown };
   } catch (err) {
     logger.warn({ err, endpoint }, 'tracing could not start; continuing without it');
     return disabled;
   }
+}
+
+/**
+ * The service's resource, built by hand instead of the process detector, whose
+ * process.command_args would put every command-line flag (a --token among them) on every span.
+ */
+function stressdResource(resources: typeof import('@opentelemetry/resources'), options: TracingOptions) {
+  return resources.defaultResource().merge(
+    resources.resourceFromAttributes({
+      'service.name': options.serviceName ?? 'stressd',
+      'service.version': options.serviceVersion ?? VERSION,
+      // One per process, as the resource conventions recommend (a UUID, not host+pid, which recur).
+      'service.instance.id': randomUUID(),
+      'process.pid': process.pid,
+      'process.runtime.name': 'nodejs',
+      'process.runtime.version': process.versions.node,
+      'process.executable.path': process.execPath,
+    }),
+  );
+}
+
+interface ShutdownParts {
+  eager: SpanProcessor;
+  sdk: { shutdown(): Promise<void> };
+  boundMs: number;
+  logger: TracingLogger;
+  endpoint: string;
+  ownDiag: boolean;
+}
+
+/** Flushes what is pending (bounded) and undoes start() exactly, once, so a later startTracing() registers afresh. */
+function onceShutdown(p: ShutdownParts): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => {
+    closing ??= (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), p.boundMs);
+        timer.unref();
+      });
+      try {
+        const flushed = p.eager.forceFlush().then(() => p.sdk.shutdown());
+        const result = await Promise.race([flushed.then(() => 'done' as const), bound]);
+        if (result === 'timeout') p.logger.warn({ endpoint: p.endpoint }, 'tracing shutdown timed out; pending spans dropped');
+      } catch (err) {
+        p.logger.warn({ err, endpoint: p.endpoint }, 'tracing shutdown failed; pending spans dropped');
+      } finally {
+        clearTimeout(timer);
+        trace.disable();
+        propagation.disable();
+        context.disable();
+        if (p.ownDiag) diag.disable();
+        active = false;
+      }
+    })().catch(() => {});
+    return closing;
+  };
 }

@@ -3,15 +3,22 @@ import assert from 'node:assert/strict';
 import { decideOutcome, type OutcomeEvidence } from '../../src/runner/outcome.ts';
 import { ConnectFailedError, ConnectionLostError, RpcCallError } from '../../src/client/errors.ts';
 import type { ProcessCompletedParams } from '../../src/protocol/messages.ts';
+import { summarizePatterns, type PatternSummary } from '../../src/runner/patterns.ts';
 
 const completed = (exit_code: number | null): ProcessCompletedParams => ({
   status: exit_code === 0 ? 'completed' : 'failed', pid: 1, pgid: 1, exit_code, error: null, execution_time: 1,
   early_completion_detected: false, early_completion_time: null, time_saved: null, completion_marker: null,
 });
+/** Two expected patterns, `found` of them found, judged against a threshold of 0.8. */
+const patterns = (found: number): PatternSummary =>
+  summarizePatterns(
+    ['python', 'production'].map((pattern, i) => ({ pattern, found: i < found, first_seen_seconds: null, first_seen_byte: null })),
+    0.8,
+  );
 const ok: OutcomeEvidence = {
   aborted: false, end: { kind: 'completed', completed: completed(0) }, error: null, deadlineSeconds: 30,
   exitCode: 0, signal: null, serverStallLines: 0, streamErrorLines: 0, rateLimited: null, tokenLimit: null,
-  sutError: null, patternsFound: 2, patternsExpected: 2, missing: [], patternThreshold: 0.8,
+  sutError: null, patterns: patterns(2),
 };
 
 test('a clean exit with enough patterns passes with no reason', () => {
@@ -19,7 +26,7 @@ test('a clean exit with enough patterns passes with no reason', () => {
 });
 
 test('too few patterns is a pattern miss that names the missing ones', () => {
-  const r = decideOutcome({ ...ok, patternsFound: 1, missing: ['production'] });
+  const r = decideOutcome({ ...ok, patterns: patterns(1) });
   assert.equal(r.outcome, 'failed');
   assert.equal(r.reason, 'pattern_miss');
   assert.match(r.detail ?? '', /1\/2 patterns.*missing: production/);
@@ -31,7 +38,7 @@ test('a non-zero exit quotes the last stderr line, which usually says why', () =
 });
 
 test('a non-zero exit beats a pattern miss', () => {
-  const r = decideOutcome({ ...ok, exitCode: 2, patternsFound: 0 });
+  const r = decideOutcome({ ...ok, exitCode: 2, patterns: patterns(0) });
   assert.deepEqual([r.outcome, r.reason, r.detail], ['failed', 'exit_nonzero', 'exit code 2']);
 });
 

@@ -61,6 +61,8 @@ describe('stressd metrics', () => {
       stressd_run_skipped_total: 'counter',
       stressd_run_queued_total: 'counter',
       stressd_executor_restarts_total: 'counter',
+      stressd_log_write_errors_total: 'counter',
+      stressd_report_write_errors_total: 'counter',
       stressd_build_info: 'gauge',
       stressd_test_regressed: 'gauge',
       stressd_test_baseline: 'gauge',
@@ -169,6 +171,16 @@ describe('stressd metrics', () => {
     const after = await scrape(metrics);
     assert.equal(valueOf(after, 'stressd_runs_total', { suite: 'complex', result: 'graduated' }), 1);
     assert.equal(valueOf(after, 'stressd_runs_total', { suite: 'complex', result: 'aborted' }), 1);
+  });
+
+  it('counts a test whose log could not be written whole, and a report that could not be written, per suite', async () => {
+    const { metrics } = quiet();
+    metrics.onTestEnd('complex', testResult({ log_complete: false, log_error: 'ENOSPC: no space left on device, write' }));
+    metrics.onTestEnd('complex', testResult({ log_complete: true, log_error: null }));
+    metrics.onReportWriteError('complex');
+    const exp = await scrape(metrics);
+    assert.equal(valueOf(exp, 'stressd_log_write_errors_total', { suite: 'complex' }), 1);
+    assert.equal(valueOf(exp, 'stressd_report_write_errors_total', { suite: 'complex' }), 1);
   });
 
   it('records the schedule, skipped triggers, executor restarts and build info', async () => {
