@@ -38,6 +38,11 @@ test('a ponging client that reads a backlog slowly is kept although each ping wa
       // 4 MB of 1,000-byte lines, read at ~2,000 lines/s: the socket buffers hold seconds of output ahead of each ping.
       command: "seq -f '%0999g' 1 4000",
       deadlineSeconds: 60,
+      // Client and executor share this process's event loop here: a coalesced read hands its frames
+      // over in one synchronous burst, which would also stall the executor's own writes and ticks
+      // (never so with the executor in its own process). Reading frame by frame keeps the test
+      // about the executor's patience with a slow reader.
+      coalesceMs: 0,
       onLine: () => {
         lines++;
         const until = performance.now() + 0.5;

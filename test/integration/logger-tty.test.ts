@@ -11,7 +11,7 @@ import { repoRoot } from '../ops/ops-files.ts';
 
 const script = findTool('script');
 const skip = script ? false : 'util-linux script is not installed';
-const LOG = `import { createLogger } from './src/daemon/logger.ts'; createLogger().info({ suite: 'demo' }, 'listening');`;
+const LOG = `import { createLogger } from './src/logger.ts'; createLogger().info({ suite: 'demo' }, 'listening');`;
 const NODE = `${process.execPath} --import tsx --input-type=module -e "${LOG}"`;
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
