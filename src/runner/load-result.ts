@@ -4,9 +4,9 @@
  * and stream shape of one representative session (the first that passed, else the first to end).
  */
 import type { SuiteTest } from '../config/types.ts';
-import { redactCredentials } from '../result/redact.ts';
 import type { ClaudeStreamInfo, LoadResult, ResourcePeaks, TestResult } from '../result/types.ts';
 import type { LoadVerdict } from './load-stats.ts';
+import { testIdentity } from './test-result.ts';
 
 export interface LoadResultInput {
   test: SuiteTest;
@@ -27,14 +27,7 @@ export function assembleLoadResult(input: LoadResultInput): TestResult {
   const notifications: Record<string, number> = {};
   for (const s of sessions) for (const [k, n] of Object.entries(s.notifications)) notifications[k] = (notifications[k] ?? 0) + n;
   return {
-    id: test.id,
-    name: test.name,
-    description: test.description,
-    category: test.category,
-    command: test.command,
-    outcome: verdict.outcome,
-    reason: verdict.reason,
-    reason_detail: verdict.detail === null ? null : redactCredentials(verdict.detail),
+    ...testIdentity(test, verdict),
     exit_code: rep?.exit_code ?? null,
     signal: rep?.signal ?? null,
     started_at: input.startedAt.toISOString(),

@@ -40,6 +40,22 @@ export interface ResultParts {
   ids: { traceId: string | null; spanId: string | null };
 }
 
+type Identity = Pick<TestResult, 'id' | 'name' | 'description' | 'category' | 'command' | 'outcome' | 'reason' | 'reason_detail'>;
+
+/** What a TestResult takes from its test and its verdict, the same for one session or many (load). */
+export function testIdentity(test: SuiteTest, verdict: Pick<Verdict, 'outcome' | 'reason' | 'detail'>): Identity {
+  return {
+    id: test.id,
+    name: test.name,
+    description: test.description,
+    category: test.category,
+    command: test.command,
+    outcome: verdict.outcome,
+    reason: verdict.reason,
+    reason_detail: verdict.detail === null ? null : redactCredentials(verdict.detail),
+  };
+}
+
 export function assembleResult(p: ResultParts): { result: TestResult; verdict: Verdict } {
   const { test, times, out, lines } = p;
   const end = p.result?.end ?? null;
@@ -63,14 +79,7 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
     lastStderrLine: out.last_stderr_line,
   });
   const result: TestResult = {
-    id: test.id,
-    name: test.name,
-    description: test.description,
-    category: test.category,
-    command: test.command,
-    outcome: verdict.outcome,
-    reason: verdict.reason,
-    reason_detail: verdict.detail === null ? null : redactCredentials(verdict.detail),
+    ...testIdentity(test, verdict),
     exit_code: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
     started_at: times.startedAt.toISOString(),

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { stressdRun } from '../fixtures/stressd-run.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,22 +18,6 @@ const SECRETS = {
   OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer otel-secret-0c3e',
 };
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`stressd run did not exit within 60 s; stderr: ${stderr}`));
-    }, 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
-
 test('a command run by `stressd run` through the embedded executor sees none of stressd\'s variables or tokens', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'stressd-env-'));
   dirs.push(dir);
@@ -45,8 +29,7 @@ test('a command run by `stressd run` through the embedded executor sees none of 
     env_passthrough: ['PASSED_ON'],
     tests: [{ id: 'env', command: `env > ${dump}; echo done`, expected_patterns: ['done'], env: { TEST_VAR: 'from-test', SHARED: 'test' } }],
   }));
-  const r = await run(['--config', cfg, '--reports-dir', join(dir, 'reports')], {
-    ...process.env,
+  const r = await stressdRun(['--config', cfg, '--reports-dir', join(dir, 'reports')], { env: {
     ...SECRETS,
     STRESSD_EXECUTOR_ALLOW: '',
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
@@ -54,7 +37,7 @@ test('a command run by `stressd run` through the embedded executor sees none of 
     PASSED_ON: 'visible',
     NOT_PASSED: 'hidden',
     LD_PRELOAD: '',
-  });
+  } });
   assert.equal(r.code, 0, r.stderr);
   const text = await readFile(dump, 'utf8');
   const names = text.split('\n').filter(Boolean).map((l) => l.slice(0, l.indexOf('=')));

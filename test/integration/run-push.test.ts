@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { stressdRun, type RunCliOptions, type RunExit } from '../fixtures/stressd-run.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,33 +17,10 @@ const pushgatewayBin = requireTool('prometheus-pushgateway');
 const prometheusBin = requireTool('prometheus');
 const skip = pushgatewayBin === undefined ? skipReason('prometheus-pushgateway') : prometheusBin === undefined ? skipReason('prometheus') : false;
 const SUITE = 'pushed_suite';
-const repoRoot = process.cwd();
 
-interface Exit { code: number | null; stdout: string; stderr: string; ms: number }
-
-/** `stressd run …` as a real process, with none of the caller's STRESSD_/OTEL_ settings. */
-function stressdRun(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void): Promise<Exit> {
-  const clean: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(clean)) if (key.startsWith('STRESSD_') || key.startsWith('OTEL_')) delete clean[key];
-  const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    onStderr?.(stderr, (sig) => child.kill(sig));
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`stressd run did not exit within 60 s; stderr: ${stderr}`));
-    }, 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+/** `stressd run …` with the push flags' environment and, optionally, a hand on its stderr. */
+function runPushed(args: string[], env: NodeJS.ProcessEnv = {}, onStderr?: RunCliOptions['onStderr']): Promise<RunExit> {
+  return stressdRun(args, { env, ...(onStderr ? { onStderr } : {}) });
 }
 
 describe('stressd run --push-gateway, read back through a real Pushgateway and Prometheus', { skip }, () => {
@@ -103,7 +80,7 @@ describe('stressd run --push-gateway, read back through a real Pushgateway and P
     });
 
   it('pushes a finished run once, under job "stressd" and its suite, and Prometheus keeps the pushed labels', async () => {
-    const r = await stressdRun(['--config', config, '--only', 'hello', '--reports-dir', join(dir, 'reports'), '--push-gateway', `${gateway}/`]);
+    const r = await runPushed(['--config', config, '--only', 'hello', '--reports-dir', join(dir, 'reports'), '--push-gateway', `${gateway}/`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`pushed the metrics of run \\S+ \\(finished\\) to ${gateway}/metrics/job/stressd/suite/${SUITE}`));
 
@@ -126,7 +103,7 @@ describe('stressd run --push-gateway, read back through a real Pushgateway and P
   it('on SIGTERM pushes the aborted run, replacing the group, and still exits 1 with the partial report', async () => {
     let sent = false;
     // --json sends the progress (and "long started") to stderr, where the test watches for it.
-    const r = await stressdRun(['--config', config, '--reports-dir', join(dir, 'reports'), '--json'], { STRESSD_PUSH_GATEWAY: gateway }, (text, kill) => {
+    const r = await runPushed(['--config', config, '--reports-dir', join(dir, 'reports'), '--json'], { STRESSD_PUSH_GATEWAY: gateway }, (text, kill) => {
       if (!sent && /long started/.test(text)) {
         sent = true;
         kill('SIGTERM');
@@ -149,14 +126,14 @@ describe('stressd run --push-gateway, read back through a real Pushgateway and P
 
   it('a Pushgateway that is down is reported with its address (credentials hidden), and the verdict still decides the exit', async () => {
     const closed = await freePort();
-    const r = await stressdRun(['--config', config, '--only', 'hello', '--reports-dir', join(dir, 'reports'), '--push-gateway', `http://ci:s3cret@127.0.0.1:${closed}`]);
+    const r = await runPushed(['--config', config, '--only', 'hello', '--reports-dir', join(dir, 'reports'), '--push-gateway', `http://ci:s3cret@127.0.0.1:${closed}`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`push to http://\\*\\*\\*@127\\.0\\.0\\.1:${closed}/metrics/job/stressd/suite/${SUITE} failed: .*ECONNREFUSED`));
     assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
   });
 
   it('a URL that is not http(s) is bad input: exit 2 before anything runs', async () => {
-    const r = await stressdRun(['--config', config, '--reports-dir', join(dir, 'reports'), '--push-gateway', 'ws://127.0.0.1:9091']);
+    const r = await runPushed(['--config', config, '--reports-dir', join(dir, 'reports'), '--push-gateway', 'ws://127.0.0.1:9091']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--push-gateway \(STRESSD_PUSH_GATEWAY\): expected an http:\/\/ or https:\/\/ URL of a Pushgateway, found "ws:\/\/127\.0\.0\.1:9091"/);
     assert.doesNotMatch(r.stdout + r.stderr, /test\(s\) on/);
