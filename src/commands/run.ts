@@ -69,7 +69,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     let target: ExecutorTarget;
     if (inputs.executorSpec === 'embedded') {
       try {
-        executor = await spawnExecutor(inputs.embedded);
+        executor = await spawnExecutor({ ...inputs.embedded, envPassthrough: inputs.suite.env_passthrough ?? [] });
       } catch (e) {
         err(`stressd: could not start the embedded executor: ${e instanceof Error ? e.message : String(e)}`);
         return 1;
