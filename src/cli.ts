@@ -82,7 +82,8 @@ program
   .addOption(new Option('--allow <cmds>', 'comma list of allowed commands (every command of a compound line is checked)').env('STRESSD_EXECUTOR_ALLOW').argParser(list))
   .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
   .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
-  .action(async (opts: { host: string; port: number; allow?: string[]; token?: string; heartbeatMs: number }) => {
+  .addOption(new Option('--parent-pipe', 'shut down when stdin closes (the parent that spawned it is gone)').hideHelp())
+  .action(async (opts: { host: string; port: number; allow?: string[]; token?: string; heartbeatMs: number; parentPipe?: boolean }) => {
     const { executorCommand } = await import('./commands/executor.ts');
     process.exitCode = await executorCommand(opts);
   });

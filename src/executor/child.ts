@@ -1,7 +1,8 @@
 /**
  * Runs `stressd executor` as a child process (what `stressd run` and the daemon use): a random
  * token passed through the environment (never argv, which `ps` shows), a 15 s deadline for the
- * ready line, and a close() that ends it (SIGTERM, SIGKILL after 5 s).
+ * ready line, and a close() that ends it (SIGTERM, SIGKILL after 5 s). The child's stdin is a pipe
+ * from this process: when this process dies, however it dies, the child shuts down (--parent-pipe).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,13 +37,16 @@ const TAIL_BYTES = 4096;
 
 export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<ExecutorChild> {
   const token = randomBytes(24).toString('base64url');
-  const args = ['--import', import.meta.resolve('tsx'), CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
+  const args = ['--import', import.meta.resolve('tsx'), CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--parent-pipe'];
   if (opts.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(opts.heartbeatMs));
   if (opts.allow && opts.allow.length > 0) args.push('--allow', opts.allow.join(','));
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is the "parent alive" pipe: nothing is written to it, and its end (this process dying,
+    // SIGKILL included) makes the child shut down and end its commands' groups.
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env, STRESSD_EXECUTOR_TOKEN: token },
   });
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));
