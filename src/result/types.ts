@@ -120,6 +120,8 @@ export interface TestResult {
   reason_detail: string | null;
   exit_code: number | null;
   signal: string | null;
+  /** Processes that left the command's group and were ended at its end (stressd's executor only; absent from others). */
+  escaped_processes?: { pid: number; command: string }[];
   started_at: string;
   ended_at: string;
   duration_seconds: number;

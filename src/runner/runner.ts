@@ -17,6 +17,8 @@ import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
 export interface StartRunTuning {
   /** How often test:progress fires during a test; default 1,000 ms (and never more often). */
   progressIntervalMs?: number;
+  /** Bound on waiting for a restarting executor before each test; default 15,000 ms. */
+  readyTimeoutMs?: number;
 }
 
 export const startRun: StartRun = (options: RunSuiteOptions): RunHandle => startRunWith(options, {});
@@ -67,6 +69,7 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
     for (const [index, test] of suite.tests.entries()) {
       if (signal?.aborted) break;
       emit('test:start', { runId: id, suite: suite.suite, index, total: suite.tests.length, test: { id: test.id, name: test.name, category: test.category } });
+      await executorReady(options.executor, tuning.readyTimeoutMs ?? READY_BOUND_MS, signal);
       const result = await runTest(test, {
         suite,
         runId: id,
@@ -102,6 +105,22 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
   // Started on the next tick so listeners attached right after startRun() see run:start.
   const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
   return { id, events, done, snapshot };
+}
+
+const READY_BOUND_MS = 15_000;
+
+/** Waits, bounded, for an executor that is restarting: past the bound the test runs and fails with the real cause. */
+async function executorReady(executor: RunSuiteOptions['executor'], ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!executor.ready) return;
+  const bound = new AbortController();
+  const stop = signal ? AbortSignal.any([signal, bound.signal]) : bound.signal;
+  try {
+    await Promise.race([executor.ready(), sleep(ms, undefined, { signal: stop })]);
+  } catch {
+    // Aborted: the test sees the signal.
+  } finally {
+    bound.abort();
+  }
 }
 
 async function pause(seconds: number, signal: AbortSignal | undefined): Promise<void> {

@@ -166,6 +166,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     reason_detail: verdict.detail === null ? null : redactCredentials(verdict.detail),
     exit_code: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
+    ...(completed?.escaped_processes ? { escaped_processes: completed.escaped_processes } : {}),
     started_at: startedAt.toISOString(),
     ended_at: new Date(startedAt.getTime() + (endedAt - t0)).toISOString(),
     duration_seconds: Math.round((endedAt - t0)) / 1000,
