@@ -2,6 +2,7 @@
  * `stressd daemon`: loads the suite, then starts in order — logger, tracing, metrics, history,
  * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
  */
+import { retainRuns } from '../daemon/retention.ts';
 import { ConfigError, formatProblem } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
@@ -126,6 +127,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
 
   const history = new History({ reportsDir: opts.reportsDir, warn: (path, why) => log.warn({ path, why }, 'history: skipped a file') });
+  await retainRuns({ reportsDir: opts.reportsDir, suite, log });
   const total = await history.load();
   // The reports dir may hold runs of suites and tests this config no longer has: restoring their
   // gauges would export (and alert on) series that nothing will ever update again.

@@ -65,6 +65,7 @@ function buildSuite(raw: unknown, file: string, absolutePath: string | null): Lo
       max_peak_memory_mb: cfg.graduation.max_peak_memory_mb ?? null,
       max_peak_cpu_percent: cfg.graduation.max_peak_cpu_percent ?? null,
     },
+    retention: { max_age_days: cfg.retention.max_age_days, max_runs: cfg.retention.max_runs, max_bytes: cfg.retention.max_bytes },
     tests: normaliseTests(cfg),
   };
   return { suite: deepFreeze(suite), warnings: unknownKeyWarnings(raw, file) };

@@ -14,6 +14,16 @@ export interface GraduationCriteria {
   max_peak_cpu_percent: number | null;
 }
 
+/** DESIGN §3 `retention`: per suite, oldest runs removed first. */
+export interface RetentionPolicy {
+  /** Default 30. */
+  max_age_days: number;
+  /** Default 1000. */
+  max_runs: number;
+  /** Default 1 GiB. */
+  max_bytes: number;
+}
+
 export interface SuiteTest {
   id: string;
   name: string;
@@ -46,5 +56,7 @@ export interface Suite {
   /** Suite-level timeout in seconds (default 300). */
   timeout: number;
   graduation: GraduationCriteria;
+  /** Absent in suites built in code: the defaults apply. */
+  retention?: RetentionPolicy;
   tests: readonly SuiteTest[];
 }

@@ -3,6 +3,7 @@
  * logged and counted. Runner events feed the metrics and the live status as each test ends; at run
  * end the sinks run in order: report, metrics, history. A failing sink is logged, never thrown.
  */
+import { retainRuns } from './retention.ts';
 import type { Suite } from '../config/types.ts';
 import type { ExecutorTarget, RunHandle, StartRun } from '../runner/api.ts';
 import type { RunResult, RunnerEvents } from '../result/types.ts';
@@ -116,7 +117,7 @@ export class RunCoordinator {
     entry.finished = this.finish(entry).finally(() => {
       detach();
       if (this.inFlight === entry) this.inFlight = null;
-    });
+    }).then(() => retainRuns({ reportsDir: this.options.reportsDir, suite, history: this.options.history, log }));
     this.inFlight = entry;
     log.info({ runId: handle.id, suite: suite.suite, trigger }, 'run started');
     return { started: true, id: handle.id };
