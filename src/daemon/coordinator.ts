@@ -15,7 +15,7 @@ export interface RunMetrics {
   onRunStart(run: Readonly<RunResult>): void;
   onTestEnd(suite: string, test: RunnerEvents['test:end']['result']): void;
   onRunEnd(run: Readonly<RunResult>): void;
-  onRunSkipped(suite: string): void;
+  onRunSkipped(suite: string, cause?: 'overlap' | 'busy_api'): void;
 }
 
 export type WriteReport = (result: RunResult, reportsDir: string) => Promise<{ markdownPath: string; jsonPath: string }>;
@@ -57,6 +57,9 @@ interface InFlight {
   finished: Promise<void>;
   /** True from the runner's result until report, metrics and history have it. */
   recording: boolean;
+  trigger: RunResult['trigger'];
+  /** A start run that already stood in for an overlapping schedule tick. */
+  stoodIn: boolean;
 }
 
 export class RunCoordinator {
@@ -86,9 +89,16 @@ export class RunCoordinator {
     if (this.closed) return { started: false, reason: 'closed', detail: 'the daemon is shutting down' };
     if (this.inFlight) {
       const runningId = this.inFlight.handle.id;
-      log.warn({ trigger, runId: runningId, suite: suite.suite }, 'run skipped: a run of this suite is still going');
+      // The start run (--run-on-start) is the run of the first tick it overlaps: nothing was skipped.
+      if (trigger === 'schedule' && this.inFlight.trigger === 'start' && !this.inFlight.stoodIn) {
+        this.inFlight.stoodIn = true;
+        log.info({ trigger, runId: runningId, suite: suite.suite }, 'the start run stands in for this scheduled run');
+        return { started: false, reason: 'running', runningId };
+      }
+      const cause = trigger === 'schedule' ? 'overlap' : 'busy_api';
+      log.warn({ trigger, cause, runId: runningId, suite: suite.suite }, 'run skipped: a run of this suite is still going');
       try {
-        this.options.metrics.onRunSkipped(suite.suite);
+        this.options.metrics.onRunSkipped(suite.suite, cause);
       } catch (err) {
         log.warn({ err }, 'metrics.onRunSkipped failed');
       }
@@ -113,7 +123,7 @@ export class RunCoordinator {
       elapsed_seconds: 0, output_bytes: 0, output_lines: 0,
     };
     const detach = this.subscribe(handle, live);
-    const entry: InFlight = { handle, controller, live, finished: Promise.resolve(), recording: false };
+    const entry: InFlight = { handle, controller, live, finished: Promise.resolve(), recording: false, trigger, stoodIn: false };
     entry.finished = this.finish(entry).finally(() => {
       detach();
       if (this.inFlight === entry) this.inFlight = null;

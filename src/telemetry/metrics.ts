@@ -12,6 +12,8 @@ import { applyLastTestGauges, finite } from './last-values.ts';
 
 export type { MetricsResponse } from './exposition.ts';
 
+export type SkipCause = 'overlap' | 'busy_api';
+
 export interface MetricsLogger {
   warn(obj: unknown, msg?: string): void;
 }
@@ -35,7 +37,8 @@ export interface StressdMetrics {
   onRunEnd(run: RunResult): void;
   /** Next scheduled run of the suite; null removes the series (nothing scheduled). */
   setNextRun(suite: string, at: Date | null): void;
-  onRunSkipped(suite: string): void;
+  /** `overlap`: a schedule tick found a run going; `busy_api`: an API (or other manual) trigger did. */
+  onRunSkipped(suite: string, cause?: SkipCause): void;
   onExecutorRestart(): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
@@ -165,8 +168,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       });
     },
 
-    onRunSkipped(suite) {
-      safely('skipped run', () => m.runSkipped.inc({ suite }));
+    onRunSkipped(suite, cause = 'overlap') {
+      safely('skipped run', () => m.runSkipped.inc({ suite, cause }));
     },
 
     onExecutorRestart() {
