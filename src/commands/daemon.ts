@@ -2,6 +2,7 @@
  * `stressd daemon`: loads the suite, then starts in order — logger, tracing, metrics, history,
  * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
  */
+import { exitWithNpmWrapper } from '../daemon/wrapper.ts';
 import { retainRuns } from '../daemon/retention.ts';
 import { ConfigError, formatProblem } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
@@ -76,6 +77,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   const done = new Promise<number>((resolve) => (stopped = resolve));
   // Set once the executor child exists: a forced exit (second signal, hard timer) SIGTERMs it so its commands end too.
   let killChildren: () => void = () => undefined;
+  const stopWatchingWrapper = exitWithNpmWrapper();
   const removeSignals = handleSignals({
     log,
     beforeForcedExit: () => killChildren(),
@@ -99,6 +101,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     stopping = true;
     await lc.close();
     removeSignals();
+    stopWatchingWrapper();
     return err instanceof StressdError ? 2 : 1;
   }
   const code = await done;
