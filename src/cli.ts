@@ -113,7 +113,8 @@ program
   .addOption(new Option('--env-passthrough <names>', 'comma list of this process\'s variables that commands may see, beside PATH, HOME, LANG, LC_ALL, TZ, TERM, USER').env('STRESSD_EXECUTOR_ENV_PASSTHROUGH').argParser(list))
   .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
   .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
-  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; heartbeatMs: number }) => {
+  .addOption(new Option('--parent-pipe', 'shut down when stdin closes (the parent that spawned it is gone)').hideHelp())
+  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; heartbeatMs: number; parentPipe?: boolean }) => {
     const { executorCommand } = await import('./commands/executor.ts');
     process.exitCode = await executorCommand(opts);
   });

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { loadSuites, sharedExecutor, type SuiteEntry } from './suite-files.ts';
 import type { LiveProgress, RunResult } from '../result/types.ts';
 import { assertSafeBind, ErrorCode, StressdError } from '../errors.ts';
+import { exitWithNpmWrapper } from '../daemon/wrapper.ts';
+import { retainRuns } from '../daemon/retention.ts';
+import { retentionSink } from '../daemon/retention-sink.ts';
 import { renderMarkdown } from '../report/markdown.ts';
 import { redactCredentials } from '../result/redact.ts';
 import { reportSink } from '../report/sink.ts';
@@ -93,6 +96,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   const done = new Promise<number>((resolve) => (stopped = resolve));
   // Set once the executor child exists: a forced exit (second signal, hard timer) SIGTERMs it so its commands end too.
   let killChildren: () => void = () => undefined;
+  const stopWatchingWrapper = exitWithNpmWrapper();
   const removeSignals = handleSignals({
     log,
     beforeForcedExit: () => killChildren(),
@@ -116,6 +120,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     stopping = true;
     await lc.close();
     removeSignals();
+    stopWatchingWrapper();
     return err instanceof StressdError ? 2 : 1;
   }
   const code = await done;
@@ -148,6 +153,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
 
   const history = new History({ reportsDir: opts.reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
+  for (const { suite } of suites) await retainRuns({ reportsDir: opts.reportsDir, suite, log });
   const total = await history.load();
   // Before the gauges are restored: a run that died must not pass for one still going.
   for (const run of await settleStaleRuns(history, suites.map((e) => e.suite), opts.reportsDir, log)) metrics.onRunEnd(run);
@@ -177,21 +183,22 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   const reports = reportSink(opts.reportsDir, (run, written) => {
     if (!written.ok) metrics.onReportWriteError(run.suite);
   });
-  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history), live];
+  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history),
+    retentionSink({ reportsDir: opts.reportsDir, suites: suites.map((e) => e.suite), history, log }), live];
   const coordinators = new Map<string, RunCoordinator>();
   const runs = lc.add(
     'runs',
     new SuiteSet({
       coordinators, maxConcurrentRuns: opts.maxConcurrentRuns, log,
       onQueued: (name) => metrics.onRunQueued(name),
-      onSkipped: (name) => metrics.onRunSkipped(name),
+      onSkipped: (name, trigger) => metrics.onRunSkipped(name, trigger === 'schedule' ? 'overlap' : 'busy_api'),
     }),
     (r) => r.close(),
   );
   for (const { suite } of suites) {
     coordinators.set(suite.suite, new RunCoordinator({
       suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
-      onSkipped: (name) => metrics.onRunSkipped(name),
+      onSkipped: (name, cause) => metrics.onRunSkipped(name, cause),
       onIdle: () => runs.onIdle(),
       review: createReview({ suite, history: () => history.runs() }),
     }));

@@ -1,7 +1,8 @@
 /**
  * `stressd executor`: the embedded server on its own. Prints ONE ready line on stdout (what
  * spawnExecutor waits for), logs JSON to stderr, and on SIGTERM/SIGINT ends every process group
- * before resolving 0.
+ * before resolving 0. With --parent-pipe (how spawnExecutor starts it) the end of stdin means the
+ * parent died, however it died: the executor shuts down the same way, at once, without polling.
  */
 import pino from 'pino';
 import { startTracing } from '../telemetry/tracing.ts';
@@ -17,6 +18,7 @@ export interface ExecutorCommandOptions {
   envPassthrough?: string[];
   token?: string;
   heartbeatMs: number;
+  parentPipe?: boolean;
 }
 
 export async function executorCommand(opts: ExecutorCommandOptions): Promise<number> {
@@ -46,14 +48,21 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
     throw err;
   }
   process.stdout.write(`${JSON.stringify({ msg: 'listening', url: server.url, port: server.port, pid: process.pid })}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals): void => {
+  const signal = await new Promise<NodeJS.Signals | 'parent gone'>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals | 'parent gone'): void => {
       unlisten();
       resolve(sig);
     };
     const unlisten = listen(process, { SIGTERM: onSignal, SIGINT: onSignal });
+    if (opts.parentPipe) {
+      // The parent never writes; only the pipe's end matters. Errors (EPIPE, EIO) mean the same.
+      process.stdin.on('data', () => undefined);
+      process.stdin.once('end', () => onSignal('parent gone'));
+      process.stdin.once('error', () => onSignal('parent gone'));
+    }
   });
   logger.info({ signal }, 'shutting down');
+  if (opts.parentPipe) process.stdin.destroy();
   await server.close();
   await tracing.shutdown();
   return 0;

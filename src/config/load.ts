@@ -72,6 +72,7 @@ function buildSuite(raw: unknown, file: string, absolutePath: string | null): Lo
       max_cost_usd_per_run: cfg.budget.max_cost_usd_per_run ?? null,
       max_cost_usd_per_day: cfg.budget.max_cost_usd_per_day ?? null,
     },
+    retention: { max_age_days: cfg.retention.max_age_days, max_runs: cfg.retention.max_runs, max_bytes: cfg.retention.max_bytes },
     tests: normaliseTests(cfg),
     env_passthrough: cfg.env_passthrough ?? [],
   };

@@ -1,7 +1,7 @@
 /** Turns zod issues into ConfigProblems and finds unknown keys (warnings), both against the raw document. */
 import type { z } from 'zod';
 import type { ConfigProblem } from './errors.ts';
-import { CategorySchema, ConfigSchema, GraduationSchema, TestSchema, jsonPath } from './schema.ts';
+import { CategorySchema, ConfigSchema, GraduationSchema, RetentionSchema, TestSchema, jsonPath } from './schema.ts';
 
 export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, file: string): ConfigProblem[] {
   return issues.map((issue) => ({
@@ -40,6 +40,7 @@ const known = {
   test: new Set(Object.keys(TestSchema.shape)),
   category: new Set(Object.keys(CategorySchema.shape)),
   graduation: new Set(Object.keys(GraduationSchema.shape)),
+  retention: new Set(Object.keys(RetentionSchema.shape)),
 };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -62,6 +63,7 @@ export function unknownKeyWarnings(raw: unknown, file: string): string[] {
   if (!isObject(raw)) return out;
   checkTests(raw.tests, ['tests']);
   check(raw.graduation, known.graduation, ['graduation']);
+  check(raw.retention, known.retention, ['retention']);
   if (isObject(raw.categories)) {
     for (const [name, cat] of Object.entries(raw.categories)) {
       check(cat, known.category, ['categories', name]);

@@ -120,6 +120,15 @@ export const BudgetSchema = z.looseObject({
   max_cost_usd_per_day: usdLimit,
 });
 
+const positiveInt = (words: string) => z.int({ error: words }).min(1, { error: words });
+
+/** DESIGN §3: per suite, oldest runs removed first (src/daemon/retention.ts). */
+export const RetentionSchema = z.looseObject({
+  max_age_days: z.number({ error: 'a positive number of days' }).positive({ error: 'a positive number of days' }).default(30),
+  max_runs: positiveInt('a positive integer (runs)').default(1000),
+  max_bytes: positiveInt('a positive integer (bytes)').default(1024 ** 3),
+});
+
 const executorWords = '"embedded" or a ws:// or wss:// URL';
 const executor = z.string({ error: executorWords }).refine(
   (s) => s === 'embedded' || isWebSocketUrl(s),
@@ -159,6 +168,7 @@ export const ConfigSchema = z
     budget: BudgetSchema.prefault({}),
     env: envMap,
     env_passthrough: envPassthrough,
+    retention: RetentionSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
     if (cfg.tests === undefined && cfg.categories === undefined) {

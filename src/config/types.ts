@@ -43,6 +43,16 @@ export interface LoadConfig {
   min_pass_ratio: number;
 }
 
+/** DESIGN §3 `retention`: per suite, oldest runs removed first. */
+export interface RetentionPolicy {
+  /** Default 30. */
+  max_age_days: number;
+  /** Default 1000. */
+  max_runs: number;
+  /** Default 1 GiB. */
+  max_bytes: number;
+}
+
 export interface SuiteTest {
   id: string;
   name: string;
@@ -83,6 +93,8 @@ export interface Suite {
   regression?: RegressionConfig;
   /** Optional for suites built in code; loadSuite always sets it. */
   budget?: BudgetConfig;
+  /** Absent in suites built in code: the defaults apply. */
+  retention?: RetentionPolicy;
   tests: readonly SuiteTest[];
   /** Names of stressd's own environment that commands may see (the embedded executor hands them on). */
   env_passthrough?: readonly string[];

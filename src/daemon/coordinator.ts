@@ -4,6 +4,7 @@
  * sinks (report, metrics, history, live status, …); the run counts as in flight until every sink
  * has finished with it, so a client that sees `finished` finds the report, the metrics and the history.
  */
+import { retainRuns } from './retention.ts';
 import type { Suite } from '../config/types.ts';
 import type { Logger } from '../logger.ts';
 import { feedSinks, type Sink } from '../result/sink.ts';
@@ -21,7 +22,8 @@ export interface CoordinatorOptions {
   /** Every run's events go to these, in this order (DESIGN section 1). */
   sinks: readonly Sink[];
   /** A trigger found a run going and was skipped. */
-  onSkipped?: (suite: string, trigger: RunTrigger) => void;
+  /** A trigger found this suite's run going: `overlap` for a schedule tick, `busy_api` for the API's 409. */
+  onSkipped?: (suite: string, cause: SkipCause) => void;
   /** The run in flight is over (every sink has it): the suite set starts a queued trigger. */
   onIdle?: (suite: string) => void;
   /** Judges each run against history (regressions, budget, graduation over runs); none: nothing judged. */
@@ -29,10 +31,15 @@ export interface CoordinatorOptions {
   log: Logger;
 }
 
+export type SkipCause = 'overlap' | 'busy_api';
+
 interface InFlight {
   handle: RunHandle;
   controller: AbortController;
   finished: Promise<void>;
+  trigger: RunTrigger;
+  /** A start run that already stood in for an overlapping schedule tick. */
+  stoodIn: boolean;
   /** True from the runner's result until every sink has it. */
   recording: boolean;
 }
@@ -66,9 +73,16 @@ export class RunCoordinator {
     if (this.closed) return { started: false, reason: 'closed', detail: 'the daemon is shutting down' };
     if (this.inFlight) {
       const runningId = this.inFlight.handle.id;
-      log.warn({ trigger, runId: runningId, suite: suite.suite }, 'run skipped: a run of this suite is still going');
+      // The start run (--run-on-start) is the run of the first tick it overlaps: nothing was skipped.
+      if (trigger === 'schedule' && this.inFlight.trigger === 'start' && !this.inFlight.stoodIn) {
+        this.inFlight.stoodIn = true;
+        log.info({ trigger, runId: runningId, suite: suite.suite }, 'the start run stands in for this scheduled run');
+        return { started: false, reason: 'running', runningId };
+      }
+      const cause: SkipCause = trigger === 'schedule' ? 'overlap' : 'busy_api';
+      log.warn({ trigger, cause, runId: runningId, suite: suite.suite }, 'run skipped: a run of this suite is still going');
       try {
-        this.options.onSkipped?.(suite.suite, trigger);
+        this.options.onSkipped?.(suite.suite, cause);
       } catch (err) {
         log.warn({ err }, 'counting a skipped run failed');
       }
@@ -85,7 +99,7 @@ export class RunCoordinator {
       log.error({ err, trigger }, 'run could not start');
       return { started: false, reason: 'failed', detail: err instanceof Error ? err.message : String(err) };
     }
-    const entry: InFlight = { handle, controller, finished: Promise.resolve(), recording: false };
+    const entry: InFlight = { handle, controller, finished: Promise.resolve(), recording: false, trigger, stoodIn: false };
     entry.finished = this.finish(entry).finally(() => {
       if (this.inFlight !== entry) return;
       this.inFlight = null;

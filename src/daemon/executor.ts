@@ -5,6 +5,7 @@
  * whose url/token/localPid getters follow the current child, for a runner that re-reads it.
  * The test in flight when the child dies ends `error` through its lost connection.
  */
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutorTarget } from '../runner/api.ts';
 import type { Logger } from '../logger.ts';
@@ -55,6 +56,17 @@ function portOf(url: string): number | undefined {
   }
 }
 
+/** False once the process is gone or a zombie (its exit not yet handled). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
 /** A remote executor (a ws:// URL): nothing to supervise. */
 export function remoteExecutor(url: string, token: string | undefined): ExecutorSupervisor {
   const target: ExecutorTarget = { url, localPid: null, ...(token ? { token } : {}) };
@@ -74,6 +86,13 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
   let loop: Promise<void> = Promise.resolve();
   // A child that keeps dying young backs off further each time; one that lived a while resets it.
   let nextBackoff = initial;
+  // Runners waiting (target.ready) for the next child; woken by a restart or by close.
+  let waiters: (() => void)[] = [];
+  const wake = (): void => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
   log.info({ url: child.url, executorPid: child.pid }, 'embedded executor started');
 
   const watch = (c: ExecutorChild): void => {
@@ -98,6 +117,7 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
       lastToken = next.token;
       log.info({ url: next.url, executorPid: next.pid, restarts }, 'embedded executor restarted');
       watch(next);
+      wake();
     });
   };
   watch(child);
@@ -112,6 +132,8 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
     get localPid() {
       return child?.pid ?? null;
     },
+    // A child killed a moment ago may not have been seen to exit yet: it is not ready either.
+    ready: () => (child && running(child.pid)) || stop.signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
   };
   let closing: Promise<void> | null = null;
   return {
@@ -127,11 +149,13 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
     },
     killNow() {
       stop.abort();
+      wake();
       child?.kill('SIGTERM');
     },
     close() {
       closing ??= (async () => {
         stop.abort();
+        wake();
         const c = child;
         child = null;
         await c?.close();

@@ -75,13 +75,17 @@ export class History {
     this.warn = options.warn ?? (() => undefined);
   }
 
-  /** Reads every `<reportsDir>/*\/*.json` except `latest.json`; returns how many were loaded. */
+  /**
+   * Reads `<reportsDir>/*\/*.json` except `latest.json`, newest first by name (run ids sort by
+   * time) and at most `limit` files per suite, so a start never reads a whole years-old folder;
+   * older runs stay readable by id. Returns how many were loaded.
+   */
   async load(): Promise<number> {
     const found: HistoryEntry[] = [];
     for (const suiteDir of await listDir(this.reportsDir)) {
       const dir = join(this.reportsDir, suiteDir);
-      for (const name of await listDir(dir)) {
-        if (!name.endsWith('.json') || name === 'latest.json') continue;
+      const names = (await listDir(dir)).filter((n) => n.endsWith('.json') && n !== 'latest.json').sort().reverse();
+      for (const name of names.slice(0, this.limit)) {
         const entry = await readEntry(join(dir, name), this.warn);
         if (entry) found.push(entry);
       }
@@ -124,6 +128,12 @@ export class History {
 
   add(entry: HistoryEntry): void {
     this.entries = [entry, ...this.entries.filter((e) => e.run.id !== entry.run.id)].sort(newestFirst).slice(0, this.limit);
+  }
+
+  /** Runs removed from disk (retention): gone from memory too. */
+  forget(ids: readonly string[]): void {
+    const gone = new Set(ids);
+    this.entries = this.entries.filter((e) => !gone.has(e.run.id));
   }
 
   /** From memory, else from disk (older than the in-memory window); null when unknown or the id is malformed. */

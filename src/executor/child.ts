@@ -2,7 +2,8 @@
  * Runs `stressd executor` as a child process (what `stressd run` and the daemon use): a random
  * token passed through the environment (never argv, which `ps` shows), a 15 s deadline for the
  * ready line, and a close() that ends it (SIGTERM, SIGKILL after 5 s). The child gets a clean
- * environment (clean-env.ts childEnv), never the daemon's tokens.
+ * environment (clean-env.ts childEnv), never the daemon's tokens. Its stdin is a pipe from this
+ * process: when this process dies, however it dies, the child shuts down (--parent-pipe).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,16 +46,19 @@ const TAIL_BYTES = 4096;
 export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<ExecutorChild> {
   const token = randomBytes(24).toString('base64url');
   const loader = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
-  const args = [...loader, CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
+  const args = [...loader, CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--parent-pipe'];
   if (opts.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(opts.heartbeatMs));
   if (opts.allow && opts.allow.length > 0) args.push('--allow', opts.allow.join(','));
   const passthrough = opts.envPassthrough ?? [];
   if (passthrough.length > 0) args.push('--env-passthrough', passthrough.join(','));
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is the "parent alive" pipe: nothing is written to it, and its end (this process dying,
+    // SIGKILL included) makes the child shut down and end its commands' groups.
+    stdio: ['pipe', 'pipe', 'pipe'],
     // Not our whole environment: STRESSD_TOKEN and the daemon's other secrets stay with the daemon.
     env: childEnv(process.env, passthrough, { ...opts.env, STRESSD_EXECUTOR_TOKEN: token }),
   });
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: null, signal: null }));

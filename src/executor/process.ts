@@ -4,7 +4,8 @@
  *
  * When the command's shell exits, anything it left behind in its group (a background job) is
  * ended too: a session owns exactly one process group, and nothing outlives it. A process that
- * escapes its group (setsid, double fork into a new session) is beyond reach; see docs/executor.md.
+ * escapes its group (setsid, double fork into a new session) is found by its environment marker,
+ * ended and reported; a reaper ends the group if the executor dies first (reaper.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { outputFrame, type OutputStream, type ProcessCompletedParams } from '../protocol/index.ts';
 import { LineSplitter } from './lines.ts';
 import { ProcessSpan, type RpcEndpoints } from './trace.ts';
+import { endMarked, GroupReaper, newRunMark, RUN_MARK_VAR } from './reaper.ts';
 
 /** Why stressd ended a group (`process.completed`'s `terminated_by`); server shutdown counts as a disconnect. */
 export type TerminationReason = 'deadline' | 'cancel' | 'disconnect';
@@ -96,26 +98,32 @@ export class ManagedProcess {
   private drainTimer: NodeJS.Timeout | undefined;
   private killing: Promise<void> | undefined;
   private readonly span: ProcessSpan | undefined;
+  private readonly reaper: GroupReaper;
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly options: ProcessOptions,
+    private readonly mark: string,
   ) {
     this.pid = child.pid as number;
     this.pgid = this.pid; // detached: the child is a session and group leader
+    this.reaper = GroupReaper.start(this.pgid, mark);
     this.span = ProcessSpan.start(options.traceparent, this.pid, options.endpoints);
     this.completed = this.run();
   }
 
   /** Spawns `<shell> -c <command>` in a new process group; rejects if the shell cannot start. */
   static async start(options: ProcessOptions): Promise<ManagedProcess> {
+    const mark = newRunMark();
+    // The clean environment (clean-env.ts) plus the run mark, added after the cleaning: how escaped processes are found.
+    const env: NodeJS.ProcessEnv = { ...options.env, [RUN_MARK_VAR]: mark };
     const child = spawn(options.shell, ['-c', options.command], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: options.env,
+      env,
     });
     await once(child, 'spawn'); // throws the 'error' event (ENOENT for a missing shell)
-    return new ManagedProcess(child, options);
+    return new ManagedProcess(child, options, mark);
   }
 
   get running(): boolean {
@@ -215,6 +223,9 @@ export class ManagedProcess {
     await Promise.race([streamsClosed, this.sleep(LINGER_MS)]);
     this.killing ??= this.endGroup(); // sweeps what the command left in its group
     await this.killing;
+    // Whatever still carries the marker left the group on purpose (setsid, double fork).
+    const escaped = await endMarked(this.mark, this.options.killGraceMs);
+    this.reaper.release();
     await this.drainPipes(streamsClosed);
     this.dispose();
     const terminatedBy = this.terminatedBy;
@@ -234,6 +245,7 @@ export class ManagedProcess {
       completion_marker: null,
       signal,
       terminated_by: terminatedBy,
+      escaped_processes: escaped,
     };
   }
 

@@ -151,6 +151,8 @@ export interface ProcessCompletedParams {
   signal?: string | null;
   /** stressd's executor only: why the process was ended ("deadline", "cancel", "disconnect"). */
   terminated_by?: 'deadline' | 'cancel' | 'disconnect' | null;
+  /** stressd's executor only: processes that left the command's group and were ended at its end. */
+  escaped_processes?: { pid: number; command: string }[];
 }
 
 export interface ProcessControlParams {

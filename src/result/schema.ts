@@ -174,6 +174,8 @@ export const TestResultSchema = z.object({
   reason_detail: z.string().nullable(),
   exit_code: z.number().int().nullable(),
   signal: z.string().nullable(),
+  /** Processes that left the command's group and were ended at its end (stressd's executor only; absent from others). */
+  escaped_processes: z.array(z.object({ pid: z.number().int(), command: z.string() })).optional(),
   started_at: z.string(),
   ended_at: z.string(),
   duration_seconds: z.number(),

@@ -9,6 +9,11 @@ export interface ExecutorTarget {
   token?: string;
   /** Pid of the executor process when it runs on this host (its peaks are sampled too); null for a remote one. */
   localPid: number | null;
+  /**
+   * Resolves once the executor can take a connection (an embedded one restarting after a crash);
+   * the runner awaits it, bounded, before each test. Absent: assumed ready.
+   */
+  ready?: () => Promise<void>;
 }
 
 export interface RunSuiteOptions {

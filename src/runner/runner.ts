@@ -21,6 +21,8 @@ import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
 export interface StartRunTuning {
   /** How often test:progress fires during a test; default 1,000 ms (and never more often). */
   progressIntervalMs?: number;
+  /** Bound on waiting for a restarting executor before each test; default 15,000 ms. */
+  readyTimeoutMs?: number;
 }
 
 export const startRun: StartRun = (options: RunSuiteOptions): RunHandle => startRunWith(options, {});
@@ -67,8 +69,10 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
     }
   };
 
-  const runOne = (test: SuiteTest, ctx: { ctx: RunSpanContext; rerunOf?: string; attempt?: number; suspects?: (r: TestResult) => Promise<readonly string[]> }): Promise<TestResult> =>
-    runTest(test, {
+  const runOne = async (test: SuiteTest, ctx: { ctx: RunSpanContext; rerunOf?: string; attempt?: number; suspects?: (r: TestResult) => Promise<readonly string[]> }): Promise<TestResult> => {
+    // A restarting embedded executor is waited for (bounded) rather than failed as connect_failed.
+    await executorReady(options.executor, tuning.readyTimeoutMs ?? READY_BOUND_MS, signal);
+    return runTest(test, {
       suite,
       runId: id,
       executor: options.executor,
@@ -80,6 +84,7 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
       ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
       ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
     });
+  };
 
   const run = async (): Promise<RunResult> => {
     const { span, ctx } = startRunSpan(suite.suite, id, suite.tests.length);
@@ -152,6 +157,22 @@ function abortCause(signal: AbortSignal | undefined): string {
   if (reason instanceof Error && reason.name !== 'AbortError') return reason.message;
   if (typeof reason === 'string' && reason !== '') return reason;
   return 'the run was aborted';
+}
+
+const READY_BOUND_MS = 15_000;
+
+/** Waits, bounded, for an executor that is restarting: past the bound the test runs and fails with the real cause. */
+async function executorReady(executor: RunSuiteOptions['executor'], ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!executor.ready) return;
+  const bound = new AbortController();
+  const stop = signal ? AbortSignal.any([signal, bound.signal]) : bound.signal;
+  try {
+    await Promise.race([executor.ready(), sleep(ms, undefined, { signal: stop })]);
+  } catch {
+    // Aborted: the test sees the signal.
+  } finally {
+    bound.abort();
+  }
 }
 
 async function pause(seconds: number, signal: AbortSignal | undefined): Promise<void> {

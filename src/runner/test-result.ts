@@ -70,6 +70,7 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
     deadlineSeconds: test.timeout,
     exitCode: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
+    ...(completed?.escaped_processes ? { escaped_processes: completed.escaped_processes } : {}),
     serverStallLines: lines.serverStallLines,
     streamErrorLines: lines.streamErrorLines,
     rateLimited: lines.rateLimited,

@@ -107,7 +107,8 @@ export function defineMetrics(registry: Registry) {
     runLastGraduated: gauge('stressd_run_last_graduated', 'Graduation verdict of the latest run: 1 graduated, 0 otherwise.', ['suite']),
     runInProgress: gauge('stressd_run_in_progress', '1 while a run of the suite is going, else 0.', ['suite']),
     runs: counter<'suite' | 'result'>('stressd_runs_total', 'Runs finished, by result (graduated, not_graduated, aborted).', ['suite', 'result']),
-    runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped.', ['suite']),
+    // cause: "overlap" (a schedule tick found a run going: what StressdRunsSkipped alerts on) or "busy_api" (an API trigger answered 409).
+    runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped, by cause (overlap, busy_api).', ['suite', 'cause']),
     runQueued: counter('stressd_run_queued_total', 'Triggers that found max_concurrent_runs reached and waited for a free slot.', ['suite']),
     executorRestarts: counter('stressd_executor_restarts_total', 'Restarts of the embedded executor.', []),
     // DESIGN sections 6 and 10: verdicts against the baseline, graduation over runs, the budget.

@@ -14,6 +14,8 @@ import { applyRegressionGauges, recordRunJudgement, setSuccessRatioGauges } from
 
 export type { MetricsResponse } from './exposition.ts';
 
+export type SkipCause = 'overlap' | 'busy_api';
+
 export interface MetricsLogger {
   warn(obj: unknown, msg?: string): void;
 }
@@ -40,7 +42,8 @@ export interface StressdMetrics {
   onRunEnd(run: RunResult): void;
   /** Next scheduled run of the suite; null removes the series (nothing scheduled). */
   setNextRun(suite: string, at: Date | null): void;
-  onRunSkipped(suite: string): void;
+  /** `overlap`: a schedule tick found a run going; `busy_api`: an API (or other manual) trigger did. */
+  onRunSkipped(suite: string, cause?: SkipCause): void;
   /** A trigger waited for the daemon's max_concurrent_runs. */
   onRunQueued(suite: string): void;
   /** Graduation over runs of the suite, e.g. from history at start-up (each run's end sets it too). */
@@ -210,8 +213,8 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       });
     },
 
-    onRunSkipped(suite) {
-      safely('skipped run', () => m.runSkipped.inc({ suite }));
+    onRunSkipped(suite, cause = 'overlap') {
+      safely('skipped run', () => m.runSkipped.inc({ suite, cause }));
     },
 
     onRunQueued(suite) {
