@@ -4,7 +4,6 @@
  * sinks (report, metrics, history, live status, …); the run counts as in flight until every sink
  * has finished with it, so a client that sees `finished` finds the report, the metrics and the history.
  */
-import { retainRuns } from './retention.ts';
 import type { Suite } from '../config/types.ts';
 import type { Logger } from '../logger.ts';
 import { feedSinks, type Sink } from '../result/sink.ts';
