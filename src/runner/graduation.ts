@@ -22,7 +22,7 @@ export function judgeRun(all: readonly Measured[], criteria: GraduationCriteria,
     reasons.push(`pass rate ${percent(passRate)} (${passed}/${tests.length}) is below the required ${percent(criteria.min_pass_rate)}`);
   }
   // A suite only partly run (e.g. the cost budget stopped it) says nothing about the rest.
-  const notRun = tests.filter((t) => t.outcome === 'not_run');
+  const notRun = all.filter((t) => t.outcome === 'not_run');
   if (notRun.length > 0) {
     const why = [...new Set(notRun.map((t) => t.reason ?? 'not started'))].join(', ');
     reasons.push(`${notRun.length} test(s) did not run (${why}): ${notRun.map((t) => t.id).join(', ')}`);
