@@ -1,7 +1,7 @@
 /**
  * Nothing a command starts outlives the executor (DESIGN §12).
  *
- * Every command carries one environment marker, STRESSD_RUN_MARK=<random>, that its descendants
+ * Every command carries one environment marker, EXECUTOR_RUN_MARK=<random>, that its descendants
  * inherit even when they leave the process group (setsid, double fork). Two things use it:
  * - a reaper per command: a tiny `/bin/sh` in its own session whose stdin is a pipe from the
  *   executor. The executor writes one line when the group is gone and the reaper exits quietly;
@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export const RUN_MARK_VAR = 'STRESSD_RUN_MARK';
+export const RUN_MARK_VAR = 'EXECUTOR_RUN_MARK';
 
 export interface EscapedProcess {
   pid: number;

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { runResult } from '../fixtures/run-result.ts';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -120,7 +121,9 @@ test('a missing suite folder is no error', async () => {
 
 test('the history load at start reads at most `limit` files per suite, the newest', async () => {
   const ids = Array.from({ length: 12 }, (_, i) => idAt(0, i));
-  const { reports } = await folder(ids);
+  const { reports, dir } = await folder(ids);
+  // History reads results through the schema: these must be whole RunResults.
+  for (const id of ids) await writeFile(join(dir, `${id}.json`), JSON.stringify(runResult({ id, suite: 's', started_at: new Date(NOW).toISOString(), tests: [] })));
   try {
     const h = new History({ reportsDir: reports, limit: 5 });
     assert.equal(await h.load(), 5);

@@ -50,8 +50,9 @@ test('a command run by `stressd run` through the embedded executor sees none of 
   assert.match(text, /^PASSED_ON=visible$/m);
   assert.doesNotMatch(text, /NOT_PASSED/);
   assert.match(text, /^PATH=/m);
-  // Beside the base and what the config named, only what the shell sets itself (PWD, SHLVL, _) and PYTHONUNBUFFERED.
-  const expected = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TERM', 'USER', 'SUITE_VAR', 'SHARED', 'TEST_VAR', 'PASSED_ON', 'PYTHONUNBUFFERED', 'PWD', 'SHLVL', '_', 'OLDPWD']);
+  // Beside the base and what the config named, only what the shell sets itself (PWD, SHLVL, _),
+  // PYTHONUNBUFFERED, and the executor's run mark (a random value that finds escaped processes).
+  const expected = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TERM', 'USER', 'SUITE_VAR', 'SHARED', 'TEST_VAR', 'PASSED_ON', 'PYTHONUNBUFFERED', 'PWD', 'SHLVL', '_', 'OLDPWD', 'EXECUTOR_RUN_MARK']);
   assert.deepEqual(names.filter((n) => !expected.has(n)), []);
 });
 
