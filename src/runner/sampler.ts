@@ -64,6 +64,7 @@ export class ResourceSampler {
   readonly #cpu = new CpuWindow();
   readonly #execCpu = new CpuWindow();
   #execMemory: number | null = null;
+  #execReading: Promise<void> | null = null;
 
   constructor(opts: SamplerOptions) {
     this.#intervalMs = Math.max(50, opts.intervalMs);
@@ -97,7 +98,6 @@ export class ResourceSampler {
   async #readExecutor(pid: number): Promise<void> {
     try {
       const s = await pidusage(pid, { maxage: 60_000 });
-      if (this.#stopped) return;
       // Stamped when the reading arrives, so the window's readings stay in time order.
       this.#execCpu.push(performance.now(), s.ctime / 1000);
       this.#execMemory = Math.max(this.#execMemory ?? 0, s.memory);
@@ -118,7 +118,8 @@ export class ResourceSampler {
       const r = readProcSync(pid);
       if (r !== null) now.set(pid, r);
     }
-    void this.#readExecutor(exec);
+    // In flight at most one at a time; stop() waits for the last one, so a short test has it too.
+    this.#execReading ??= this.#readExecutor(exec).finally(() => (this.#execReading = null));
     if (now.size === 0) return;
     this.#addTicks(now);
     this.#cpu.push(at, this.#ticks / clockTicks);
@@ -168,6 +169,7 @@ export class ResourceSampler {
       this.sampleNow();
       this.#stopped = true;
     }
+    await this.#execReading;
     return this.peaks();
   }
 
