@@ -14,6 +14,7 @@ import { makeRunId } from '../result/id.ts';
 import { notRunTest } from '../result/not-run.ts';
 import { endRunSpan, regressedMeasures, spanIds, startRunSpan } from './spans.ts';
 import { guardReview, runReruns } from './review-phase.ts';
+import { runLoadTest } from './load.ts';
 import { deepFreeze, runTest } from './test-run.ts';
 import type { SuiteTest } from '../config/types.ts';
 import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
@@ -72,7 +73,8 @@ export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): 
   const runOne = async (test: SuiteTest, ctx: { ctx: RunSpanContext; rerunOf?: string; attempt?: number; suspects?: (r: TestResult) => Promise<readonly string[]> }): Promise<TestResult> => {
     // A restarting embedded executor is waited for (bounded) rather than failed as connect_failed.
     await executorReady(options.executor, tuning.readyTimeoutMs ?? READY_BOUND_MS, signal);
-    return runTest(test, {
+    // A test under load runs its sessions, each through runTest (load.ts).
+    return (test.load ? runLoadTest : runTest)(test, {
       suite,
       runId: id,
       executor: options.executor,

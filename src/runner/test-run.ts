@@ -13,7 +13,6 @@ import type { Suite, SuiteTest } from '../config/types.ts';
 import type { ExecutorTarget } from './api.ts';
 import { OutputCapture, logPathFor } from './capture.ts';
 import { LineFanout } from './line-fanout.ts';
-import { runLoadTest } from './load.ts';
 import { ResourceSampler } from './sampler.ts';
 import { endSessionSpan, startSessionSpan } from './session-span.ts';
 import { endTestSpan, spanIds, startTestSpan } from './spans.ts';
@@ -39,7 +38,6 @@ export interface TestRunContext {
 }
 
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
-  if (test.load) return runLoadTest(test, ctx);
   const startedAt = new Date();
   const t0 = performance.now();
   const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf);
