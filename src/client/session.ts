@@ -7,14 +7,15 @@
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import {
-  CANCEL_ID, CANCEL_REQUEST, EXECUTE_ID, KNOWN_NOTIFICATIONS, PONG, executeRequest, isCompletedParams, isObject, isOutputParams,
-  isRpcFailure, parseFrame, type ProcessCompletedParams,
+  CANCEL_REQUEST, KNOWN_NOTIFICATIONS, PONG, executeRequest, isCompletedParams, isObject, isOutputParams, parseFrame,
+  type ProcessCompletedParams,
 } from '../protocol/index.ts';
 import { listen } from '../listeners.ts';
 import { CancelWait } from './cancel-wait.ts';
 import { CoalescingReader, DEFAULT_COALESCE_MS } from './coalesce.ts';
-import { ConnectFailedError, ConnectionLostError, ProtocolError, RpcCallError } from './errors.ts';
+import { ConnectFailedError, ConnectionLostError } from './errors.ts';
 import { LineAssembler } from './lines.ts';
+import { readResponse } from './response.ts';
 import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -147,11 +148,7 @@ export class ExecuteSession {
     else if (line.streamError) this.streamError = true;
     const onLine = this.opts.onLine;
     if (onLine === undefined) return;
-    try {
-      onLine(line);
-    } catch (error) {
-      this.finish({ ok: false, error: toError(error) });
-    }
+    this.guarded(() => onLine(line));
   }
 
   private onNotificationFrame(method: string, params: unknown): void {
@@ -178,11 +175,7 @@ export class ExecuteSession {
     }
     const onNotification = this.opts.onNotification;
     if (onNotification === undefined) return;
-    try {
-      onNotification(method, params);
-    } catch (error) {
-      this.finish({ ok: false, error: toError(error) });
-    }
+    this.guarded(() => onNotification(method, params));
   }
 
   private onCompleted(params: unknown): void {
@@ -201,25 +194,9 @@ export class ExecuteSession {
   }
 
   private onResponse(frame: Record<string, unknown>): void {
-    const id = frame.id;
-    if (isRpcFailure(frame)) {
-      // A CANCEL that raced the process's end fails with -32002/-32603: the end still comes.
-      if (id === CANCEL_ID) return;
-      // An id-less error after the process started answers something else (e.g. a server that
-      // does not know `pong`): not a reason to fail the run.
-      if (id === EXECUTE_ID || (this.pid === null && (id === undefined || id === null))) {
-        const { code, message, data } = frame.error;
-        this.finish({ ok: false, error: new RpcCallError('execute', code, message, data ?? null) });
-      }
-      return;
-    }
-    if (id !== EXECUTE_ID) return;
-    const result = frame.result;
-    if (!isObject(result) || !Number.isInteger(result.pid)) {
-      this.finish({ ok: false, error: new ProtocolError(`execute answered without a pid: ${JSON.stringify(result)}`) });
-      return;
-    }
-    this.noteStarted(result.pid as number, result.pgid);
+    const meaning = readResponse(frame, this.pid !== null);
+    if (meaning.kind === 'fail') this.finish({ ok: false, error: meaning.error });
+    else if (meaning.kind === 'started') this.noteStarted(meaning.pid, meaning.pgid);
   }
 
   private noteStarted(pid: number, pgid: unknown): void {
@@ -229,8 +206,13 @@ export class ExecuteSession {
     this.startedReported = true;
     const onStarted = this.opts.onStarted;
     if (onStarted === undefined) return;
+    this.guarded(() => onStarted({ pid: this.pid as number, pgid: this.pgid, at: this.now() }));
+  }
+
+  /** A caller's callback that throws ends the session with that error (it is a bug of the caller). */
+  private guarded(callback: () => void): void {
     try {
-      onStarted({ pid: this.pid, pgid: this.pgid, at: this.now() });
+      callback();
     } catch (error) {
       this.finish({ ok: false, error: toError(error) });
     }
