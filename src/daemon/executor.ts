@@ -5,7 +5,7 @@
  * whose url/token/localPid getters follow the current child, for a runner that re-reads it.
  * The test in flight when the child dies ends `error` through its lost connection.
  */
-import { readFileSync } from 'node:fs';
+import { isRunning } from '../proc-state.ts';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutorTarget } from '../runner/api.ts';
 import type { Logger } from '../logger.ts';
@@ -56,16 +56,6 @@ function portOf(url: string): number | undefined {
   }
 }
 
-/** False once the process is gone or a zombie (its exit not yet handled). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
 
 /** A remote executor (a ws:// URL): nothing to supervise. */
 export function remoteExecutor(url: string, token: string | undefined): ExecutorSupervisor {
@@ -133,7 +123,7 @@ export async function superviseExecutor(options: SupervisorOptions): Promise<Exe
       return child?.pid ?? null;
     },
     // A child killed a moment ago may not have been seen to exit yet: it is not ready either.
-    ready: () => (child && running(child.pid)) || stop.signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+    ready: () => (child && (process.platform !== 'linux' || isRunning(child.pid))) || stop.signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
   };
   let closing: Promise<void> | null = null;
   return {

@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isRunning } from '../proc-state.ts';
 
 export const RUN_MARK_VAR = 'EXECUTOR_RUN_MARK';
 
@@ -91,21 +92,12 @@ export function findMarked(mark: string): EscapedProcess[] {
   for (const entry of entries) {
     const c = entry.charCodeAt(0);
     if (c < 48 || c > 57 || Number(entry) === process.pid) continue;
-    if (!readMarked(entry, needle) || !running(Number(entry))) continue;
+    if (!readMarked(entry, needle) || !isRunning(Number(entry))) continue;
     found.push({ pid: Number(entry), command: commandOf(Number(entry)) });
   }
   return found;
 }
 
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
@@ -124,7 +116,7 @@ export async function endMarked(mark: string, graceMs: number): Promise<EscapedP
     signal(p.pid, 'SIGCONT');
   }
   const deadline = performance.now() + graceMs;
-  while (performance.now() < deadline && found.some((p) => running(p.pid))) await delay(20);
+  while (performance.now() < deadline && found.some((p) => isRunning(p.pid))) await delay(20);
   // A process started meanwhile by an escaped one carries the marker too.
   for (const p of findMarked(mark)) signal(p.pid, 'SIGKILL');
   return found;

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { startExecutor } from '../../src/commands/daemon-executor.ts';
 import { startRunWith } from '../../src/runner/runner.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
+import { isRunning } from '../../src/proc-state.ts';
 
 test('kill -9 of the embedded executor between tests: the next test waits for the restart and passes', async () => {
   const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-restart-'));
@@ -22,7 +23,11 @@ test('kill -9 of the embedded executor between tests: the next test waits for th
     const firstPid = supervisor.pid;
     handle.events.on('test:end', ({ result }) => {
       // Dies at once, before the second test starts; its restart takes a node start-up (~1 s).
-      if (result.id === 'first' && firstPid !== null) process.kill(firstPid, 'SIGKILL');
+      if (result.id !== 'first' || firstPid === null) return;
+      process.kill(firstPid, 'SIGKILL');
+      // A signal is delivered a moment later: hold the runner until the kernel has ended it (bounded).
+      const deadline = Date.now() + 2_000;
+      while (isRunning(firstPid) && Date.now() < deadline);
     });
     const run = await handle.done;
     assert.equal(restarts, 1, 'the executor was restarted once');
