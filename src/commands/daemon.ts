@@ -2,38 +2,31 @@
  * `stressd daemon`: loads the suites (one per config), then starts in order — logger, tracing, metrics, history,
  * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
  */
-import { fileURLToPath } from 'node:url';
 import { loadSuites, sharedExecutor, type SuiteEntry } from './suite-files.ts';
-import type { LiveProgress, RunResult } from '../result/types.ts';
-import { assertSafeBind, ErrorCode, StressdError } from '../errors.ts';
+import { assertSafeBind, StressdError } from '../errors.ts';
 import { exitWithNpmWrapper } from '../daemon/wrapper.ts';
-import { retainRuns } from '../daemon/retention.ts';
 import { retentionSink } from '../daemon/retention-sink.ts';
-import { renderMarkdown } from '../report/markdown.ts';
-import { redactCredentials } from '../result/redact.ts';
 import { reportSink } from '../report/sink.ts';
 import type { Sink } from '../result/sink.ts';
 import { startRun } from '../runner/runner.ts';
-import { createMetrics } from '../telemetry/metrics.ts';
+import { createMetrics, type StressdMetrics } from '../telemetry/metrics.ts';
 import { metricsSink } from '../telemetry/metrics-sink.ts';
 import { historySink } from '../daemon/history-sink.ts';
 import { logSink } from '../daemon/log-sink.ts';
 import { journalSink } from '../daemon/journal-sink.ts';
-import { settleStaleRuns } from './settle-stale.ts';
 import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
-import { VERSION } from '../version.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
+import type { ExecutorSupervisor } from '../daemon/executor.ts';
+import { daemonApp, traceUrlTemplate } from './daemon-app.ts';
+import { restoreHistory } from './history-restore.ts';
 import { portProblem } from './port-check.ts';
-import { createReview, historyRatio } from './review.ts';
-import { History } from '../daemon/history.ts';
-import { createApp, listen } from '../web/http.ts';
+import { createReview } from './review.ts';
+import type { History } from '../daemon/history.ts';
+import { listen } from '../web/http.ts';
 import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecycle.ts';
 import { createLogger, logFormat, type Logger } from '../logger.ts';
-import { renderStatusPage } from '../web/page.ts';
-import type { SuiteRow } from '../web/suites-section.ts';
-import { readinessOf } from '../daemon/readiness.ts';
 import { startScheduler, type Scheduler } from '../daemon/scheduler.ts';
 import { SuiteSet } from '../daemon/suites.ts';
 
@@ -151,23 +144,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   log.info({ enabled: tracing.enabled }, 'tracing');
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
-
-  const history = new History({ reportsDir: opts.reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
-  for (const { suite } of suites) await retainRuns({ reportsDir: opts.reportsDir, suite, log });
-  const total = await history.load();
-  // Before the gauges are restored: a run that died must not pass for one still going.
-  for (const run of await settleStaleRuns(history, suites.map((e) => e.suite), opts.reportsDir, log)) metrics.onRunEnd(run);
-  // The reports dir may hold runs of suites and tests these configs no longer have: restoring their
-  // gauges would export (and alert on) series that nothing will ever update again.
-  const testIds = new Map(suites.map((e) => [e.suite.suite, new Set(e.suite.tests.map((t) => t.id))]));
-  metrics.hydrateFromHistory(
-    history.runs().flatMap((r) => {
-      const ids = testIds.get(r.suite);
-      return ids ? [{ ...r, tests: r.tests.filter((t) => ids.has(t.id)) }] : [];
-    }),
-  );
-  for (const { suite } of suites) metrics.setSuccessRatio(suite.suite, historyRatio(history.runs(), suite));
-  log.info({ reportsDir: opts.reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
+  const history = await restoreHistory(opts.reportsDir, suites, metrics, log);
 
   const envPassthrough = [...new Set(suites.flatMap((e) => e.suite.env_passthrough ?? []))];
   const executor = lc.add(
@@ -179,6 +156,31 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const traceUrl = traceUrlTemplate(process.env.STRESSD_TRACE_URL, log);
   const live = new LiveStatus();
+  const runs = startRuns(opts, ctx, { metrics, history, executor, live });
+  const schedulers = await startSchedulers(ctx, runs, metrics);
+
+  const app = daemonApp({ suites, schedulers, runs, history, live, metrics, executor, traceUrl, token: ctx.token, isStopping: ctx.isStopping, log });
+  const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());
+  const [first] = suites;
+  log.info({
+    url: http.url, suite: first?.suite.suite, schedule: first?.schedule, tests: first?.suite.tests.length,
+    suites: suites.map((e) => ({ suite: e.suite.suite, schedule: e.schedule, tests: e.suite.tests.length, config: e.file })),
+    max_concurrent_runs: opts.maxConcurrentRuns,
+  }, 'listening');
+
+  if (opts.runOnStart) for (const { suite } of suites) runs.trigger('start', suite.suite);
+}
+
+interface RunParts {
+  metrics: StressdMetrics;
+  history: History;
+  executor: ExecutorSupervisor;
+  live: LiveStatus;
+}
+
+/** The daemon's sinks and one coordinator per suite, under the SuiteSet that bounds the runs in flight. */
+function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, executor, live }: RunParts): SuiteSet {
+  const { suites, log, lc } = ctx;
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
   const reports = reportSink(opts.reportsDir, (run, written) => {
     if (!written.ok) metrics.onReportWriteError(run.suite);
@@ -203,7 +205,11 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
       review: createReview({ suite, history: () => history.runs() }),
     }));
   }
+  return runs;
+}
 
+/** One cron scheduler per suite, each triggering its suite through the SuiteSet. */
+async function startSchedulers({ suites, log, lc }: StartContext, runs: SuiteSet, metrics: StressdMetrics): Promise<Map<string, Scheduler>> {
   const schedulers = new Map<string, Scheduler>();
   for (const { suite, schedule } of suites) {
     const name = suite.suite;
@@ -217,76 +223,7 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
       (s) => s.close(),
     ));
   }
-
-  const [first] = suites;
-  const firstScheduler = first ? schedulers.get(first.suite.suite) : undefined;
-  if (!first || !firstScheduler) throw new StressdError(ErrorCode.config, 'no suite config given');
-  const app = createApp({
-    metricsResponse: (accept) => metrics.metricsResponse(accept),
-    readiness: () => readinessOf({
-      suite: first.suite.suite, stopping: ctx.isStopping(), scheduler: firstScheduler, executor,
-      ...(suites.length > 1 ? { suites: [...schedulers].map(([suite, scheduler]) => ({ suite, scheduler })) } : {}),
-    }),
-    history,
-    runs,
-    renderMarkdown,
-    // docs/ sits two levels above both src/commands/ and dist/commands/.
-    runbooksPath: fileURLToPath(new URL('../../docs/operations.md', import.meta.url)),
-    statusPage: () => {
-      const now = new Date();
-      return renderStatusPage({
-        suite: suites.length === 1
-          ? { name: first.suite.suite, description: first.suite.description, tests: first.suite.tests.length }
-          : { name: suites.map((e) => e.suite.suite).join(', '), description: null, tests: suites.reduce((n, e) => n + e.suite.tests.length, 0) },
-        schedule: first.schedule, nextRun: firstScheduler.nextRun(), now,
-        executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
-        current: current(runs, live),
-        runs: history.runs(),
-        version: VERSION,
-        traceUrl,
-        ...(suites.length > 1 ? { suites: suiteRows(suites, schedulers, runs, history.runs()) } : {}),
-      });
-    },
-    ...(ctx.token ? { token: ctx.token } : {}),
-    ...(process.env.STRESSD_METRICS_TOKEN ? { metricsToken: process.env.STRESSD_METRICS_TOKEN } : {}),
-    log,
-  });
-  const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());
-  log.info({
-    url: http.url, suite: first.suite.suite, schedule: first.schedule, tests: first.suite.tests.length,
-    suites: suites.map((e) => ({ suite: e.suite.suite, schedule: e.schedule, tests: e.suite.tests.length, config: e.file })),
-    max_concurrent_runs: opts.maxConcurrentRuns,
-  }, 'listening');
-
-  if (opts.runOnStart) for (const { suite } of suites) runs.trigger('start', suite.suite);
-}
-
-/** One row per suite for the status page: schedule, next run, the run going or the last result. */
-function suiteRows(suites: readonly SuiteEntry[], schedulers: ReadonlyMap<string, Scheduler>, runs: SuiteSet, past: readonly RunResult[]): SuiteRow[] {
-  const queued = new Set(runs.queued().map((p) => p.suite));
-  return suites.map(({ suite, schedule }) => ({
-    name: suite.suite,
-    tests: suite.tests.length,
-    schedule,
-    nextRun: schedulers.get(suite.suite)?.nextRun() ?? null,
-    running: runs.currentOf(suite.suite),
-    queued: queued.has(suite.suite),
-    last: past.find((r) => r.suite === suite.suite) ?? null,
-  }));
-}
-
-/** The run in flight with its live progress, for the status page. */
-function current(runs: SuiteSet, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
-  const cur = runs.current();
-  return cur ? { run: cur.run, live: live.progress(cur.run.id) } : null;
-}
-
-/** STRESSD_TRACE_URL: an http(s) URL with `{trace_id}`, e.g. http://jaeger:16686/trace/{trace_id}; anything else is ignored with a warning. */
-export function traceUrlTemplate(value: string | undefined, log: Pick<Logger, 'warn'>): string | null {
-  if (!value) return null;
-  if (/^https?:\/\/[^\s"'<>]+$/.test(value) && value.includes('{trace_id}')) return value;
-  log.warn({ STRESSD_TRACE_URL: value }, 'STRESSD_TRACE_URL ignored: expected an http(s) URL containing {trace_id}');
-  return null;
+  return schedulers;
 }
 
 /** After a clean close nothing should keep the process alive; if something does, name it. */

@@ -63,96 +63,115 @@ export function remoteExecutor(url: string, token: string | undefined): Executor
   return { target, pid: null, up: true, restarts: 0, close: async () => undefined, killNow: () => undefined };
 }
 
-export async function superviseExecutor(options: SupervisorOptions): Promise<ExecutorSupervisor> {
-  const { log } = options;
-  const initial = options.initialBackoffMs ?? 250;
-  const max = options.maxBackoffMs ?? 10_000;
-  const stableAfter = options.stableAfterMs ?? 30_000;
-  const stop = new AbortController();
-  let child: ExecutorChild | null = await options.spawn(undefined);
-  let lastUrl = child.url;
-  let lastToken = child.token;
-  let restarts = 0;
-  let loop: Promise<void> = Promise.resolve();
+/** What the supervisor keeps between restarts: the current child, the address it answers at, the backoff. */
+interface Supervision {
+  readonly options: SupervisorOptions;
+  readonly initial: number;
+  readonly max: number;
+  readonly stableAfter: number;
+  readonly stop: AbortController;
+  child: ExecutorChild | null;
+  lastUrl: string;
+  lastToken: string | undefined;
+  restarts: number;
+  loop: Promise<void>;
   // A child that keeps dying young backs off further each time; one that lived a while resets it.
-  let nextBackoff = initial;
+  nextBackoff: number;
   // Runners waiting (target.ready) for the next child; woken by a restart or by close.
-  let waiters: (() => void)[] = [];
-  const wake = (): void => {
-    const w = waiters;
-    waiters = [];
-    for (const f of w) f();
-  };
-  log.info({ url: child.url, executorPid: child.pid }, 'embedded executor started');
+  waiters: (() => void)[];
+}
 
-  const watch = (c: ExecutorChild): void => {
-    const startedAt = Date.now();
-    loop = c.exited.then(async ({ code, signal }) => {
-      if (stop.signal.aborted) return;
-      child = null;
-      restarts += 1;
-      log.warn({ executorPid: c.pid, code, signal }, 'embedded executor exited unexpectedly; restarting');
-      try {
-        options.onRestart();
-      } catch (err) {
-        log.warn({ err }, 'metrics.onExecutorRestart failed');
-      }
-      if (Date.now() - startedAt >= stableAfter) nextBackoff = initial;
-      const backoff = nextBackoff;
-      nextBackoff = Math.min(max, backoff * 2);
-      const next = await respawn({ spawn: () => options.spawn(portOf(lastUrl)), backoff, max, stop: stop.signal, log });
-      if (next === null) return;
-      child = next;
-      lastUrl = next.url;
-      lastToken = next.token;
-      log.info({ url: next.url, executorPid: next.pid, restarts }, 'embedded executor restarted');
-      watch(next);
-      wake();
-    });
+export async function superviseExecutor(options: SupervisorOptions): Promise<ExecutorSupervisor> {
+  const initial = options.initialBackoffMs ?? 250;
+  const stop = new AbortController();
+  const first = await options.spawn(undefined);
+  const s: Supervision = {
+    options, initial, max: options.maxBackoffMs ?? 10_000, stableAfter: options.stableAfterMs ?? 30_000, stop,
+    child: first, lastUrl: first.url, lastToken: first.token, restarts: 0, loop: Promise.resolve(), nextBackoff: initial, waiters: [],
   };
-  watch(child);
+  options.log.info({ url: first.url, executorPid: first.pid }, 'embedded executor started');
+  watch(s, first);
 
-  const target: ExecutorTarget = {
-    get url() {
-      return lastUrl;
-    },
-    get token() {
-      return lastToken;
-    },
-    get localPid() {
-      return child?.pid ?? null;
-    },
-    // A child killed a moment ago may not have been seen to exit yet: it is not ready either.
-    ready: () => (child && (process.platform !== 'linux' || isRunning(child.pid))) || stop.signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
-  };
+  const target = liveTarget(s);
   let closing: Promise<void> | null = null;
   return {
     target,
     get pid() {
-      return child?.pid ?? null;
+      return s.child?.pid ?? null;
     },
     get up() {
-      return child !== null;
+      return s.child !== null;
     },
     get restarts() {
-      return restarts;
+      return s.restarts;
     },
     killNow() {
       stop.abort();
-      wake();
-      child?.kill('SIGTERM');
+      wake(s);
+      s.child?.kill('SIGTERM');
     },
     close() {
       closing ??= (async () => {
         stop.abort();
-        wake();
-        const c = child;
-        child = null;
+        wake(s);
+        const c = s.child;
+        s.child = null;
         await c?.close();
-        await loop;
+        await s.loop;
       })();
       return closing;
     },
+  };
+}
+
+function wake(s: Supervision): void {
+  const w = s.waiters;
+  s.waiters = [];
+  for (const f of w) f();
+}
+
+/** On the child's unexpected exit: count it, back off, respawn on the same port, watch the new one. */
+function watch(s: Supervision, c: ExecutorChild): void {
+  const { log } = s.options;
+  const startedAt = Date.now();
+  s.loop = c.exited.then(async ({ code, signal }) => {
+    if (s.stop.signal.aborted) return;
+    s.child = null;
+    s.restarts += 1;
+    log.warn({ executorPid: c.pid, code, signal }, 'embedded executor exited unexpectedly; restarting');
+    try {
+      s.options.onRestart();
+    } catch (err) {
+      log.warn({ err }, 'metrics.onExecutorRestart failed');
+    }
+    if (Date.now() - startedAt >= s.stableAfter) s.nextBackoff = s.initial;
+    const backoff = s.nextBackoff;
+    s.nextBackoff = Math.min(s.max, backoff * 2);
+    const next = await respawn({ spawn: () => s.options.spawn(portOf(s.lastUrl)), backoff, max: s.max, stop: s.stop.signal, log });
+    if (next === null) return;
+    s.child = next;
+    s.lastUrl = next.url;
+    s.lastToken = next.token;
+    log.info({ url: next.url, executorPid: next.pid, restarts: s.restarts }, 'embedded executor restarted');
+    watch(s, next);
+    wake(s);
+  });
+}
+
+/** The target the runner holds: its getters follow whichever child is current. */
+function liveTarget(s: Supervision): ExecutorTarget {
+  return {
+    get url() {
+      return s.lastUrl;
+    },
+    get token() {
+      return s.lastToken;
+    },
+    get localPid() {
+      return s.child?.pid ?? null;
+    },
+    // A child killed a moment ago may not have been seen to exit yet: it is not ready either.
+    ready: () => (s.child && (process.platform !== 'linux' || isRunning(s.child.pid))) || s.stop.signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => s.waiters.push(resolve)),
   };
 }
 

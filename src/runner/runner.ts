@@ -3,7 +3,7 @@
  * the configured pause between them; RunnerEvents with frozen payloads as it goes; one frozen
  * RunResult at the end. The runner knows no sink: reports and metrics subscribe or read the result.
  */
-import type { Context as RunSpanContext } from '@opentelemetry/api';
+import type { Context as RunSpanContext, Span } from '@opentelemetry/api';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
@@ -13,7 +13,7 @@ import { judgeRun } from './graduation.ts';
 import { makeRunId } from '../result/id.ts';
 import { notRunTest } from '../result/not-run.ts';
 import { endRunSpan, regressedMeasures, spanIds, startRunSpan } from './spans.ts';
-import { guardReview, runReruns } from './review-phase.ts';
+import { guardReview, runReruns, type GuardedReview } from './review-phase.ts';
 import { runLoadTest } from './load.ts';
 import { deepFreeze, runTest } from './test-run.ts';
 import type { SuiteTest } from '../config/types.ts';
@@ -29,128 +29,187 @@ export interface StartRunTuning {
 export const startRun: StartRun = (options: RunSuiteOptions): RunHandle => startRunWith(options, {});
 
 export function startRunWith(options: RunSuiteOptions, tuning: StartRunTuning): RunHandle {
-  const { suite, signal } = options;
-  const id = makeRunId();
   const events = new EventEmitter() as RunnerEmitter;
-  const startedAt = new Date();
-  const tests: TestResult[] = [];
-  const reruns: TestResult[] = [];
-  const review = guardReview(options.review);
-  let final: RunResult | null = null;
-  let traceId: string | null = null;
+  const state: RunState = {
+    id: makeRunId(),
+    options,
+    tuning,
+    startedAt: new Date(),
+    tests: [],
+    reruns: [],
+    review: guardReview(options.review),
+    emit: emitterFor(events),
+    traceId: null,
+    final: null,
+  };
+  const snapshot = (): RunResult => state.final ?? runningSnapshot(state);
+  const run = async (): Promise<RunResult> => {
+    const { span, ctx } = startRunSpan(options.suite.suite, state.id, options.suite.tests.length);
+    state.traceId = spanIds(span).traceId;
+    state.emit('run:start', { run: snapshot() });
+    const suspects = await runSuiteTests(state, ctx);
+    await rerunSuspects(state, ctx, suspects);
+    state.final = finishRun(state, span);
+    state.emit('run:end', { run: state.final });
+    return state.final;
+  };
+  // Started on the next tick so listeners attached right after startRun() see run:start.
+  const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
+  return { id: state.id, events, done, snapshot };
+}
 
-  const snapshot = (): RunResult =>
-    final ?? {
-      id,
-      suite: suite.suite,
-      description: suite.description,
-      config_path: suite.path,
-      executor: redactCredentials(options.executor.url),
-      status: 'running',
-      trigger: options.trigger,
-      started_at: startedAt.toISOString(),
-      ended_at: null,
-      duration_seconds: null,
-      graduated: false,
-      verdict: null,
-      tests_total: suite.tests.length,
-      tests_passed: tests.filter((t) => t.outcome === 'passed').length,
-      tests: [...tests],
-      trace_id: traceId,
-      stressd_version: VERSION,
-      ...(reruns.length > 0 ? { reruns: [...reruns] } : {}),
-    };
+type Emit = <K extends keyof RunnerEvents>(event: K, payload: RunnerEvents[K]) => void;
 
+/** What one run carries from phase to phase: the results so far and how to announce them. */
+interface RunState {
+  readonly id: string;
+  readonly options: RunSuiteOptions;
+  readonly tuning: StartRunTuning;
+  readonly startedAt: Date;
+  readonly tests: TestResult[];
+  readonly reruns: TestResult[];
+  readonly review: GuardedReview;
+  readonly emit: Emit;
+  traceId: string | null;
+  final: RunResult | null;
+}
+
+interface Suspect {
+  test: SuiteTest;
+  measures: readonly string[];
+}
+
+function emitterFor(events: RunnerEmitter): Emit {
   // A throwing listener is a bug in a sink; it must not end the run.
-  const emit = <K extends keyof RunnerEvents>(event: K, payload: RunnerEvents[K]): void => {
+  return (event, payload) => {
     try {
       events.emit(event, deepFreeze(payload));
     } catch (err) {
       process.emitWarning(`stressd runner: a '${event}' listener threw: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
+}
 
-  const runOne = async (test: SuiteTest, ctx: { ctx: RunSpanContext; rerunOf?: string; attempt?: number; suspects?: (r: TestResult) => Promise<readonly string[]> }): Promise<TestResult> => {
-    // A restarting embedded executor is waited for (bounded) rather than failed as connect_failed.
-    await executorReady(options.executor, tuning.readyTimeoutMs ?? READY_BOUND_MS, signal);
-    // A test under load runs its sessions, each through runTest (load.ts).
-    return (test.load ? runLoadTest : runTest)(test, {
-      suite,
-      runId: id,
-      executor: options.executor,
-      reportsDir: options.reportsDir,
-      signal,
-      traceContext: ctx.ctx,
-      progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
-      onProgress: (p) => emit('test:progress', { runId: id, testId: test.id, ...p }),
-      ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
-      ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
-    });
+/** The run as it stands while it is still running. */
+function runningSnapshot(state: RunState): RunResult {
+  const { suite, executor, trigger } = state.options;
+  return {
+    id: state.id,
+    suite: suite.suite,
+    description: suite.description,
+    config_path: suite.path,
+    executor: redactCredentials(executor.url),
+    status: 'running',
+    trigger,
+    started_at: state.startedAt.toISOString(),
+    ended_at: null,
+    duration_seconds: null,
+    graduated: false,
+    verdict: null,
+    tests_total: suite.tests.length,
+    tests_passed: state.tests.filter((t) => t.outcome === 'passed').length,
+    tests: [...state.tests],
+    trace_id: state.traceId,
+    stressd_version: VERSION,
+    ...(state.reruns.length > 0 ? { reruns: [...state.reruns] } : {}),
   };
+}
 
-  const run = async (): Promise<RunResult> => {
-    const { span, ctx } = startRunSpan(suite.suite, id, suite.tests.length);
-    traceId = spanIds(span).traceId;
-    emit('run:start', { run: snapshot() });
-    const suspects: { test: SuiteTest; measures: readonly string[] }[] = [];
-    const total = suite.tests.length;
-    for (const [index, test] of suite.tests.entries()) {
-      if (signal?.aborted) break;
-      const decision = review.mayStart([...tests, ...reruns], test);
-      if (!decision.allowed) {
-        // Past the budget: the test is recorded as not run, never started, and the next one is asked too.
-        tests.push(deepFreeze(notRunTest(test, new Date().toISOString(), decision.reason ?? 'the cost budget is spent', 'budget')));
-        continue;
-      }
-      emit('test:start', { runId: id, suite: suite.suite, index, total, test: { id: test.id, name: test.name, category: test.category } });
-      let measures: readonly string[] = [];
-      const result = await runOne(test, { ctx, suspects: async (r) => (measures = await review.suspects(r)) });
-      if (measures.length > 0) suspects.push({ test, measures });
-      tests.push(result);
-      emit('test:end', { runId: id, suite: suite.suite, result });
-      if (index < total - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
+interface RunOneContext {
+  ctx: RunSpanContext;
+  rerunOf?: string;
+  attempt?: number;
+  suspects?: (r: TestResult) => Promise<readonly string[]>;
+}
+
+async function runOne(state: RunState, test: SuiteTest, ctx: RunOneContext): Promise<TestResult> {
+  const { options, tuning, id } = state;
+  // A restarting embedded executor is waited for (bounded) rather than failed as connect_failed.
+  await executorReady(options.executor, tuning.readyTimeoutMs ?? READY_BOUND_MS, options.signal);
+  // A test under load runs its sessions, each through runTest (load.ts).
+  return (test.load ? runLoadTest : runTest)(test, {
+    suite: options.suite,
+    runId: id,
+    executor: options.executor,
+    reportsDir: options.reportsDir,
+    signal: options.signal,
+    traceContext: ctx.ctx,
+    progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
+    onProgress: (p) => state.emit('test:progress', { runId: id, testId: test.id, ...p }),
+    ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
+    ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
+  });
+}
+
+/** The suite's tests in order, with the pause between them; returns the tests the review suspects. */
+async function runSuiteTests(state: RunState, ctx: RunSpanContext): Promise<Suspect[]> {
+  const { suite, signal } = state.options;
+  const { id, tests, reruns, review } = state;
+  const suspects: Suspect[] = [];
+  const total = suite.tests.length;
+  for (const [index, test] of suite.tests.entries()) {
+    if (signal?.aborted) break;
+    const decision = review.mayStart([...tests, ...reruns], test);
+    if (!decision.allowed) {
+      // Past the budget: the test is recorded as not run, never started, and the next one is asked too.
+      tests.push(deepFreeze(notRunTest(test, new Date().toISOString(), decision.reason ?? 'the cost budget is spent', 'budget')));
+      continue;
     }
-    await runReruns({
-      suspects, review, finished: () => [...tests, ...reruns], aborted: () => signal?.aborted === true,
-      runOne: async (test, attempt) => {
-        emit('test:start', { runId: id, suite: suite.suite, index: total + reruns.length, total, test: { id: test.id, name: test.name, category: test.category }, rerun_of: test.id });
-        const result = await runOne(test, { ctx, rerunOf: test.id, attempt });
-        reruns.push(result);
-        emit('test:end', { runId: id, suite: suite.suite, result });
-        return result;
-      },
-    });
-    const settled = tests.map((t) => deepFreeze(review.settle(t, reruns.filter((r) => r.rerun_of === t.id))));
-    tests.splice(0, tests.length, ...settled);
-    const aborted = signal?.aborted === true;
-    const { graduated, ...verdict } = judgeRun(tests, suite.graduation, aborted);
-    const cause = aborted ? abortCause(signal) : null;
-    // The tests the abort kept from starting stay in the result, so every total counts the suite.
-    if (aborted) {
-      const at = new Date().toISOString();
-      for (const test of suite.tests.slice(tests.length)) tests.push(notRunTest(test, at, `not started: ${cause ?? 'the run was aborted'}`));
-    }
-    const passed = tests.filter((t) => t.outcome === 'passed').length;
-    endRunSpan(span, passed, graduated, verdict.reasons, regressedMeasures(tests));
-    const endedAt = new Date();
-    const complete: RunResult = {
-      ...snapshot(),
-      status: aborted ? 'aborted' : 'finished',
-      ended_at: endedAt.toISOString(),
-      duration_seconds: (endedAt.getTime() - startedAt.getTime()) / 1000,
-      graduated,
-      verdict,
-      tests_passed: passed,
-      abort_cause: cause,
-    };
-    final = deepFreeze({ ...complete, ...review.finish(complete) } satisfies RunResult);
-    emit('run:end', { run: final });
-    return final;
+    state.emit('test:start', { runId: id, suite: suite.suite, index, total, test: { id: test.id, name: test.name, category: test.category } });
+    let measures: readonly string[] = [];
+    const result = await runOne(state, test, { ctx, suspects: async (r) => (measures = await review.suspects(r)) });
+    if (measures.length > 0) suspects.push({ test, measures });
+    tests.push(result);
+    state.emit('test:end', { runId: id, suite: suite.suite, result });
+    if (index < total - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
+  }
+  return suspects;
+}
+
+async function rerunSuspects(state: RunState, ctx: RunSpanContext, suspects: Suspect[]): Promise<void> {
+  const { suite, signal } = state.options;
+  const { id, tests, reruns, review } = state;
+  const total = suite.tests.length;
+  await runReruns({
+    suspects, review, finished: () => [...tests, ...reruns], aborted: () => signal?.aborted === true,
+    runOne: async (test, attempt) => {
+      state.emit('test:start', { runId: id, suite: suite.suite, index: total + reruns.length, total, test: { id: test.id, name: test.name, category: test.category }, rerun_of: test.id });
+      const result = await runOne(state, test, { ctx, rerunOf: test.id, attempt });
+      reruns.push(result);
+      state.emit('test:end', { runId: id, suite: suite.suite, result });
+      return result;
+    },
+  });
+}
+
+/** Settles the suspects, judges the run, ends its span and freezes the final result. */
+function finishRun(state: RunState, span: Span): RunResult {
+  const { suite, signal } = state.options;
+  const { tests, reruns, review } = state;
+  const settled = tests.map((t) => deepFreeze(review.settle(t, reruns.filter((r) => r.rerun_of === t.id))));
+  tests.splice(0, tests.length, ...settled);
+  const aborted = signal?.aborted === true;
+  const { graduated, ...verdict } = judgeRun(tests, suite.graduation, aborted);
+  const cause = aborted ? abortCause(signal) : null;
+  // The tests the abort kept from starting stay in the result, so every total counts the suite.
+  if (aborted) {
+    const at = new Date().toISOString();
+    for (const test of suite.tests.slice(tests.length)) tests.push(notRunTest(test, at, `not started: ${cause ?? 'the run was aborted'}`));
+  }
+  const passed = tests.filter((t) => t.outcome === 'passed').length;
+  endRunSpan(span, passed, graduated, verdict.reasons, regressedMeasures(tests));
+  const endedAt = new Date();
+  const complete: RunResult = {
+    ...runningSnapshot(state),
+    status: aborted ? 'aborted' : 'finished',
+    ended_at: endedAt.toISOString(),
+    duration_seconds: (endedAt.getTime() - state.startedAt.getTime()) / 1000,
+    graduated,
+    verdict,
+    tests_passed: passed,
+    abort_cause: cause,
   };
-
-  // Started on the next tick so listeners attached right after startRun() see run:start.
-  const done = new Promise<void>((resolve) => setImmediate(resolve)).then(run);
-  return { id, events, done, snapshot };
+  return deepFreeze({ ...complete, ...review.finish(complete) } satisfies RunResult);
 }
 
 /** The reason the signal was aborted with, in words ("stressd is shutting down"). */

@@ -1,0 +1,98 @@
+/** The daemon's HTTP app: what its routes and status page read (runs, history, metrics, schedulers, executor). */
+import { fileURLToPath } from 'node:url';
+import type { SuiteEntry } from './suite-files.ts';
+import type { LiveProgress, RunResult } from '../result/types.ts';
+import { ErrorCode, StressdError } from '../errors.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import { redactCredentials } from '../result/redact.ts';
+import type { StressdMetrics } from '../telemetry/metrics.ts';
+import type { LiveStatus } from '../web/live-status.ts';
+import { VERSION } from '../version.ts';
+import type { ExecutorSupervisor } from '../daemon/executor.ts';
+import type { History } from '../daemon/history.ts';
+import { createApp } from '../web/http.ts';
+import type { Logger } from '../logger.ts';
+import { renderStatusPage } from '../web/page.ts';
+import type { SuiteRow } from '../web/suites-section.ts';
+import { readinessOf } from '../daemon/readiness.ts';
+import type { Scheduler } from '../daemon/scheduler.ts';
+import type { SuiteSet } from '../daemon/suites.ts';
+
+export interface DaemonAppParts {
+  suites: readonly SuiteEntry[];
+  schedulers: ReadonlyMap<string, Scheduler>;
+  runs: SuiteSet;
+  history: History;
+  live: LiveStatus;
+  metrics: StressdMetrics;
+  executor: ExecutorSupervisor;
+  traceUrl: string | null;
+  token: string | undefined;
+  isStopping: () => boolean;
+  log: Logger;
+}
+
+export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
+  const { suites, schedulers, runs, history, live, metrics, executor, log } = parts;
+  const [first] = suites;
+  const firstScheduler = first ? schedulers.get(first.suite.suite) : undefined;
+  if (!first || !firstScheduler) throw new StressdError(ErrorCode.config, 'no suite config given');
+  return createApp({
+    metricsResponse: (accept) => metrics.metricsResponse(accept),
+    readiness: () => readinessOf({
+      suite: first.suite.suite, stopping: parts.isStopping(), scheduler: firstScheduler, executor,
+      ...(suites.length > 1 ? { suites: [...schedulers].map(([suite, scheduler]) => ({ suite, scheduler })) } : {}),
+    }),
+    history,
+    runs,
+    renderMarkdown,
+    // docs/ sits two levels above both src/commands/ and dist/commands/.
+    runbooksPath: fileURLToPath(new URL('../../docs/operations.md', import.meta.url)),
+    statusPage: () => {
+      const now = new Date();
+      return renderStatusPage({
+        suite: suites.length === 1
+          ? { name: first.suite.suite, description: first.suite.description, tests: first.suite.tests.length }
+          : { name: suites.map((e) => e.suite.suite).join(', '), description: null, tests: suites.reduce((n, e) => n + e.suite.tests.length, 0) },
+        schedule: first.schedule, nextRun: firstScheduler.nextRun(), now,
+        executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
+        current: current(runs, live),
+        runs: history.runs(),
+        version: VERSION,
+        traceUrl: parts.traceUrl,
+        ...(suites.length > 1 ? { suites: suiteRows(suites, schedulers, runs, history.runs()) } : {}),
+      });
+    },
+    ...(parts.token ? { token: parts.token } : {}),
+    ...(process.env.STRESSD_METRICS_TOKEN ? { metricsToken: process.env.STRESSD_METRICS_TOKEN } : {}),
+    log,
+  });
+}
+
+/** One row per suite for the status page: schedule, next run, the run going or the last result. */
+function suiteRows(suites: readonly SuiteEntry[], schedulers: ReadonlyMap<string, Scheduler>, runs: SuiteSet, past: readonly RunResult[]): SuiteRow[] {
+  const queued = new Set(runs.queued().map((p) => p.suite));
+  return suites.map(({ suite, schedule }) => ({
+    name: suite.suite,
+    tests: suite.tests.length,
+    schedule,
+    nextRun: schedulers.get(suite.suite)?.nextRun() ?? null,
+    running: runs.currentOf(suite.suite),
+    queued: queued.has(suite.suite),
+    last: past.find((r) => r.suite === suite.suite) ?? null,
+  }));
+}
+
+/** The run in flight with its live progress, for the status page. */
+function current(runs: SuiteSet, live: LiveStatus): { run: RunResult; live: LiveProgress | null } | null {
+  const cur = runs.current();
+  return cur ? { run: cur.run, live: live.progress(cur.run.id) } : null;
+}
+
+/** STRESSD_TRACE_URL: an http(s) URL with `{trace_id}`, e.g. http://jaeger:16686/trace/{trace_id}; anything else is ignored with a warning. */
+export function traceUrlTemplate(value: string | undefined, log: Pick<Logger, 'warn'>): string | null {
+  if (!value) return null;
+  if (/^https?:\/\/[^\s"'<>]+$/.test(value) && value.includes('{trace_id}')) return value;
+  log.warn({ STRESSD_TRACE_URL: value }, 'STRESSD_TRACE_URL ignored: expected an http(s) URL containing {trace_id}');
+  return null;
+}
