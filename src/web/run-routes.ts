@@ -9,7 +9,7 @@ import type express from 'express';
 import type { Request, Response } from 'express';
 import { isValidRunId } from '../result/id.ts';
 import type { HistoryEntry, RunResult, TriggerOutcome } from '../result/types.ts';
-import type { HttpDeps } from './http.ts';
+import type { HttpDeps } from './deps.ts';
 import { renderReportPage } from './report-html.ts';
 
 export interface RunSummary {

@@ -1,0 +1,43 @@
+/**
+ * What the web face needs of the daemon, as interfaces: web/ reads runs, triggers and readiness
+ * through these and never imports daemon/ (the command wires the real ones in).
+ */
+import type { HistoryEntry, Readiness, RunResult, RunTrigger, TriggerOutcome } from '../result/types.ts';
+import type { Logger } from '../logger.ts';
+
+export type { Readiness };
+
+/** Recorded runs (the daemon's history): newest first in memory, older ones from disk by id. */
+export interface RunStore {
+  runs(): RunResult[];
+  get(id: string): Promise<HistoryEntry | null>;
+}
+
+/** The runs in flight and the trigger (the daemon's suites, each with its coordinator). */
+export interface RunControl {
+  /** The first run in flight (the only one unless max_concurrent_runs > 1). */
+  current(): { run: RunResult } | null;
+  /** Every run in flight, one per suite at most. */
+  active(): RunResult[];
+  /** Suite labels, in the order the configs were given. */
+  suites(): string[];
+  /** `suite` may be left out only when there is one suite. */
+  trigger(trigger: RunTrigger, suite?: string): TriggerOutcome;
+}
+
+export interface HttpDeps {
+  /** status 500 when a collector failed: the scrape must fail (`up` 0) rather than look like a healthy, emptier target. */
+  metricsResponse(accept?: string): Promise<{ status: number; contentType: string; body: string }>;
+  readiness(): Readiness;
+  history: RunStore;
+  runs: RunControl;
+  renderMarkdown(result: RunResult): string;
+  statusPage(): string;
+  /** The markdown the alert runbooks are served from at /runbooks (docs/operations.md); none: no route. */
+  runbooksPath?: string;
+  /** When set, POST /api/runs needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** When set, /metrics, /healthz and /readyz need it (guard.ts). */
+  metricsToken?: string;
+  log: Logger;
+}
