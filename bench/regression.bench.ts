@@ -10,6 +10,7 @@
  *   +s% @1 / @2  share of histories whose step of +s % is regressed at its first run / within two
  * Seeded (BENCH_SEED, default 14), so a run repeats exactly. BENCH_SERIES scales the sample.
  */
+import { prng } from '../src/simulator/text.ts';
 import { confirmValues, judgeValue, measureDef, type RegressionModel } from '../src/analysis/index.ts';
 import { iqrModel, madModel, mannWhitneyModel, percentileModel, tModel } from '../src/analysis/models.ts';
 
@@ -28,17 +29,6 @@ const variants: RegressionModel[] = [
   madModel(1.5), madModel(2), madModel(2.5), madModel(3), iqrModel(1), iqrModel(1.5), percentileModel(0.05), tModel(0.05), tModel(0.01), mannWhitneyModel(0.05), mannWhitneyModel(0.01),
 ];
 
-/** mulberry32: small, fast, good enough for simulation, and seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Sim {
   private spare: number | null = null;

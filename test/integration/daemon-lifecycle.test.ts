@@ -8,6 +8,7 @@ import type { RunSummary } from '../../src/web/http.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { getJson, pidsOf, spawnDaemon, waitFor } from '../fixtures/daemon/spawn-daemon.ts';
 import { parsePromText, valueOf } from '../fixtures/prom-text.ts';
+import { sleepyDaemon } from '../fixtures/daemon/sleepy-daemon.ts';
 
 async function alive(pid: number): Promise<boolean> {
   try {
@@ -15,30 +16,6 @@ async function alive(pid: number): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** A daemon whose run-on-start test is `sleep 317`, once that command and the executor are up. */
-async function sleepyDaemon(prefix: string) {
-  const reportsDir = await mkdtemp(join(tmpdir(), prefix));
-  const d = spawnDaemon(['--config', 'test/fixtures/daemon/sleepy.json', '--reports-dir', reportsDir, '--run-on-start']);
-  const cleanup = async (): Promise<void> => {
-    await d.stop();
-    for (const pid of await pidsOf(['sleep', '317'])) process.kill(pid, 'SIGKILL');
-    await rm(reportsDir, { recursive: true, force: true });
-  };
-  try {
-    await d.ready;
-    const executorPid = Number((await d.waitLog((l) => l.msg === 'embedded executor started', 'the executor')).executorPid);
-    const [sleepPid] = await waitFor(async () => {
-      const pids = await pidsOf(['sleep', '317']);
-      return pids.length > 0 ? pids : null;
-    }, 'the test command (sleep 317) to run');
-    assert.ok(sleepPid);
-    return { d, reportsDir, executorPid, sleepPid, cleanup };
-  } catch (err) {
-    await cleanup();
-    throw err;
   }
 }
 

@@ -1,12 +1,10 @@
 /** No orphan, ever (DESIGN §12): real SIGKILLs of the executor and of the daemon, and a setsid escape. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { spawnExecutor } from '../../src/executor/child.ts';
 import { TestClient, pidAlive } from '../fixtures/executor/ws-client.ts';
-import { pidsOf, spawnDaemon, waitFor } from '../fixtures/daemon/spawn-daemon.ts';
+import { pidsOf, waitFor } from '../fixtures/daemon/spawn-daemon.ts';
+import { sleepyDaemon } from '../fixtures/daemon/sleepy-daemon.ts';
 
 const killAll = async (argv: string[]): Promise<void> => {
   for (const pid of await pidsOf(argv)) process.kill(pid, 'SIGKILL');
@@ -57,21 +55,12 @@ test('a process that left its group is ended at the end of the test and listed i
 });
 
 test('kill -9 of the daemon mid-run: its executor and the test processes are gone within 5 s', async () => {
-  const reportsDir = await mkdtemp(join(tmpdir(), 'stressd-orphan-'));
-  const d = spawnDaemon(['--config', 'test/fixtures/daemon/sleepy.json', '--reports-dir', reportsDir, '--run-on-start']);
+  const { d, executorPid, sleepPid, cleanup } = await sleepyDaemon('stressd-orphan-');
   try {
-    await d.ready;
-    const executorPid = Number((await d.waitLog((l) => l.msg === 'embedded executor started', 'the executor')).executorPid);
-    const [sleepPid] = await waitFor(async () => {
-      const pids = await pidsOf(['sleep', '317']);
-      return pids.length > 0 ? pids : null;
-    }, 'the test command (sleep 317)');
     d.child.kill('SIGKILL');
     await d.exited;
-    await waitFor(() => !pidAlive(executorPid) && !pidAlive(sleepPid as number), 'the executor and sleep 317 to end', 5_000);
+    await waitFor(() => !pidAlive(executorPid) && !pidAlive(sleepPid), 'the executor and sleep 317 to end', 5_000);
   } finally {
-    await d.stop();
-    await killAll(['sleep', '317']);
-    await rm(reportsDir, { recursive: true, force: true });
+    await cleanup();
   }
 });
