@@ -22,7 +22,7 @@ import { makeSuite } from '../fixtures/runner/suite.ts';
 const KIND = { internal: 1, server: 2, client: 3 } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** A Claude stream-json session (shape from ../shared/CLAUDE_STREAM_JSON.md), shortened. */
+/** A Claude stream-json session (shape from the design contract's CLAUDE_STREAM_JSON.md), shortened. */
 const CLAUDE_LINES = [
   { type: 'system', subtype: 'init', model: 'claude-opus-4-20250514', session_id: 's1', tools: [] },
   { type: 'assistant', message: { id: 'm1', type: 'message', role: 'assistant', model: 'claude-opus-4-20250514', content: [{ type: 'text', text: 'four' }], usage: { input_tokens: 4, cache_creation_input_tokens: 10, cache_read_input_tokens: 200, output_tokens: 1 } }, session_id: 's1' },
