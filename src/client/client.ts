@@ -1,5 +1,5 @@
 /**
- * stressd's client of the cc_executor protocol (../shared/PROTOCOL.md): one fresh connection
+ * stressd's client of the cc_executor protocol (the design contract's PROTOCOL.md): one fresh connection
  * per call, its own deadline (cc_executor's `timeout` is only a silence limit), `pong` for every
  * `ping` (cc_executor drops a silent client after 60 s), and tolerance of every quirk a real
  * server has. The connection itself lives in session.ts.

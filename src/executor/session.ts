@@ -1,6 +1,6 @@
 /**
  * One WebSocket connection = one session = at most one process at a time, speaking
- * cc_executor's JSON-RPC (../shared/PROTOCOL.md) with its error codes and messages.
+ * cc_executor's JSON-RPC (the design contract's PROTOCOL.md) with its error codes and messages.
  */
 import { randomUUID } from 'node:crypto';
 import { Socket } from 'node:net';

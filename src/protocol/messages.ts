@@ -1,5 +1,5 @@
 /**
- * The cc_executor WebSocket JSON-RPC 2.0 protocol (../shared/PROTOCOL.md), as types shared by
+ * The cc_executor WebSocket JSON-RPC 2.0 protocol (the design contract's PROTOCOL.md), as types shared by
  * stressd's client and its embedded executor. Field names are the wire's own (snake_case).
  */
 

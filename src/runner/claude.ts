@@ -1,5 +1,5 @@
 /**
- * Incremental reader of Claude's `--output-format stream-json` lines (../shared/CLAUDE_STREAM_JSON.md).
+ * Incremental reader of Claude's `--output-format stream-json` lines (the design contract's CLAUDE_STREAM_JSON.md).
  * Only lines that start with `{` are parsed; anything else (or broken JSON) is ignored. Totals
  * (cost, turns, usage, durations) come from the RESULT line only: consecutive assistant lines
  * repeat the same usage, so summing them would overcount.
