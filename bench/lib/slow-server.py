@@ -1,5 +1,5 @@
 # A single-threaded asyncio `websockets` server with a fixed per-write cost, speaking enough of the
-# execute / process.output protocol (../../the design contract's PROTOCOL.md) for bench/truth.bench.ts: per
+# execute / process.output protocol (the design contract's PROTOCOL.md) for bench/truth.bench.ts: per
 # `execute` it sends LINES lines of BYTES bytes, burning COST_US µs of CPU before each write (as
 # cc_executor's per-line work does), then process.completed.
 # Usage: python3 slow-server.py LINES BYTES COST_US   (prints the port)
