@@ -1,7 +1,6 @@
 /**
  * The runner's side of a RunReview (api.ts): every call guarded (a broken judge must not stop a
- * run), the not-run result of a test the budget kept from starting, and the confirmation re-runs
- * at the end of the run — each on a fresh connection with the test's own deadline, counted
+ * run) and the confirmation re-runs at the end of the run — each on a fresh connection with the test's own deadline, counted
  * against the budget like any test.
  */
 import type { SuiteTest } from '../config/types.ts';
@@ -56,30 +55,6 @@ export function guardReview(review: RunReview | undefined): GuardedReview {
         return {};
       }
     },
-  };
-}
-
-/** A test that never started: no output, no duration, the reason in words. */
-export function notRunResult(test: SuiteTest, reason: 'budget' | 'aborted', detail: string, at: Date = new Date()): TestResult {
-  const when = at.toISOString();
-  return {
-    id: test.id, name: test.name, description: test.description, category: test.category, command: test.command,
-    outcome: 'not_run', reason, reason_detail: detail, exit_code: null, signal: null,
-    started_at: when, ended_at: when, duration_seconds: 0, timeout_seconds: test.timeout,
-    output_bytes: 0, output_lines: 0, output_chunks: 0, stderr_bytes: 0, last_stderr_line: null,
-    malformed_frames: 0, server_stall_lines: 0, stream_error_lines: 0,
-    patterns_expected: test.expected_patterns.length, patterns_found: [], patterns_missing: [...test.expected_patterns],
-    pattern_coverage: test.expected_patterns.length === 0 ? 1 : 0,
-    patterns: [],
-    stream: {
-      first_output_seconds: null, first_text_seconds: null, gap_p50_seconds: null, gap_p95_seconds: null, gap_max_seconds: null,
-      longest_silence_seconds: null, bytes_per_second: null, lines_per_second: null, output_tokens_per_second: null, completion_lag_seconds: null,
-    },
-    claude: null,
-    resources: { measured: false, why: 'the test did not run' },
-    preview_head: '', preview_tail: '', text_preview_head: null, text_preview_tail: null,
-    log_path: null, log_waited_lines: 0, log_dropped_bytes: 0, notifications: {},
-    trace_id: null, span_id: null,
   };
 }
 
