@@ -2,7 +2,6 @@
  * The runs API (list, trigger) and one run's views (JSON, markdown and HTML report, a test's log):
  * the run in progress from RunControl, a recorded one from RunStore (memory, then disk).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type express from 'express';
@@ -10,6 +9,7 @@ import type { Request, Response } from 'express';
 import { isValidRunId } from '../result/id.ts';
 import type { HistoryEntry, RunResult, TriggerOutcome } from '../result/types.ts';
 import type { HttpDeps } from './deps.ts';
+import { tokenEquals } from './guard.ts';
 import { renderReportPage } from './report-html.ts';
 
 export interface RunSummary {
@@ -31,14 +31,10 @@ export function summarize(run: RunResult): RunSummary {
   return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed, abort_cause: run.abort_cause ?? null };
 }
 
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Compares digests so neither the token's content nor its length leaks through timing. */
+/** A Bearer header holding the token, compared as guard.ts compares every token (digests, constant time). */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return timingSafeEqual(digest(m?.[1]?.trim() ?? ''), digest(token)) && m !== null;
+  return tokenEquals(m?.[1]?.trim() ?? '', token) && m !== null;
 }
 
 function notFound(res: Response, id: string): void {
