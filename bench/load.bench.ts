@@ -20,7 +20,10 @@ const COMMAND = `bash ${SIM} 0.5 ${INTERVAL_S} ${Math.round(SECONDS / INTERVAL_S
 const MB = 1024 * 1024;
 
 function child(args: string[]): { done: Promise<string>; kill: () => void; firstLine: Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) reaches every child: Node refuses
+  // profiling flags in NODE_OPTIONS.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...extra, '--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let onLine: (line: string) => void = () => undefined;
   const firstLine = new Promise<string>((resolve) => (onLine = resolve));
