@@ -16,12 +16,20 @@ import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { CpuWindow, MIN_WINDOW_MS } from './cpu-window.ts';
 import pidusage from 'pidusage';
-import { processTreeSync, readProcSync, type ProcReading } from './proctree.ts';
+import { TreeReader, type ProcReading } from './proctree.ts';
 import type { ResourcePeaks } from '../result/types.ts';
 
 /** The fast schedule at the start of a test. */
 export const FAST_MS = 100;
 export const FAST_FOR_MS = 2000;
+/**
+ * The share of one core the sampler may take: the next reading waits at least this many times
+ * the last reading's cost, whatever the schedule asks. Reading /proc is synchronous (see
+ * sampleNow), so this also bounds how long it holds up the event loop that times the stream:
+ * a small tree (microseconds) keeps the schedule; a tree of hundreds of processes under load is
+ * read less often instead of stealing the CPU it measures.
+ */
+export const MAX_DUTY = 0.02;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -65,6 +73,9 @@ export class ResourceSampler {
   readonly #execCpu = new CpuWindow();
   #execMemory: number | null = null;
   #execReading: Promise<void> | null = null;
+  readonly #tree = new TreeReader();
+  /** How long the last reading took, in ms. */
+  #lastCostMs = 0;
 
   constructor(opts: SamplerOptions) {
     this.#intervalMs = Math.max(50, opts.intervalMs);
@@ -85,8 +96,7 @@ export class ResourceSampler {
     if (this.#stopped) return;
     this.sampleNow();
     const age = performance.now() - this.#rootAt;
-    const delay = age < FAST_FOR_MS ? Math.min(FAST_MS, this.#intervalMs) : this.#intervalMs;
-    this.#timer = setTimeout(() => this.#tick(), delay);
+    this.#timer = setTimeout(() => this.#tick(), nextDelayMs(age, this.#intervalMs, this.#lastCostMs));
     this.#timer.unref();
   }
 
@@ -113,11 +123,8 @@ export class ResourceSampler {
     if (root === null || exec === null) return;
     const at = performance.now();
     const now = new Map<number, ProcReading>();
-    for (const pid of processTreeSync(root)) {
-      if (pid === exec) continue;
-      const r = readProcSync(pid);
-      if (r !== null) now.set(pid, r);
-    }
+    for (const r of this.#tree.read(root, at, exec)) now.set(r.pid, r);
+    this.#lastCostMs = performance.now() - at;
     // In flight at most one at a time; stop() waits for the last one, so a short test has it too.
     this.#execReading ??= this.#readExecutor(exec).finally(() => (this.#execReading = null));
     if (now.size === 0) return;
@@ -193,6 +200,12 @@ export class ResourceSampler {
       executor_peak_memory_bytes: this.#execMemory,
     };
   }
+}
+
+/** When the next reading is due: the schedule, stretched so that reading takes at most MAX_DUTY of the time. */
+export function nextDelayMs(ageMs: number, intervalMs: number, lastCostMs: number): number {
+  const scheduled = ageMs < FAST_FOR_MS ? Math.min(FAST_MS, intervalMs) : intervalMs;
+  return Math.max(scheduled, lastCostMs / MAX_DUTY);
 }
 
 /** Whether a vanished pid's reaper (its parent, or its parent's, when that vanished too) is still in the tree. */
