@@ -25,11 +25,16 @@ export const DEFAULT_COALESCE_MS = 2;
  */
 export const BACKLOG_BYTES = 8 * 1024;
 
+/** Reads further apart than this many windows come from a stream a pause cannot coalesce. */
+export const SLOW_GAP_WINDOWS = 3;
+
 export class CoalescingReader {
   /** performance.now() of the latest read from the socket. */
   at = 0;
   /** Reads taken from the socket (each may carry many frames). */
   reads = 0;
+  /** Pauses taken after a read. */
+  pauses = 0;
   readonly #windowMs: number;
   #ws: WebSocket | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -67,13 +72,19 @@ export class CoalescingReader {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    this.at = performance.now();
+    const now = performance.now();
+    const gap = now - this.at;
+    this.at = now;
     this.reads++;
     const ws = this.#ws;
     if (this.#windowMs === 0 || this.#stopped || this.#timer !== null || ws === null || ws.readyState !== 1) return;
     if (chunk.length >= BACKLOG_BYTES) return;
+    // A stream slower than the window (a read long after the last): a pause would end before the
+    // next write and merge nothing, at the price of a timer per frame (200 sessions at 8 lines/s).
+    if (gap > SLOW_GAP_WINDOWS * this.#windowMs) return;
     // ws parses this read after this listener returns, paused or not; what comes next waits.
     ws.pause();
+    this.pauses++;
     this.#timer = setTimeout(this.#onWindowOver, this.#windowMs);
   };
 
