@@ -115,6 +115,7 @@ class SweepBatcher {
   private pending = new Map<string, ((found: EscapedProcess[]) => void)[]>();
   private scheduled = false;
   private nextPassAt = 0;
+  passes = 0;
 
   find(mark: string): Promise<EscapedProcess[]> {
     return new Promise((resolve) => {
@@ -138,6 +139,7 @@ class SweepBatcher {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = new Map();
+    this.passes++;
     const started = performance.now();
     let found: Map<string, EscapedProcess[]>;
     try {
@@ -153,9 +155,22 @@ class SweepBatcher {
 
 const batcher = new SweepBatcher();
 
+/** How many passes over /proc this process has made (tests and diagnostics). */
+export function sweepPasses(): number {
+  return batcher.passes;
+}
+
 /** Live processes carrying the marker, found in the next shared pass over /proc. */
 export function findMarked(mark: string): Promise<EscapedProcess[]> {
   return batcher.find(mark);
+}
+
+const STEP_MS = 20;
+
+/** Sleeps to the next multiple of STEP_MS of the monotonic clock (a timer may fire a little early: a sliver is skipped). */
+function nextStep(): Promise<unknown> {
+  const left = STEP_MS - (performance.now() % STEP_MS);
+  return delay(left < 2 ? left + STEP_MS : left);
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -174,8 +189,11 @@ export async function endMarked(mark: string, graceMs: number): Promise<EscapedP
     signal(p.pid, 'SIGTERM');
     signal(p.pid, 'SIGCONT');
   }
-  const deadline = performance.now() + graceMs;
-  while (performance.now() < deadline && found.some((p) => isRunning(p.pid))) await delay(20);
+  // On a shared clock (multiples of STEP_MS), not each from its own start: the sweeps found in
+  // one pass then wait and re-check in step, and their SIGKILL follow-up is one pass too.
+  const deadline = Math.ceil((performance.now() + graceMs) / STEP_MS) * STEP_MS;
+  do await nextStep();
+  while (performance.now() < deadline - 1 && found.some((p) => isRunning(p.pid)));
   // A process started meanwhile by an escaped one carries the marker too.
   for (const p of await findMarked(mark)) signal(p.pid, 'SIGKILL');
   return found;
