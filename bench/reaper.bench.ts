@@ -5,7 +5,8 @@
  * seconds (utime+stime from /proc) per command, and the wall time until the last
  * `process.completed`. Baseline in the same run: a bare node process that spawns the same N
  * commands (`/bin/sh -c`, detached) and waits for them — the floor of what starting a command costs.
- * BENCH_REAPER_SESSIONS (default 200) and BENCH_REAPER_ROUNDS (default 2) override.
+ * BENCH_REAPER_SESSIONS (default 200) and BENCH_REAPER_ROUNDS (default 2) override;
+ * BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the children.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -63,7 +64,8 @@ async function bareSpawns(): Promise<void> {
 }
 
 function runChild(script: string, args: string[] = []): { proc: ReturnType<typeof spawn>; firstLine: Promise<string> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const firstLine = new Promise<string>((resolve, reject) => {
     proc.stdout?.on('data', (d: Buffer) => {
