@@ -52,11 +52,6 @@ export class GroupReaper {
 
   constructor(private readonly logger: ExecutorLogger) {}
 
-  /** The reaper's pid, while one runs. */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   /** A command's group started: from now on it ends if the executor dies. */
   watch(pgid: number, mark: string): void {
     this.groups.set(pgid, mark);
@@ -117,7 +112,8 @@ export class GroupReaper {
     if (this.child !== child) return;
     this.child = undefined;
     if (this.closed) return;
-    this.logger.warn({ pid: child.pid, code, signal, groups: this.groups.size }, 'orphan reaper exited: starting another');
-    if (this.groups.size > 0) this.start();
+    const groups = this.groups.size;
+    this.logger.warn({ pid: child.pid, code, signal, groups }, groups > 0 ? 'orphan reaper exited: started another' : 'orphan reaper exited: the next command starts another');
+    if (groups > 0) this.start();
   }
 }
