@@ -110,14 +110,20 @@ export function scanMarked(marks: ReadonlySet<string>): Map<string, EscapedProce
   return found;
 }
 
+/** What one pass found for one mark, and which pass it was. */
+interface Found {
+  pass: number;
+  processes: EscapedProcess[];
+}
+
 /** Gathers the marks wanted close together into one pass over /proc. */
 class SweepBatcher {
-  private pending = new Map<string, ((found: EscapedProcess[]) => void)[]>();
+  private pending = new Map<string, ((found: Found) => void)[]>();
   private scheduled = false;
   private nextPassAt = 0;
   passes = 0;
 
-  find(mark: string): Promise<EscapedProcess[]> {
+  find(mark: string): Promise<Found> {
     return new Promise((resolve) => {
       const waiting = this.pending.get(mark);
       if (waiting) waiting.push(resolve);
@@ -149,7 +155,8 @@ class SweepBatcher {
     }
     const took = performance.now() - started;
     this.nextPassAt = performance.now() + Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, took * GAP_FACTOR));
-    for (const [mark, resolvers] of batch) for (const resolve of resolvers) resolve(found.get(mark) ?? []);
+    const pass = this.passes;
+    for (const [mark, resolvers] of batch) for (const resolve of resolvers) resolve({ pass, processes: found.get(mark) ?? [] });
   }
 }
 
@@ -161,16 +168,36 @@ export function sweepPasses(): number {
 }
 
 /** Live processes carrying the marker, found in the next shared pass over /proc. */
-export function findMarked(mark: string): Promise<EscapedProcess[]> {
-  return batcher.find(mark);
+export async function findMarked(mark: string): Promise<EscapedProcess[]> {
+  return (await batcher.find(mark)).processes;
 }
 
-const STEP_MS = 20;
+const POLL_MS = 20;
 
-/** Sleeps to the next multiple of STEP_MS of the monotonic clock (a timer may fire a little early: a sliver is skipped). */
-function nextStep(): Promise<unknown> {
-  const left = STEP_MS - (performance.now() % STEP_MS);
-  return delay(left < 2 ? left + STEP_MS : left);
+/**
+ * The grace periods of the sweeps whose escapes one pass found (and that share a grace): one
+ * wait for all, until every one of their processes is gone or the grace is over. They then ask
+ * for their SIGKILL follow-up in the same turn of the loop, so that is one pass too.
+ */
+const graces = new Map<string, { processes: EscapedProcess[]; over: Promise<void> }>();
+
+function graceOver(pass: number, graceMs: number, processes: readonly EscapedProcess[]): Promise<void> {
+  const key = `${pass}/${graceMs}`;
+  let grace = graces.get(key);
+  if (!grace) {
+    const all: EscapedProcess[] = [];
+    const deadline = performance.now() + graceMs;
+    // The first check comes after a first wait: by then every sweep of that pass has joined.
+    const over = (async () => {
+      do await delay(POLL_MS);
+      while (performance.now() < deadline && all.some((p) => isRunning(p.pid)));
+      graces.delete(key);
+    })();
+    grace = { processes: all, over };
+    graces.set(key, grace);
+  }
+  grace.processes.push(...processes);
+  return grace.over;
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -183,17 +210,13 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 /** Ends every process still marked: SIGTERM (and SIGCONT), SIGKILL after `graceMs`. Returns what it found. */
 export async function endMarked(mark: string, graceMs: number): Promise<EscapedProcess[]> {
-  const found = await findMarked(mark);
+  const { pass, processes: found } = await batcher.find(mark);
   if (found.length === 0) return found;
   for (const p of found) {
     signal(p.pid, 'SIGTERM');
     signal(p.pid, 'SIGCONT');
   }
-  // On a shared clock (multiples of STEP_MS), not each from its own start: the sweeps found in
-  // one pass then wait and re-check in step, and their SIGKILL follow-up is one pass too.
-  const deadline = Math.ceil((performance.now() + graceMs) / STEP_MS) * STEP_MS;
-  do await nextStep();
-  while (performance.now() < deadline - 1 && found.some((p) => isRunning(p.pid)));
+  await graceOver(pass, graceMs, found);
   // A process started meanwhile by an escaped one carries the marker too.
   for (const p of await findMarked(mark)) signal(p.pid, 'SIGKILL');
   return found;
