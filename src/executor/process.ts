@@ -5,7 +5,8 @@
  * When the command's shell exits, anything it left behind in its group (a background job) is
  * ended too: a session owns exactly one process group, and nothing outlives it. A process that
  * escapes its group (setsid, double fork into a new session) is found by its environment marker,
- * ended and reported; a reaper ends the group if the executor dies first (reaper.ts).
+ * ended and reported (mark-sweep.ts); the executor's reaper ends the group if the executor dies
+ * first (reaper.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,7 +15,8 @@ import type { Readable } from 'node:stream';
 import { outputFrame, type OutputStream, type ProcessCompletedParams } from '../protocol/index.ts';
 import { LineSplitter } from './lines.ts';
 import { ProcessSpan, type RpcEndpoints } from './trace.ts';
-import { endMarked, GroupReaper, newRunMark, RUN_MARK_VAR } from './reaper.ts';
+import { endMarked, newRunMark, RUN_MARK_VAR } from './mark-sweep.ts';
+import type { GroupReaper } from './reaper.ts';
 
 /** Why stressd ended a group (`process.completed`'s `terminated_by`); server shutdown counts as a disconnect. */
 export type TerminationReason = 'deadline' | 'cancel' | 'disconnect';
@@ -27,6 +29,8 @@ export interface ProcessOptions {
   /** Seconds; a real deadline after which the group is ended. */
   timeoutSeconds?: number;
   killGraceMs: number;
+  /** The executor's reaper: told when the group starts and when it is gone. */
+  reaper: GroupReaper;
   traceparent?: unknown;
   /** The session's connection, for the SERVER span's `server.*` and `client.*` attributes. */
   endpoints?: RpcEndpoints;
@@ -98,7 +102,6 @@ export class ManagedProcess {
   private drainTimer: NodeJS.Timeout | undefined;
   private killing: Promise<void> | undefined;
   private readonly span: ProcessSpan | undefined;
-  private readonly reaper: GroupReaper;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -107,7 +110,7 @@ export class ManagedProcess {
   ) {
     this.pid = child.pid as number;
     this.pgid = this.pid; // detached: the child is a session and group leader
-    this.reaper = GroupReaper.start(this.pgid, mark);
+    options.reaper.watch(this.pgid, mark);
     this.span = ProcessSpan.start(options.traceparent, this.pid, options.endpoints);
     this.completed = this.run();
   }
@@ -225,7 +228,7 @@ export class ManagedProcess {
     await this.killing;
     // Whatever still carries the marker left the group on purpose (setsid, double fork).
     const escaped = await endMarked(this.mark, this.options.killGraceMs);
-    this.reaper.release();
+    this.options.reaper.release(this.pgid);
     await this.drainPipes(streamsClosed);
     this.dispose();
     const terminatedBy = this.terminatedBy;

@@ -11,6 +11,7 @@ import { assertSafeBind } from '../errors.ts';
 import { listen } from '../listeners.ts';
 import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage, errorFrame } from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
+import { GroupReaper } from './reaper.ts';
 import { CloseCode, Session } from './session.ts';
 import { silentLogger, type ExecutorLogger, type ExecutorOptions, type ExecutorServer } from './types.ts';
 
@@ -28,11 +29,13 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
   const killGraceMs = options.killGraceMs ?? 2_000;
   const maxSessions = options.maxSessions ?? 100;
   const logger = options.logger ?? silentLogger;
+  const reaper = new GroupReaper(logger);
   const sessionOptions = {
     allow: options.allow ? new Set(options.allow) : undefined,
     envPassthrough: options.envPassthrough ?? [],
     shell: options.shell ?? '/bin/sh',
     killGraceMs,
+    reaper,
     highWaterMark: options.highWaterMark ?? HIGH_WATER_MARK,
     logger,
   };
@@ -88,7 +91,8 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
   const shutdown = (): Promise<void> => {
     clearInterval(heartbeat);
     unlistenUpgrade();
-    return closeAll({ http, wss, sessions, boundMs: killGraceMs + CLOSE_SLACK_MS, logger });
+    // The reaper goes last: a group the close could not end in time is ended by it.
+    return closeAll({ http, wss, sessions, boundMs: killGraceMs + CLOSE_SLACK_MS, logger }).finally(() => reaper.close());
   };
 
   return {

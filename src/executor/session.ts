@@ -17,6 +17,7 @@ import { checkCommand } from './allow.ts';
 import { commandEnv, parseRequestEnv } from './clean-env.ts';
 import { ManagedProcess } from './process.ts';
 import type { RpcEndpoints } from './trace.ts';
+import type { GroupReaper } from './reaper.ts';
 import type { ExecutorLogger } from './types.ts';
 
 export interface SessionOptions {
@@ -24,6 +25,8 @@ export interface SessionOptions {
   envPassthrough: readonly string[];
   shell: string;
   killGraceMs: number;
+  /** The executor's one reaper (reaper.ts), shared by every session. */
+  reaper: GroupReaper;
   highWaterMark: number;
   logger: ExecutorLogger;
 }
@@ -192,6 +195,7 @@ export class Session {
         env: commandEnv(process.env, this.options.envPassthrough, extraEnv),
         timeoutSeconds: timeout,
         killGraceMs: this.options.killGraceMs,
+        reaper: this.options.reaper,
         traceparent,
         endpoints: this.endpoints(),
         send: (frame) => this.send(frame),
