@@ -25,11 +25,11 @@ export const FAST_FOR_MS = 2000;
 /**
  * The share of one core the sampler may take: the next reading waits at least this many times
  * the last reading's cost, whatever the schedule asks. Reading /proc is synchronous (see
- * sampleNow), so this also bounds how long it holds up the event loop that times the stream (1 %:
+ * sampleNow), so this also bounds how long it holds up the event loop that times the stream (0.5 %:
  * a small tree (well under 1 ms) keeps the schedule; a tree of hundreds of processes under load
- * (~10 ms) is read every second or so instead of stealing the CPU it measures).
+ * (~10 ms) is read every 2 s or so instead of stealing the CPU it measures).
  */
-export const MAX_DUTY = 0.01;
+export const MAX_DUTY = 0.005;
 
 export interface SamplerOptions {
   intervalMs: number;
