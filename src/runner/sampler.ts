@@ -74,7 +74,7 @@ export class ResourceSampler {
   #execMemory: number | null = null;
   #execReading: Promise<void> | null = null;
   readonly #tree = new TreeReader();
-  /** How long the last reading took, in ms. */
+  /** The CPU time the last reading took, in ms (CPU, not wall: a reading preempted on a busy machine cost no more). */
   #lastCostMs = 0;
 
   constructor(opts: SamplerOptions) {
@@ -122,9 +122,11 @@ export class ResourceSampler {
     const exec = this.#localPid;
     if (root === null || exec === null) return;
     const at = performance.now();
+    const cpu0 = process.cpuUsage();
     const now = new Map<number, ProcReading>();
     for (const r of this.#tree.read(root, at, exec)) now.set(r.pid, r);
-    this.#lastCostMs = performance.now() - at;
+    const cpu = process.cpuUsage(cpu0);
+    this.#lastCostMs = (cpu.user + cpu.system) / 1000;
     // In flight at most one at a time; stop() waits for the last one, so a short test has it too.
     this.#execReading ??= this.#readExecutor(exec).finally(() => (this.#execReading = null));
     if (now.size === 0) return;
