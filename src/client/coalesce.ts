@@ -6,9 +6,10 @@
  * the next read takes all that came meanwhile in one go, and the server's writes wake no one.
  *
  * Time stays honest: every read is stamped (`at`) before ws parses it, and the frames parsed from
- * it carry that stamp — the time their bytes were read, not when a handler got to them. A read
- * after a quiet moment is immediate, so a first output is stamped the instant it arrives; a frame
- * that arrived during a pause is stamped at most `windowMs` late. A `ping` waits at most as long
+ * it carry that stamp — the time their bytes were read, not when a handler got to them. No pause
+ * comes before the first output (`arm`), nor after a read that followed a quiet moment (a stream
+ * slower than the window), so a first output is stamped the instant it arrives; a frame that
+ * arrived during a pause is stamped at most `windowMs` late. A `ping` waits at most as long
  * (cc_executor drops a client only after 60 s without `pong`).
  */
 import net from 'node:net';
@@ -39,6 +40,7 @@ export class CoalescingReader {
   #ws: WebSocket | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopped = false;
+  #armed = false;
 
   constructor(windowMs: number) {
     this.#windowMs = Math.max(0, windowMs);
@@ -62,6 +64,15 @@ export class CoalescingReader {
     this.#ws = ws;
   }
 
+  /**
+   * Pauses may start: called at the first output. Until then every read is taken at once, so the
+   * first output, which comes right behind the execute response and process.started, is stamped
+   * when it arrives, not a window later.
+   */
+  arm(): void {
+    this.#armed = true;
+  }
+
   /** Reads at once from now on (e.g. while closing) and clears the timer. */
   stop(): void {
     this.#stopped = true;
@@ -77,7 +88,7 @@ export class CoalescingReader {
     this.at = now;
     this.reads++;
     const ws = this.#ws;
-    if (this.#windowMs === 0 || this.#stopped || this.#timer !== null || ws === null || ws.readyState !== 1) return;
+    if (!this.#armed || this.#windowMs === 0 || this.#stopped || this.#timer !== null || ws === null || ws.readyState !== 1) return;
     if (chunk.length >= BACKLOG_BYTES) return;
     // A stream slower than the window (a read long after the last): a pause would end before the
     // next write and merge nothing, at the price of a timer per frame (200 sessions at 8 lines/s).

@@ -138,7 +138,7 @@ export class ExecuteSession {
       this.malformedFrames++;
       return;
     }
-    this.outputFrames++;
+    if (this.outputFrames++ === 0) this.reader.arm();
     const line = this.lines.push(params, this.reader.at);
     if (line !== null) this.deliver(line);
   }

@@ -43,9 +43,10 @@ export class OutputCapture {
   #closed: Promise<CaptureSummary> | null = null;
 
   /** `logPath` null: counters and preview only. `maxBufferedBytes` (default 8 MiB) bounds the log's memory. */
-  constructor(opts: { logPath: string | null; maxBufferedBytes?: number; closeTimeoutMs?: number }) {
+  constructor(opts: { logPath: string | null; maxBufferedBytes?: number; closeTimeoutMs?: number; flushEveryMs?: number }) {
     this.#log = new BlockLogWriter({
       path: opts.logPath,
+      ...(opts.flushEveryMs === undefined ? {} : { flushEveryMs: opts.flushEveryMs }),
       ...(opts.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: opts.maxBufferedBytes }),
       ...(opts.closeTimeoutMs === undefined ? {} : { closeTimeoutMs: opts.closeTimeoutMs }),
     });

@@ -16,6 +16,9 @@ import { ResourceSampler } from './sampler.ts';
 import { endTestSpan, guard, spanIds, startTestSpan } from './spans.ts';
 import { deepFreeze, runTest, type TestRunContext } from './test-run.ts';
 
+/** A session's output reaches its log within this long (a test's within 1 s). */
+export const SESSION_LOG_FLUSH_MS = 5000;
+
 export interface LoadHooks {
   /** Each session's own result as it ends (benchmarks and tests; the run sees only the aggregate). */
   onSession?: (session: TestResult, index: number) => void;
@@ -40,6 +43,9 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
     executor: { ...ctx.executor, localPid: null },
     traceContext: trace.setSpan(ctx.traceContext, span),
     onProgress: () => undefined,
+    // Hundreds of session logs written each second cost more than the sessions' own work
+    // (a writev each); nobody reads them live, and each is whole when its session ends.
+    logFlushMs: SESSION_LOG_FLUSH_MS,
   };
   const sessions = await drive(test, plan, sessionCtx, hooks, t0, ctx);
   const endedAt = performance.now();
@@ -111,7 +117,7 @@ function drive(test: SuiteTest, plan: LoadPlan, sessionCtx: TestRunContext, hook
       const ended = (): void => {
         active--;
       };
-      runTest(session, sessionCtx).then((r) => {
+      runTest(session, { ...sessionCtx, sessionIndex: index }).then((r) => {
         ended();
         results.push(r);
         outputBytes += r.output_bytes;

@@ -15,7 +15,8 @@ import { errorCode, makeDir, writeErrorText } from '../fs-errors.ts';
 
 /** Log blocks: output is copied into reusable 64 KiB buffers, written one at a time. */
 const BLOCK_BYTES = 64 * 1024;
-const FLUSH_EVERY_MS = 1000;
+/** A quiet test's output reaches its log within this long (a full block goes at once). */
+export const FLUSH_EVERY_MS = 1000;
 
 export interface LogSummary {
   /** Null when the log could not even be opened (or none was asked for). */
@@ -42,12 +43,15 @@ export interface LogWriterOptions {
   maxBufferedBytes?: number;
   /** A stuck disk is given up on after this long at close; default 10 s. */
   closeTimeoutMs?: number;
+  /** How often a block that is not full is written anyway; default FLUSH_EVERY_MS. */
+  flushEveryMs?: number;
 }
 
 export class BlockLogWriter {
   readonly #path: string | null;
   readonly #maxBuffered: number;
   readonly #closeTimeoutMs: number;
+  readonly #flushEveryMs: number;
   /** The log's file descriptor. Plain fds and callbacks: under load (200 sessions, a flush each a second) a FileHandle's promises cost more than the writes. */
   #file: number | null = null;
   #error: string | null = null;
@@ -69,6 +73,7 @@ export class BlockLogWriter {
     this.#path = opts.path;
     this.#maxBuffered = Math.max(BLOCK_BYTES, opts.maxBufferedBytes ?? 8 * 1024 * 1024);
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 10_000;
+    this.#flushEveryMs = opts.flushEveryMs ?? FLUSH_EVERY_MS;
   }
 
   /** Creates the log's directory and opens it; a failure is recorded, never thrown (the test still runs). */
@@ -82,7 +87,7 @@ export class BlockLogWriter {
         return openLog(this.#path);
       });
       // A quiet test still reaches its log within a second.
-      this.#flushTimer = setInterval(() => this.#flushBlock(), FLUSH_EVERY_MS);
+      this.#flushTimer = setInterval(() => this.#flushBlock(), this.#flushEveryMs);
       this.#flushTimer.unref();
     } catch (err) {
       this.#error = writeErrorText(err);

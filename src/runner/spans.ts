@@ -16,11 +16,16 @@ export function startRunSpan(suite: string, runId: string, total: number): { spa
   return { span, ctx: trace.setSpan(context.active(), span) };
 }
 
-export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }, rerunOf?: string): Span {
+/**
+ * `stressd.test`, or `stressd.session` for one session of a test under load: the session carries
+ * the same attributes and events, but a query counting `stressd.test` spans still counts tests.
+ */
+export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }, rerunOf?: string, sessionIndex?: number): Span {
   const attributes: Attributes = { 'stressd.test.id': test.id, 'stressd.test.name': test.name };
   if (test.category !== null) attributes['stressd.test.category'] = test.category;
   if (rerunOf !== undefined) attributes['stressd.test.rerun_of'] = rerunOf;
-  return tracer().startSpan('stressd.test', { attributes }, parent);
+  if (sessionIndex !== undefined) attributes['stressd.session.index'] = sessionIndex;
+  return tracer().startSpan(sessionIndex === undefined ? 'stressd.test' : 'stressd.session', { attributes }, parent);
 }
 
 /**

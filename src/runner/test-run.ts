@@ -33,6 +33,10 @@ export interface TestRunContext {
   rerunOf?: string;
   /** Names the log instead of the test id (a re-run must not overwrite the test's log). */
   logName?: string;
+  /** Set for one session of a test under load (load.ts): its span is a `stressd.session`. */
+  sessionIndex?: number;
+  /** How often the log gets what the test printed (default 1 s; load sessions 5 s). */
+  logFlushMs?: number;
   /** Judges the finished test before its span ends: the measures suspected of regressing. */
   suspects?: (result: TestResult) => Promise<readonly string[]>;
 }
@@ -40,8 +44,11 @@ export interface TestRunContext {
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf);
-  const capture = new OutputCapture({ logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logName ?? test.id) });
+  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex);
+  const capture = new OutputCapture({
+    logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logName ?? test.id),
+    ...(ctx.logFlushMs === undefined ? {} : { flushEveryMs: ctx.logFlushMs }),
+  });
   await capture.open();
   const lines = new LineFanout({ capture, patterns: test.expected_patterns, t0, span });
   const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, localPid: ctx.executor.localPid });

@@ -26,8 +26,9 @@ async function pacedServer(frames: number, gapMs: number): Promise<{ url: string
   };
 }
 
-async function readAll(url: string): Promise<{ frames: number; reader: CoalescingReader }> {
+async function readAll(url: string, armed = true): Promise<{ frames: number; reader: CoalescingReader }> {
   const reader = new CoalescingReader(2);
+  if (armed) reader.arm();
   const ws = new WebSocket(url, { createConnection: reader.createConnection as NonNullable<WebSocket.ClientOptions['createConnection']> });
   reader.attach(ws);
   let frames = 0;
@@ -53,5 +54,16 @@ test('a stream slower than the window is read without pauses; a fast one is paus
     assert.ok(f.reader.reads < f.frames / 2, `fast stream: ${f.reader.reads} reads for ${f.frames} frames`);
   } finally {
     await Promise.all([slow.close(), fast.close()]);
+  }
+});
+
+test('no pause before the reader is armed (the first output): what comes before it is read at once', async () => {
+  const fast = await pacedServer(3000, 0);
+  try {
+    const f = await readAll(fast.url, false);
+    assert.equal(f.frames, 3000);
+    assert.equal(f.reader.pauses, 0);
+  } finally {
+    await fast.close();
   }
 });

@@ -61,6 +61,12 @@ test('six sessions at once against a limit of four: two refusals (-32003), the t
   // (The executor runs in this process: its SERVER spans of the four sessions it served are here too.)
   const executes = spans.filter((s) => s.name === 'execute' && s.kind === SpanKind.CLIENT && s.spanContext().traceId === testSpan.spanContext().traceId);
   assert.equal(executes.length, 6);
+  // Each session: a `stressd.session` span under the test span (its outcome and first_output), the execute under it;
+  // no session is counted as a test.
+  const sessionSpans = spans.filter((s) => s.name === 'stressd.session' && s.parentSpanContext?.spanId === testSpan.spanContext().spanId);
+  assert.deepEqual(sessionSpans.map((s) => s.attributes['stressd.session.index']).sort(), [1, 2, 3, 4, 5, 6]);
+  assert.ok(executes.every((e) => sessionSpans.some((s) => s.spanContext().spanId === e.parentSpanContext?.spanId)), 'each execute under its session');
+  assert.equal(spans.filter((s) => s.name === 'stressd.test').length, 1);
   assert.equal(spans.filter((s) => s.name === 'execute' && s.kind === SpanKind.SERVER).length, 4);
   assert.equal(RunResultSchema.safeParse(run).success, true);
 });

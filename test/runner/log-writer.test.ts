@@ -81,3 +81,26 @@ test('a log written whole is complete, with no error and nothing dropped', async
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a quiet test reaches its log within its flush interval; a longer interval keeps it in memory until then, and close writes it all', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'stressd-log-flush-'));
+  try {
+    const fast = new BlockLogWriter({ path: join(dir, 'a', 'fast.log'), flushEveryMs: 30 });
+    const slow = new BlockLogWriter({ path: join(dir, 'a', 'slow.log'), flushEveryMs: 60_000 });
+    await fast.open();
+    await slow.open();
+    writeLines(fast, 3);
+    writeLines(slow, 3);
+    const deadline = Date.now() + 5000;
+    while ((await stat(join(dir, 'a', 'fast.log'))).size < 3 * LINE.length) {
+      assert.ok(Date.now() < deadline, 'the fast log was not flushed within 5 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal((await stat(join(dir, 'a', 'slow.log'))).size, 0, 'the slow log waits for its interval');
+    assert.equal((await slow.close()).log_complete, true);
+    assert.equal(await readFile(join(dir, 'a', 'slow.log'), 'utf8'), LINE.repeat(3));
+    await fast.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
