@@ -8,7 +8,14 @@ export class PreviewWindow {
   readonly #size: number;
   #head = '';
   #headFull = false;
-  #tail = '';
+  /**
+   * The tail's pieces, oldest first, no longer than needed to hold its last `size` characters:
+   * joined only when read, so a push per line copies nothing (a string cut per line allocated a
+   * whole window's copy for every line of output).
+   */
+  #pieces: string[] = [];
+  #piecesLength = 0;
+  #tail: string | null = '';
 
   constructor(size = PREVIEW_CHARS) {
     this.#size = size;
@@ -26,10 +33,17 @@ export class PreviewWindow {
       this.#head += rest.slice(0, room);
       rest = rest.slice(room);
     }
-    if (rest.length > 0) {
-      const tail = (rest.length >= this.#size ? rest : this.#tail + rest).slice(-this.#size);
-      this.#tail = isLowSurrogate(tail.charCodeAt(0)) ? tail.slice(1) : tail;
+    if (rest.length === 0) return;
+    if (rest.length >= this.#size) {
+      this.#pieces = [rest.slice(-this.#size)];
+      this.#piecesLength = this.#size;
+    } else {
+      this.#pieces.push(rest);
+      this.#piecesLength += rest.length;
+      // Drop the oldest pieces the window no longer reaches.
+      while (this.#piecesLength - (this.#pieces[0] as string).length >= this.#size) this.#piecesLength -= (this.#pieces.shift() as string).length;
     }
+    this.#tail = null;
   }
 
   /** The first characters. */
@@ -39,11 +53,15 @@ export class PreviewWindow {
 
   /** The last characters AFTER the head: empty when the whole text fits in the head. */
   get tail(): string {
+    if (this.#tail === null) {
+      const tail = this.#pieces.join('').slice(-this.#size);
+      this.#tail = isLowSurrogate(tail.charCodeAt(0)) ? tail.slice(1) : tail;
+    }
     return this.#tail;
   }
 
   get empty(): boolean {
-    return this.#head === '' && this.#tail === '';
+    return this.#head === '' && this.#piecesLength === 0;
   }
 }
 
