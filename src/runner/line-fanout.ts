@@ -39,7 +39,8 @@ export class LineFanout {
   }
 
   readonly onLine = (line: OutputLine): void => {
-    this.matcher.feedRaw(line.stream, line.data, this.capture.bytes, line.receivedAt);
+    // Once the output is known to be stream-json only its readable text counts: raw matching is moot.
+    if (!this.claude.streamJson) this.matcher.feedRaw(line.stream, line.data, this.capture.bytes, line.receivedAt);
     this.capture.push(line);
     const held = this.#piecesBytes[line.stream];
     this.#piecesBytes[line.stream] = line.partial ? held + line.bytes : 0;
