@@ -6,6 +6,9 @@
  * warm-up (the first 10% of runs, at least 10): it passes when both stay flat from there (the
  * median of the last window within 10 MB and 10 fds of the median of the first window after
  * warm-up) and the suite's reports folder never holds more runs than its retention (`max_runs` 50).
+ * The daemon is started with the memory settings its launchers use (NODE_MEMORY_FLAGS, MALLOC_ENV).
+ * `--heap` adds a diagnosis through the inspectors (heap after a forced GC, objects counted by
+ * constructor at the end of warm-up and at the end; bench/lib/soak-heap.ts) and gives no RSS verdict.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
