@@ -6,6 +6,9 @@
  * warm-up (the first 10% of runs, at least 10): it passes when both stay flat from there (the
  * median of the last window within 10 MB and 10 fds of the median of the first window after
  * warm-up) and the suite's reports folder never holds more runs than its retention (`max_runs` 50).
+ * The daemon is started with the memory settings its launchers use (NODE_MEMORY_FLAGS, MALLOC_ENV).
+ * `--heap` adds a diagnosis through the inspectors (heap after a forced GC, objects counted by
+ * constructor at the end of warm-up and at the end; bench/lib/soak-heap.ts) and gives no RSS verdict.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { MALLOC_ENV, NODE_MEMORY_FLAGS } from '../src/executor/child.ts';
+import { heapWatch, type HeapWatch } from './lib/soak-heap.ts';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const argRuns = process.argv.indexOf('--runs');
@@ -20,6 +25,8 @@ const RUNS = Number(argRuns >= 0 ? process.argv[argRuns + 1] : (process.env.BENC
 if (!Number.isInteger(RUNS) || RUNS < 20) throw new Error(`soak: --runs: expected an integer of at least 20, found ${String(RUNS)}`);
 const WARMUP = Math.max(10, Math.ceil(RUNS / 10));
 const MAX_RUNS_KEPT = 50;
+// `--heap`: a diagnosis through the inspectors (bench/lib/soak-heap.ts) instead of an RSS verdict.
+const HEAP = process.argv.includes('--heap');
 const MB = 1024 * 1024;
 
 interface Sample {
@@ -57,11 +64,16 @@ writeFileSync(config, JSON.stringify({
   tests: [{ id: 'fails', command: 'echo soak-output; exit 1', expected_patterns: ['soak-output'], timeout: 30 }],
 }));
 
-const env = { ...process.env };
+// The daemon as its launchers start it (Dockerfile, npm scripts: docs/operations.md); it starts its executor the same way.
+const env = { ...process.env, ...MALLOC_ENV };
 for (const k of Object.keys(env)) if (k.startsWith('STRESSD_') || k.startsWith('OTEL_')) delete env[k];
-const daemon = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'daemon', '--port', '0', '--config', config, '--reports-dir', reports, '--schedule', '* * * * * *'], {
-  cwd: REPO, env, stdio: ['ignore', 'pipe', 'inherit'],
+const daemon = spawn(process.execPath, [...NODE_MEMORY_FLAGS, ...(HEAP ? ['--inspect=127.0.0.1:0'] : []), '--import', 'tsx', 'src/cli.ts', 'daemon', '--port', '0', '--config', config, '--reports-dir', reports, '--schedule', '* * * * * *'], {
+  cwd: REPO, env, stdio: ['ignore', 'pipe', HEAP ? 'pipe' : 'inherit'],
 });
+const heap: HeapWatch | null = HEAP
+  ? heapWatch({ daemonUrl: inspectorUrl(daemon.stderr), every: 50, snapshotAt: [WARMUP, RUNS] })
+  : null;
+let heapDone = Promise.resolve();
 let executorPid = 0;
 let ended = 0;
 let skipped = 0;
@@ -69,7 +81,7 @@ const samples: Sample[] = [];
 const started = Date.now();
 const finished = new Promise<void>((resolve, reject) => {
   daemon.once('exit', (code, signal) => reject(new Error(`daemon exited (code ${code}, signal ${signal}) after ${ended} runs`)));
-  createInterface({ input: daemon.stdout }).on('line', (line) => {
+  createInterface({ input: daemon.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     let l: Record<string, unknown>;
     try {
       l = JSON.parse(line) as Record<string, unknown>;
@@ -83,13 +95,18 @@ const finished = new Promise<void>((resolve, reject) => {
     const keptRuns = readdirSync(join(reports, 'soak')).filter((n) => n.endsWith('.json') && n !== 'latest.json').length;
     samples.push({ run: ended, daemonRss: rssOf(daemon.pid as number), daemonFds: fdsOf(daemon.pid as number), executorRss: rssOf(executorPid), executorFds: fdsOf(executorPid), keptRuns });
     if (ended % 50 === 0) process.stderr.write(`soak: ${ended}/${RUNS} runs, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-    if (ended >= RUNS) resolve();
+    if (heap) {
+      const run = ended;
+      heapDone = heapDone.then(() => heap.onRun(run, executorPid)).catch(reject);
+    }
+    if (ended >= RUNS) void heapDone.then(resolve);
   });
 });
 
 try {
   await finished;
 } finally {
+  heap?.close();
   daemon.kill('SIGTERM');
   await new Promise((r) => daemon.once('exit', r));
 }
@@ -120,10 +137,11 @@ for (const [who, rss, fds] of [['daemon', figures.daemonRss, figures.daemonFds],
   console.log(`| ${who} | open fds | ${fds.first} | ${fds.last} | ${fds.last - fds.first} | ${fds.min} | ${fds.max} | 10 |`);
 }
 console.log(`reports folder: at most ${maxKept} runs kept (retention max_runs ${MAX_RUNS_KEPT}, sampled before the pass of the run just written)`);
+if (heap) console.log(['', ...heap.report(WARMUP), '', 'RSS not judged: a --heap run forces collections and takes snapshots, which move it.'].join('\n'));
 const failures: string[] = [];
 const grew = (f: { first: number; last: number }, bound: number): boolean => Math.abs(f.last - f.first) > bound;
-if (grew(figures.daemonRss, 10 * MB)) failures.push('daemon RSS moved by more than 10 MB');
-if (grew(figures.executorRss, 10 * MB)) failures.push('executor RSS moved by more than 10 MB');
+if (!HEAP && grew(figures.daemonRss, 10 * MB)) failures.push('daemon RSS moved by more than 10 MB');
+if (!HEAP && grew(figures.executorRss, 10 * MB)) failures.push('executor RSS moved by more than 10 MB');
 if (grew(figures.daemonFds, 10)) failures.push('daemon fds moved by more than 10');
 if (grew(figures.executorFds, 10)) failures.push('executor fds moved by more than 10');
 // Sampled at "run ended", which comes before that run's retention pass: one over is the run just written.
@@ -132,3 +150,15 @@ writeFileSync(join(tmpdir(), `stressd-soak-${RUNS}.json`), JSON.stringify(sample
 rmSync(work, { recursive: true, force: true });
 console.log(failures.length === 0 ? 'PASS' : `FAIL: ${failures.join('; ')}`);
 process.exitCode = failures.length === 0 ? 0 : 1;
+
+/** The daemon's inspector address from its stderr (which is passed on). */
+function inspectorUrl(stderr: NodeJS.ReadableStream | null): Promise<string> {
+  return new Promise((resolve, reject) => {
+    if (!stderr) return reject(new Error('soak --heap: the daemon has no stderr'));
+    createInterface({ input: stderr }).on('line', (line) => {
+      const url = /Debugger listening on (ws:\/\/\S+)/.exec(line)?.[1];
+      if (url) resolve(url);
+      else process.stderr.write(`${line}\n`);
+    });
+  });
+}

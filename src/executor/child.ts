@@ -43,10 +43,21 @@ const CLI = fileURLToPath(new URL(COMPILED ? '../cli.js' : '../cli.ts', import.m
 const KILL_AFTER_MS = 5_000;
 const TAIL_BYTES = 4096;
 
+/**
+ * Memory settings for a long-lived stressd process (the daemon's launchers use them too; see
+ * docs/operations.md). Left to its defaults, V8 doubles the young generation each time enough
+ * bytes have survived since it last grew — over months, always — up to 2 × 16 MB, and glibc gives
+ * every thread that allocates an arena of its own: RSS steps up over hours and never comes back
+ * (docs/benchmarks.md, Soak: +12 MB in the executor, +28 MB in the daemon over 1,000 runs, with the
+ * heap after GC flat). A 2 MB semi-space and two arenas hold both within a few MB (+4.0 and +4.5).
+ */
+export const NODE_MEMORY_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
 export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<ExecutorChild> {
   const token = randomBytes(24).toString('base64url');
   const loader = COMPILED ? [] : ['--import', import.meta.resolve('tsx')];
-  const args = [...loader, CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--parent-pipe'];
+  const args = [...NODE_MEMORY_FLAGS, ...loader, CLI, 'executor', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--parent-pipe'];
   if (opts.heartbeatMs !== undefined) args.push('--heartbeat-ms', String(opts.heartbeatMs));
   if (opts.allow && opts.allow.length > 0) args.push('--allow', opts.allow.join(','));
   const passthrough = opts.envPassthrough ?? [];
@@ -56,7 +67,7 @@ export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<Ex
     // SIGKILL included) makes the child shut down and end its commands' groups.
     stdio: ['pipe', 'pipe', 'pipe'],
     // Not our whole environment: STRESSD_TOKEN and the daemon's other secrets stay with the daemon.
-    env: childEnv(process.env, passthrough, { ...opts.env, STRESSD_EXECUTOR_TOKEN: token }),
+    env: childEnv(process.env, passthrough, { ...MALLOC_ENV, ...opts.env, STRESSD_EXECUTOR_TOKEN: token }),
   });
   child.stdin?.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { spawnExecutor } from '../../src/executor/child.ts';
+import { readFileSync } from 'node:fs';
+import { MALLOC_ENV, NODE_MEMORY_FLAGS, spawnExecutor } from '../../src/executor/child.ts';
 import { TestClient, pidAlive, waitUntil } from '../fixtures/executor/ws-client.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -29,6 +30,24 @@ test('`stressd executor` via spawnExecutor prints its ready line, needs its toke
     assert.ok(!pidAlive(pid), 'the running command ended with the executor');
     await client.closed;
     await waitUntil(() => logs.some((l) => l.includes('"executor closed"')), 'the closing log line');
+  } finally {
+    await executor.close();
+  }
+});
+
+test('the executor child runs with the memory settings that keep a long-lived process flat, and its commands do not inherit them', async () => {
+  const executor = await spawnExecutor();
+  try {
+    const argv = readFileSync(`/proc/${executor.pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of NODE_MEMORY_FLAGS) assert.ok(argv.indexOf(flag) > 0 && argv.indexOf(flag) < argv.indexOf('executor'), `${flag} is a node flag of the child: ${argv.join(' ')}`);
+    const environ = readFileSync(`/proc/${executor.pid}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(MALLOC_ENV)) assert.ok(environ.includes(`${name}=${value}`), `the child has ${name}=${value}`);
+    const client = await TestClient.connect(executor.url, { token: executor.token });
+    client.request('execute', { command: 'echo start; env', timeout: 5 });
+    await client.notification('process.completed');
+    assert.match(client.stdout(), /^PATH=/m, 'the command printed its environment');
+    for (const name of Object.keys(MALLOC_ENV)) assert.doesNotMatch(client.stdout(), new RegExp(`^${name}=`, 'm'), `a command does not get ${name}`);
+    await client.close();
   } finally {
     await executor.close();
   }
