@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
+import { bareSession } from './lib/bare-session.ts';
 import { cpuSecondsOf } from './lib/proc-truth.ts';
 
 const SESSIONS = Number(process.env.BENCH_REAPER_SESSIONS ?? 200);
@@ -30,20 +30,9 @@ async function round(url: string): Promise<{ seconds: number; completed: number;
   let completed = 0;
   let peakProcs = 0;
   const sampler = setInterval(() => (peakProcs = Math.max(peakProcs, processCount())), 100);
-  const one = (): Promise<void> =>
-    new Promise((resolve) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'execute', params: { command: COMMAND, timeout: 60 }, id: 1 })));
-      ws.on('message', (data: Buffer) => {
-        const text = data.toString();
-        if (text.includes('"process.completed"')) {
-          completed++;
-          ws.close();
-        } else if (text.includes('"method":"ping"')) ws.send('{"jsonrpc":"2.0","method":"pong"}');
-      });
-      ws.on('close', () => resolve());
-      ws.on('error', () => resolve());
-    });
+  const one = async (): Promise<void> => {
+    if (await bareSession(url, COMMAND)) completed++;
+  };
   await Promise.all(Array.from({ length: SESSIONS }, one));
   clearInterval(sampler);
   return { seconds: (performance.now() - t0) / 1000, completed, peakProcs };

@@ -1,5 +1,19 @@
 /** Whether a process runs, from /proc/<pid>/stat (Linux): shared by the executor's reaper and its supervisor. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The pid of every process on the host (the numeric entries of /proc); null when /proc cannot be read. */
+export function hostPids(): string[] | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  return entries.filter((entry) => {
+    const c = entry.charCodeAt(0);
+    return c >= 48 && c <= 57;
+  });
+}
 
 /** The state letter of /proc/<pid>/stat ('R', 'S', 'Z', …); null when it cannot be read (gone, or no /proc). */
 export function procState(pid: number): string | null {

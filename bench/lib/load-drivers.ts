@@ -14,9 +14,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import type { LoadConfig, Suite, SuiteTest } from '../../src/config/types.ts';
 import { runLoadTest } from '../../src/runner/load.ts';
+import { bareSession } from './bare-session.ts';
 import { loadPlan } from '../../src/runner/load-plan.ts';
 
 export interface LoadFigure {
@@ -112,30 +112,21 @@ export async function driveBare(a: DriverArgs): Promise<LoadFigure> {
   let frames = 0;
   let passed = 0;
   let errorsMs: number[] = [];
-  const one = (command: string): Promise<void> =>
-    new Promise((resolve) => {
-      const ws = new WebSocket(a.url, { perMessageDeflate: false });
-      let first = true;
-      ws.on('open', () => ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'execute', params: { command, timeout: 120 }, id: 1 })));
-      ws.on('message', (data: Buffer) => {
-        const text = data.toString();
-        const output = text.includes('"process.output"');
-        // The same count as stressd's output_chunks: process.output notifications only.
-        if (output) frames++;
-        if (first && output) {
-          first = false;
-          const seen = performance.timeOrigin + performance.now();
-          const truth = truthMs(text.replace(/\\"/g, '"'));
-          if (truth !== null) errorsMs.push(seen - truth);
-        }
-        if (text.includes('"process.completed"')) {
-          passed++;
-          ws.close();
-        } else if (text.includes('"method":"ping"')) ws.send('{"jsonrpc":"2.0","method":"pong"}');
-      });
-      ws.on('close', () => resolve());
-      ws.on('error', () => resolve());
+  const one = async (command: string): Promise<void> => {
+    let first = true;
+    const completed = await bareSession(a.url, command, (text) => {
+      const output = text.includes('"process.output"');
+      // The same count as stressd's output_chunks: process.output notifications only.
+      if (output) frames++;
+      if (first && output) {
+        first = false;
+        const seen = performance.timeOrigin + performance.now();
+        const truth = truthMs(text.replace(/\\"/g, '"'));
+        if (truth !== null) errorsMs.push(seen - truth);
+      }
     });
+    if (completed) passed++;
+  };
   await Promise.all(Array.from({ length: WARMUP_SESSIONS }, () => one(a.warmupCommand)));
   frames = 0;
   passed = 0;

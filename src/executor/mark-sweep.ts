@@ -11,9 +11,9 @@
  * so that a steady stream of endings spends a bounded share of the loop on them.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isRunning } from '../proc-state.ts';
+import { hostPids, isRunning } from '../proc-state.ts';
 
 export const RUN_MARK_VAR = 'EXECUTOR_RUN_MARK';
 
@@ -88,15 +88,8 @@ function commandOf(pid: number): string {
 /** One pass over /proc: the live processes carrying each wanted mark (zombies excluded: they hold nothing). */
 export function scanMarked(marks: ReadonlySet<string>): Map<string, EscapedProcess[]> {
   const found = new Map<string, EscapedProcess[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const c = entry.charCodeAt(0);
-    if (c < 48 || c > 57 || Number(entry) === process.pid) continue;
+  for (const entry of hostPids() ?? []) {
+    if (Number(entry) === process.pid) continue;
     const length = readEnviron(entry);
     if (length <= 0) continue; // unreadable, or a kernel thread (no environment)
     const mark = markOf(length);

@@ -10,7 +10,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { hostPids } from '../proc-state.ts';
 import type { Readable } from 'node:stream';
 import { outputFrame, type OutputStream, type ProcessCompletedParams } from '../protocol/index.ts';
 import { LineSplitter } from './lines.ts';
@@ -59,14 +60,9 @@ export function groupAlive(pgid: number): boolean {
  * it gets round to it (seconds, in some containers): count only members that still run.
  */
 function groupHasLiveMember(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true;
-  }
+  const entries = hostPids();
+  if (entries === null) return true;
   for (const entry of entries) {
-    if (entry.charCodeAt(0) < 48 || entry.charCodeAt(0) > 57) continue;
     let stat: string;
     try {
       stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
