@@ -1,5 +1,37 @@
-/** Whether a process runs, from /proc/<pid>/stat (Linux): shared by the executor's reaper and its supervisor. */
-import { readdirSync, readFileSync } from 'node:fs';
+/**
+ * Reading /proc (Linux): whether a process runs, the host's pids, and one cheap reader of /proc
+ * files, shared by the executor (its sweeps and group checks) and the runner's resource sampler.
+ */
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+
+/** One buffer for every /proc read: the sampler and the sweeps read hundreds of small files at a time. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A /proc file's text, or null when it cannot be opened (the process is gone). Half the cost of
+ * readFileSync here: no fstat (a /proc file's size is 0 anyway), no Buffer per file.
+ */
+export function readProc(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  let text = '';
+  try {
+    for (;;) {
+      const n = readSync(fd, scratch, 0, scratch.length, null);
+      if (n <= 0) break;
+      text += scratch.toString('latin1', 0, n);
+    }
+  } catch {
+    // vanished mid-read: what came is what there is
+  } finally {
+    closeSync(fd);
+  }
+  return text;
+}
 
 /** The pid of every process on the host (the numeric entries of /proc); null when /proc cannot be read. */
 export function hostPids(): string[] | null {
@@ -17,14 +49,11 @@ export function hostPids(): string[] | null {
 
 /** The state letter of /proc/<pid>/stat ('R', 'S', 'Z', …); null when it cannot be read (gone, or no /proc). */
 export function procState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: the state follows the last ')'.
-    const close = stat.lastIndexOf(')');
-    return stat.slice(close + 2, close + 3) || null;
-  } catch {
-    return null;
-  }
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // The command name (field 2) may hold spaces and parentheses: the state follows the last ')'.
+  const close = stat.lastIndexOf(')');
+  return stat.slice(close + 2, close + 3) || null;
 }
 
 /** False once the process is gone or a zombie (its exit not yet handled by its parent). */

@@ -2,36 +2,8 @@
  * The process tree under a pid on Linux, from /proc/<pid>/task/<tid>/children. Processes come and
  * go while we read: any read that fails (the process or thread just vanished) is skipped.
  */
-import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-
-/** One buffer for every /proc read: the sampler reads hundreds of small files per walk. */
-const scratch = Buffer.allocUnsafe(64 * 1024);
-
-/**
- * A /proc file's text, or null when it cannot be opened (the process is gone). Half the cost of
- * readFileSync here: no fstat (a /proc file's size is 0 anyway), no Buffer per file.
- */
-function readProc(path: string): string | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  let text = '';
-  try {
-    for (;;) {
-      const n = readSync(fd, scratch, 0, scratch.length, null);
-      if (n <= 0) break;
-      text += scratch.toString('latin1', 0, n);
-    }
-  } catch {
-    // vanished mid-read: what came is what there is
-  } finally {
-    closeSync(fd);
-  }
-  return text;
-}
+import { readdirSync } from 'node:fs';
+import { readProc } from '../proc-state.ts';
 
 /**
  * The pid itself (when it still exists) and all its descendants; capped at `limit` pids. Read
