@@ -6,17 +6,11 @@ import { readdirSync } from 'node:fs';
 import { readProc } from '../proc-state.ts';
 
 /**
- * The pid itself (when it still exists) and all its descendants; capped at `limit` pids. Read
- * synchronously: /proc is not a disk (each read is a few microseconds), and at the instant a pid
- * becomes known a short command may be gone before an asynchronous read comes back.
+ * Visits `root` (when it still exists) and its descendants breadth first, each with its stat
+ * reading; capped at `limit` processes. Read synchronously: /proc is not a disk (each read is a
+ * few microseconds), and at the instant a pid becomes known a short command may be gone before an
+ * asynchronous read comes back.
  */
-export function processTreeSync(root: number, limit = 4096): number[] {
-  const pids: number[] = [];
-  walkTree(root, limit, (r) => pids.push(r.pid));
-  return pids;
-}
-
-/** Visits `root` and its descendants breadth first, each with its stat reading. */
 function walkTree(root: number, limit: number, visit: (r: ProcReading) => void): void {
   const seen = new Set<number>();
   const queue = [root];

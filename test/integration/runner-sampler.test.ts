@@ -4,7 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { ResourceSampler } from '../../src/runner/sampler.ts';
-import { processTreeSync, rssBytesSync } from '../../src/runner/proctree.ts';
+import { rssBytesSync, TreeReader } from '../../src/runner/proctree.ts';
+
+/** The pids of a tree, root first, as the sampler's walk finds them. */
+const treeOf = (pid: number): number[] => new TreeReader().read(pid, 0).map((r) => r.pid);
 
 async function withShell(script: string, fn: (child: ChildProcess) => Promise<void>): Promise<void> {
   const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', detached: true });
@@ -31,14 +34,14 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null>, ms = 5000):
 test('the process tree of a shell includes its grandchildren', () =>
   withShell('sleep 5 & sleep 5 & (sleep 5; true) ; wait', async (child) => {
     const tree = await waitFor('four processes', async () => {
-      const t = processTreeSync(child.pid ?? -1);
+      const t = treeOf(child.pid ?? -1);
       return t.length >= 4 ? t : null;
     });
     assert.equal(tree[0], child.pid);
   }));
 
 test('a vanished pid has an empty tree', async () => {
-  assert.deepEqual(processTreeSync(2 ** 22 + 12345), []);
+  assert.deepEqual(treeOf(2 ** 22 + 12345), []);
 });
 
 test('peak CPU sums the tree: a child burning a core for 1.5 s has a CPU peak (its size depends on the machine\'s load)', () =>
@@ -71,12 +74,12 @@ test('a process killed the instant its pid is known still has a memory peak (the
 test('the synchronous reading sees the tree and its resident memory; a vanished pid has none', () =>
   withShell('sleep 5 & wait', async (child) => {
     const tree = await waitFor('the shell and its sleep', async () => {
-      const t = processTreeSync(child.pid ?? -1);
+      const t = treeOf(child.pid ?? -1);
       return t.length >= 2 ? t : null;
     });
     assert.equal(tree[0], child.pid);
     for (const pid of tree) assert.ok((rssBytesSync(pid) ?? 0) > 0, `rss of ${pid}`);
-    assert.deepEqual(processTreeSync(2 ** 22 + 12345), []);
+    assert.deepEqual(treeOf(2 ** 22 + 12345), []);
     assert.equal(rssBytesSync(2 ** 22 + 12345), null);
   }));
 
