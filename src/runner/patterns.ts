@@ -61,20 +61,19 @@ export class PatternMatcher {
   }
 
   #feed(found: Map<number, Found>, key: string, text: string, at: number, byteAt: (endInText: number) => number): void {
-    if (text.length === 0) return;
+    // Every pattern already found in this source: no search, and no carry to keep for one.
+    if (text.length === 0 || found.size >= this.#patterns.length) return;
     const carry = this.#carries.get(key) ?? '';
-    if (found.size < this.#patterns.length) {
-      const haystack = (carry + text).toLowerCase();
-      // toLowerCase can change the length of a few characters (e.g. U+0130); positions are then approximate.
-      const shift = haystack.length - text.length;
-      for (let i = 0; i < this.#lower.length; i++) {
-        const needle = this.#lower[i];
-        if (needle === undefined || needle.length === 0 || found.has(i)) continue;
-        const index = haystack.indexOf(needle);
-        if (index < 0) continue;
-        const endInText = Math.min(text.length, Math.max(0, index + needle.length - shift));
-        found.set(i, { atMs: at, byte: byteAt(endInText) });
-      }
+    const haystack = (carry + text).toLowerCase();
+    // toLowerCase can change the length of a few characters (e.g. U+0130); positions are then approximate.
+    const shift = haystack.length - text.length;
+    for (let i = 0; i < this.#lower.length; i++) {
+      const needle = this.#lower[i];
+      if (needle === undefined || needle.length === 0 || found.has(i)) continue;
+      const index = haystack.indexOf(needle);
+      if (index < 0) continue;
+      const endInText = Math.min(text.length, Math.max(0, index + needle.length - shift));
+      found.set(i, { atMs: at, byte: byteAt(endInText) });
     }
     if (this.#carryLength > 0) {
       const joined = text.length >= this.#carryLength ? text : carry + text;
