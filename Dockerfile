@@ -20,11 +20,11 @@ FROM node:20-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
-# A daemon that lives for months: a 2 MB young generation and two malloc arenas, or its RSS steps
+# A daemon that lives for months: a 4 MB cap on V8's semi-space and two malloc arenas, or its RSS steps
 # up over hours with nothing live behind it (docs/operations.md "Memory"; docs/benchmarks.md, Soak).
 # Here rather than in CMD so that every way of running the image (compose, Kubernetes args) gets them;
 # the executor child gets them from the daemon (src/executor/child.ts), the tests' commands never.
-ENV NODE_OPTIONS=--max-semi-space-size=2 \
+ENV NODE_OPTIONS=--max-semi-space-size=4 \
     MALLOC_ARENA_MAX=2
 
 # Everything stays root-owned and read-only to the daemon; it writes only its reports.

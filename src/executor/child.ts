@@ -49,9 +49,10 @@ const TAIL_BYTES = 4096;
  * bytes have survived since it last grew — over months, always — up to 2 × 16 MB, and glibc gives
  * every thread that allocates an arena of its own: RSS steps up over hours and never comes back
  * (docs/benchmarks.md, Soak: +12 MB in the executor, +28 MB in the daemon over 1,000 runs, with the
- * heap after GC flat). A 2 MB semi-space and two arenas hold both within a few MB (+4.0 and +4.5).
+ * heap after GC flat). A 4 MB cap on the semi-space and two arenas hold both within a few MB; a
+ * 2 MB cap did too, at ~5 % more CPU under a 200-session load (docs/benchmarks.md, Load).
  */
-export const NODE_MEMORY_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export const NODE_MEMORY_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 export async function spawnExecutor(opts: SpawnExecutorOptions = {}): Promise<ExecutorChild> {
