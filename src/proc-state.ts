@@ -47,13 +47,19 @@ export function hostPids(): string[] | null {
   });
 }
 
+/**
+ * The fields of /proc/<pid>/stat from the state on: field n of proc(5) is `[n - 3]` (state `[0]`,
+ * ppid `[1]`, pgrp `[2]`, starttime `[19]`). The command name (field 2) may hold spaces and
+ * parentheses, so the fields start after the last ')'. Null when the process is gone (or no /proc).
+ */
+export function statFields(pid: number | string): string[] | null {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** The state letter of /proc/<pid>/stat ('R', 'S', 'Z', …); null when it cannot be read (gone, or no /proc). */
 export function procState(pid: number): string | null {
-  const stat = readProc(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  // The command name (field 2) may hold spaces and parentheses: the state follows the last ')'.
-  const close = stat.lastIndexOf(')');
-  return stat.slice(close + 2, close + 3) || null;
+  return statFields(pid)?.[0] || null;
 }
 
 /** False once the process is gone or a zombie (its exit not yet handled by its parent). */

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { statFields } from '../proc-state.ts';
 import type { JournalOwner } from '../result/types.ts';
 
 function readOrNull(path: string): string | null {
@@ -15,13 +16,9 @@ function readOrNull(path: string): string | null {
   }
 }
 
-/** Field 22 (starttime) of /proc/<pid>/stat; the command name in field 2 may hold spaces and parentheses. */
+/** Field 22 (starttime) of /proc/<pid>/stat. */
 export function processStart(pid: number): string | null {
-  const stat = readOrNull(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields after the name start at field 3, so field 22 is index 19.
-  return fields[19] ?? null;
+  return statFields(pid)?.[19]?.trim() || null;
 }
 
 export function bootId(): string | null {

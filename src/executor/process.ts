@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { hostPids, readProc } from '../proc-state.ts';
+import { hostPids, statFields } from '../proc-state.ts';
 import type { Readable } from 'node:stream';
 import { outputFrame, type OutputStream, type ProcessCompletedParams } from '../protocol/index.ts';
 import { LineSplitter } from './lines.ts';
@@ -62,10 +62,8 @@ function groupHasLiveMember(pgid: number): boolean {
   const entries = hostPids();
   if (entries === null) return true;
   for (const entry of entries) {
-    const stat = readProc(`/proc/${entry}/stat`);
-    if (stat === null) continue; // exited meanwhile
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(entry);
+    if (fields === null) continue; // exited meanwhile
     if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
   }
   return false;

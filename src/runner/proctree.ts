@@ -3,7 +3,7 @@
  * go while we read: any read that fails (the process or thread just vanished) is skipped.
  */
 import { readdirSync } from 'node:fs';
-import { readProc } from '../proc-state.ts';
+import { readProc, statFields } from '../proc-state.ts';
 
 /**
  * Visits `root` (when it still exists) and its descendants breadth first, each with its stat
@@ -52,11 +52,8 @@ export interface ProcReading {
 
 /** /proc/<pid>/stat alone (no memory yet); null when the process is gone. */
 function readStatSync(pid: number): ProcReading | null {
-  const stat = readProc(`/proc/${pid}/stat`);
-  if (stat === null) return null;
-  // The command name is in parentheses and may hold spaces or ")": the fields start after the last ")".
-  // Field n of proc(5) is f[n - 3].
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const f = statFields(pid);
+  if (f === null) return null;
   return {
     pid,
     ppid: Number(f[1]),
