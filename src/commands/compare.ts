@@ -5,7 +5,7 @@
  * verdict rests on the floors alone and there is no score; against the baseline it is the full
  * regression verdict (without confirmation: compare runs nothing).
  */
-import { History, type HistoryEntry } from '../daemon/history.ts';
+import { History, type HistoryEntry } from '../store/history.ts';
 import { judgeTest, MEASURES, pastFloors, REGRESSION_DEFAULTS, type MeasureDef } from '../analysis/index.ts';
 import type { RegressionRecord, RunResult } from '../result/types.ts';
 

@@ -9,7 +9,7 @@ import type { StressdMetrics } from '../telemetry/metrics.ts';
 import type { LiveStatus } from '../web/live-status.ts';
 import { VERSION } from '../version.ts';
 import type { ExecutorSupervisor } from '../daemon/executor.ts';
-import type { History } from '../daemon/history.ts';
+import type { History } from '../store/history.ts';
 import { createApp } from '../web/http.ts';
 import type { Logger } from '../logger.ts';
 import { renderStatusPage } from '../web/page.ts';

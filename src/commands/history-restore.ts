@@ -2,8 +2,8 @@
 import type { SuiteEntry } from './suite-files.ts';
 import { settleStaleRuns } from './settle-stale.ts';
 import { historyRatio } from './review.ts';
-import { History } from '../daemon/history.ts';
-import { retainRuns } from '../daemon/retention.ts';
+import { History } from '../store/history.ts';
+import { retainRuns } from '../store/retention.ts';
 import type { Logger } from '../logger.ts';
 import type { StressdMetrics } from '../telemetry/metrics.ts';
 

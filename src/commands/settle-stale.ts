@@ -4,8 +4,8 @@
  * History finds them; stale-runs.ts says what they become; the report writer writes them.
  */
 import type { Suite } from '../config/types.ts';
-import type { History } from '../daemon/history.ts';
-import { abortStale } from '../daemon/stale-runs.ts';
+import type { History } from '../store/history.ts';
+import { abortStale } from '../store/stale-runs.ts';
 import type { Logger } from '../logger.ts';
 import { writeReport } from '../report/writer.ts';
 import type { RunResult } from '../result/types.ts';

@@ -122,7 +122,7 @@ export const BudgetSchema = z.looseObject({
 
 const positiveInt = (words: string) => z.int({ error: words }).min(1, { error: words });
 
-/** DESIGN §3: per suite, oldest runs removed first (src/daemon/retention.ts). */
+/** DESIGN §3: per suite, oldest runs removed first (src/store/retention.ts). */
 export const RetentionSchema = z.looseObject({
   max_age_days: z.number({ error: 'a positive number of days' }).positive({ error: 'a positive number of days' }).default(30),
   max_runs: positiveInt('a positive integer (runs)').default(1000),

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseSuite } from '../../src/config/load.ts';
 import { RunCoordinator } from '../../src/daemon/coordinator.ts';
-import { History } from '../../src/daemon/history.ts';
-import { historySink } from '../../src/daemon/history-sink.ts';
+import { History } from '../../src/store/history.ts';
+import { historySink } from '../../src/store/history-sink.ts';
 import { createLogger } from '../../src/logger.ts';
 import { fakeRunner } from '../fixtures/daemon/fake-runner.ts';
 

@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { History } from '../../src/daemon/history.ts';
+import { History } from '../../src/store/history.ts';
 import { createApp, listen, type HttpServer } from '../../src/web/http.ts';
 import { tokenEquals } from '../../src/web/guard.ts';
 import { renderStatusPage } from '../../src/web/page.ts';

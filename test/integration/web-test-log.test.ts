@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { History } from '../../src/daemon/history.ts';
+import { History } from '../../src/store/history.ts';
 import { createApp, listen } from '../../src/web/http.ts';
 import type { TriggerOutcome } from '../../src/result/types.ts';
 import { memoryLogger } from '../fixtures/daemon/log.ts';

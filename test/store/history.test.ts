@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { History } from '../../src/daemon/history.ts';
+import { History } from '../../src/store/history.ts';
 import { isValidRunId } from '../../src/result/id.ts';
 import { runResult } from '../fixtures/daemon/results.ts';
 

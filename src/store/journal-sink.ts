@@ -2,7 +2,7 @@
  * The journal sink (DESIGN section 13): while a run goes on, `<reportsDir>/<suite>/<runId>.json`
  * holds it with status `running` and its owner, rewritten atomically at the start, at each test's
  * start and at each test's end. After a SIGKILL the next start finds it and records the run as
- * aborted (src/daemon/stale-runs.ts). The report sink replaces the file with the final result,
+ * aborted (src/store/stale-runs.ts). The report sink replaces the file with the final result,
  * so this sink must come BEFORE the report sink in a list: feedSinks finishes this sink's writes
  * before the report sink's onRunEnd starts.
  */

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyRetention, RETENTION_DEFAULTS } from '../../src/daemon/retention.ts';
-import { History } from '../../src/daemon/history.ts';
+import { applyRetention, RETENTION_DEFAULTS } from '../../src/store/retention.ts';
+import { History } from '../../src/store/history.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';
 
 const DAY = 86_400_000;
