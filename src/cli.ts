@@ -112,9 +112,11 @@ program
   .addOption(new Option('--allow <cmds>', 'comma list of allowed commands (every command of a compound line is checked)').env('STRESSD_EXECUTOR_ALLOW').argParser(list))
   .addOption(new Option('--env-passthrough <names>', 'comma list of this process\'s variables that commands may see, beside PATH, HOME, LANG, LC_ALL, TZ, TERM, USER').env('STRESSD_EXECUTOR_ENV_PASSTHROUGH').argParser(list))
   .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
+  .addOption(new Option('--allow-origin <origins>', 'comma list of origins (http://host:port) whose web pages may connect; default none: an upgrade with an Origin header is refused').env('STRESSD_EXECUTOR_ALLOW_ORIGIN').argParser(list))
+  .addOption(new Option('--allow-host <names>', 'comma list of host names the upgrade may name beside the listening address and localhost').env('STRESSD_EXECUTOR_ALLOW_HOST').argParser(list))
   .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
   .addOption(new Option('--parent-pipe', 'shut down when stdin closes (the parent that spawned it is gone)').hideHelp())
-  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; heartbeatMs: number; parentPipe?: boolean }) => {
+  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; allowOrigin?: string[]; allowHost?: string[]; heartbeatMs: number; parentPipe?: boolean }) => {
     const { executorCommand } = await import('./commands/executor.ts');
     process.exitCode = await executorCommand(opts);
   });
