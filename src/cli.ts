@@ -58,7 +58,9 @@ program
   .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp (overrides the config)').env('STRESSD_EXECUTOR'))
   .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up (env STRESSD_RUN_ON_START=true|false)'))
   .addOption(new Option('--token <token>', 'bearer token for POST /api/runs, required beyond loopback (prefer the env variable: argv is visible in ps)').env('STRESSD_TOKEN'))
-  .action(async (opts: { config?: string[]; schedule?: string; maxConcurrentRuns: number; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string }) => {
+  .addOption(new Option('--allow-host <names>', 'comma list of host names requests may name beside the listening address and localhost (a proxy\'s or container network\'s name)').env('STRESSD_ALLOW_HOST').argParser(list))
+  .addOption(new Option('--allow-origin <origins>', 'comma list of origins (https://host[:port]) beside the daemon\'s own whose pages may post: a TLS proxy\'s public origin').env('STRESSD_ALLOW_ORIGIN').argParser(list))
+  .action(async (opts: { config?: string[]; schedule?: string; maxConcurrentRuns: number; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string; allowHost?: string[]; allowOrigin?: string[] }) => {
     const { daemonCommand } = await import('./commands/daemon.ts');
     const { splitConfigList } = await import('./commands/suite-files.ts');
     const { token, config, ...rest } = opts;
