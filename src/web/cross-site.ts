@@ -34,12 +34,14 @@ export interface CrossSiteOptions {
 
 /** Why a state-changing request is refused, or null. */
 function refusal(req: Request, opts: CrossSiteOptions): { code: string; message: string } | null {
+  // Sec-Fetch-Site, where the browser sends it, decides: under the pages' Referrer-Policy
+  // no-referrer a browser sends `Origin: null` even for the daemon's own forms.
   const site = req.get('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     return { code: 'cross_site', message: `${req.method} ${req.path} from another site (Sec-Fetch-Site: ${site}) is refused` };
   }
   const origin = req.get('origin');
-  if (origin !== undefined) {
+  if (origin !== undefined && site === undefined) {
     const own = normalizeOrigin(`${req.protocol}://${req.get('host') ?? ''}`);
     const given = normalizeOrigin(origin);
     if (given === null || (given !== own && !opts.policy.allowOrigins.includes(given))) {
