@@ -27,8 +27,8 @@ let dir = '';
 let pages: Server;
 let pagePort = 0;
 let executor: ExecutorServer;
-let open: DaemonProcess;
-let guarded: DaemonProcess;
+let open: DaemonProcess & { ready: Promise<void> };
+let guarded: DaemonProcess & { ready: Promise<void> };
 let browser: Browser;
 let page: Page;
 

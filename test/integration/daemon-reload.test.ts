@@ -42,8 +42,9 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stressd-reload-'));
   config = join(dir, 'suite.json');
   await writeFile(config, suite('0 0 1 1 *', 'first'));
-  daemon = spawnDaemon(['--config', config, '--reports-dir', join(dir, 'reports')]);
-  await daemon.ready;
+  const d = spawnDaemon(['--config', config, '--reports-dir', join(dir, 'reports')]);
+  daemon = d;
+  await d.ready;
 });
 
 after(async () => {
