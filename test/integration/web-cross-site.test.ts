@@ -97,8 +97,10 @@ test('the status page form works with its CSRF token and not without it; a progr
     assert.equal((await post({ _csrf: page.csrf }, { cookie: page.cookie })).status, 303);
     // Under the page's Referrer-Policy no-referrer the browser sends Origin: null; Sec-Fetch-Site says same-origin.
     assert.equal((await post({ _csrf: page.csrf }, { cookie: page.cookie, origin: 'null' })).status, 303);
+    assert.equal((await post({ _csrf: page.csrf, suite: 'demo' }, { cookie: page.cookie })).status, 303, 'a per-suite form names its suite');
+    assert.equal((await post({ _csrf: page.csrf, suite: 'nope' }, { cookie: page.cookie })).status, 404);
     assert.equal((await raw(port, 'POST', '/api/runs', { host })).status, 202, 'curl on loopback, no token set');
-    assert.equal(triggered(), 3);
+    assert.equal(triggered(), 4);
   });
 });
 
