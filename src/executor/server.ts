@@ -67,9 +67,10 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     if (path !== DEFAULT_PATH) return refuse(socket, 404, 'Not Found');
     // Before the token: a browser cannot send Authorization on a WebSocket, but a page must not
     // learn even whether one is needed. A refused page sees only the failed connection (403).
-    const why = hostRefusal(req.headers.host, policy) ?? originRefusal(req.headers.origin, policy);
+    const hostWhy = hostRefusal(req.headers.host, policy);
+    const why = hostWhy ?? originRefusal(req.headers.origin, policy);
     if (why !== null) {
-      const kind = why.startsWith('Origin') ? 'origin' : 'host';
+      const kind = hostWhy !== null ? 'host' : 'origin';
       refused[kind] += 1;
       logger.warn({ refused: kind, origin: req.headers.origin ?? null, host: req.headers.host ?? null, remote: req.socket.remoteAddress, count: refused[kind] }, `upgrade refused: ${why}`);
       return refuse(socket, 403, 'Forbidden');
