@@ -35,7 +35,7 @@ let page: Page;
 /** Defined in whatever page is loaded: a WebSocket execute, answered "ran", "refused" or "no answer". */
 const TRY_WS = `(url, command) => new Promise((resolve) => {
   const ws = new WebSocket(url);
-  const timer = setTimeout(() => resolve('no answer'), 10000);
+  const timer = setTimeout(() => resolve('no answer'), 30000);
   ws.onopen = () => ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'execute', params: { command, timeout: 5 } }));
   ws.onmessage = (e) => { if (JSON.parse(e.data).method === 'process.completed') { clearTimeout(timer); ws.close(); resolve('ran'); } };
   ws.onerror = () => { clearTimeout(timer); resolve('refused'); };
