@@ -9,13 +9,13 @@ import type { RegressionRecord, RunResult, TestResult } from '../result/types.ts
 import { comparableTests, measureValues } from './baseline.ts';
 import { MEASURES, type MeasureDef } from './measures.ts';
 import { MODELS, type Bounds, type RegressionModel } from './models.ts';
-import { REGRESSION_DEFAULTS, type RegressionSettings } from './settings.ts';
+import type { RegressionSettings } from './settings.ts';
 import { median, robustSpread } from './stats.ts';
 
 /** Scores are capped so that a zero-width baseline (all runs equal) still gives JSON-safe numbers. */
 const SCORE_CAP = 999;
 
-export interface JudgeOptions extends Partial<RegressionSettings> {
+export interface JudgeOptions extends RegressionSettings {
   suite: string;
   /** The run the test belongs to, kept out of its own baseline. */
   runId?: string | null;
@@ -74,17 +74,12 @@ export function judgeValue(def: MeasureDef, value: number, sample: readonly numb
   };
 }
 
-export function resolveSettings(options: Partial<RegressionSettings>): RegressionSettings {
-  const pick = <K extends keyof RegressionSettings>(k: K): RegressionSettings[K] => options[k] ?? REGRESSION_DEFAULTS[k];
-  return { window_runs: pick('window_runs'), min_runs: pick('min_runs'), min_change: pick('min_change'), confirm_reruns: pick('confirm_reruns'), model: pick('model') };
-}
-
 /**
  * Judges every measured measure of a test against its history. A test that did not pass is not
  * judged (its failure is the verdict): the result then has no records.
  */
 export function judgeTest(test: TestResult, history: readonly RunResult[], options: JudgeOptions): TestJudgement {
-  const settings = resolveSettings(options);
+  const settings = options;
   const model = MODELS[settings.model];
   const judgement: TestJudgement = { records: [], suspects: [] };
   if (test.outcome !== 'passed') return judgement;

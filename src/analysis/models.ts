@@ -6,8 +6,9 @@
 import type { BadDirection } from './measures.ts';
 import { mannWhitneyGreaterP, mean, median, quantileSorted, robustSpread, sorted, stdev, tQuantile } from './stats.ts';
 
-export const MODEL_NAMES = ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+import { MODEL_NAMES, type ModelName } from '../result/measures.ts';
+
+export { MODEL_NAMES, type ModelName };
 
 export interface Bounds {
   lower: number;

@@ -6,7 +6,8 @@
  * regression verdict (without confirmation: compare runs nothing).
  */
 import { History, type HistoryEntry } from '../store/history.ts';
-import { judgeTest, MEASURES, pastFloors, REGRESSION_DEFAULTS, type MeasureDef } from '../analysis/index.ts';
+import { judgeTest, MEASURES, pastFloors, type MeasureDef, type RegressionSettings } from '../analysis/index.ts';
+import { RegressionSchema } from '../config/schema.ts';
 import type { RegressionRecord, RunResult } from '../result/types.ts';
 
 export interface CompareOptions {
@@ -36,6 +37,11 @@ async function resolve(history: History, ref: string): Promise<HistoryEntry | nu
   return history.get(ref);
 }
 
+/** What the run was judged with; a run written before that was recorded gets the schema's defaults. */
+function settingsOf(run: RunResult): RegressionSettings {
+  return run.regression_settings ?? RegressionSchema.parse({});
+}
+
 function againstRun(a: RunResult, b: RunResult): CompareRow[] {
   const rows: CompareRow[] = [];
   for (const t of a.tests) {
@@ -45,15 +51,15 @@ function againstRun(a: RunResult, b: RunResult): CompareRow[] {
       const value = def.value(t);
       const before = def.value(other);
       if (value === null || before === null) continue;
-      rows.push({ test: t.id, other: before, ...pairRecord(def, value, before) });
+      rows.push({ test: t.id, other: before, ...pairRecord(def, value, before, settingsOf(a).min_change) });
     }
   }
   return rows;
 }
 
-function pairRecord(def: MeasureDef, value: number, before: number): RegressionRecord {
+function pairRecord(def: MeasureDef, value: number, before: number, minChange: number): RegressionRecord {
   const worse = def.bad === 'higher' ? value > before : value < before;
-  const moved = pastFloors(value, before, def, REGRESSION_DEFAULTS.min_change);
+  const moved = pastFloors(value, before, def, minChange);
   return {
     measure: def.name,
     value,
@@ -66,7 +72,7 @@ function pairRecord(def: MeasureDef, value: number, before: number): RegressionR
 
 function againstBaseline(a: RunResult, history: readonly RunResult[]): CompareRow[] {
   return a.tests.flatMap((t) =>
-    judgeTest(t, history, { suite: a.suite, runId: a.id }).records.map((r) => ({ test: t.id, other: null, ...r })),
+    judgeTest(t, history, { suite: a.suite, runId: a.id, ...settingsOf(a) }).records.map((r) => ({ test: t.id, other: null, ...r })),
   );
 }
 
