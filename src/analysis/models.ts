@@ -3,7 +3,7 @@
  * Student's t, which is here as the classic reference. Each gives a boundary on both sides of the
  * baseline; floors are applied by judge.ts, not here. bench/regression.bench.ts compares them.
  */
-import type { BadDirection } from './measures.ts';
+import type { BadDirection } from '../result/measures.ts';
 import { mannWhitneyGreaterP, mean, median, quantileSorted, robustSpread, sorted, stdev, tQuantile } from './stats.ts';
 
 import { MODEL_NAMES, type ModelName } from '../result/measures.ts';

@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { MODEL_NAMES } from './measures.ts';
 import {
   count, OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 } from './test-parts.ts';
 
 export {
   OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 };
 
 export const TestResultSchema = z.object({

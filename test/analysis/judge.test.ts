@@ -79,7 +79,7 @@ test('the window keeps the newest runs only', () => {
 test('a measure the run did not measure gets no record; a failed test is not judged', () => {
   const j = judgeTest(passed('essay', 100, { resources: { measured: false, why: 'remote' } }), history, { suite: SUITE, ...REGRESSION });
   assert.equal(j.records.some((r) => r.measure === 'peak_memory' || r.measure === 'peak_cpu'), false);
-  assert.deepEqual(judgeTest(passed('essay', 300, { outcome: 'timeout' }), history, { suite: SUITE, ...REGRESSION }), { records: [], suspects: [] });
+  assert.deepEqual(judgeTest(passed('essay', 300, { outcome: 'timeout' }), history, { suite: SUITE, ...REGRESSION }), { records: [], suspects: [], why: {} });
 });
 
 test('lower is bad for output size: a much shorter answer is a suspect', () => {
