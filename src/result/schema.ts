@@ -136,6 +136,16 @@ export const BudgetStateSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/** One file of a run that could not be written (DESIGN section 13): which, where, and the error. */
+export const WriteErrorSchema = z.object({
+  /** `report` the markdown, `json` the RunResult, `log` a test's output log, `latest` the latest.* copies. */
+  file: z.enum(['report', 'json', 'log', 'latest']),
+  path: z.string().nullable(),
+  /** The test whose log it is (file `log` only). */
+  test: z.string().optional(),
+  error: z.string(),
+});
+
 export const RunResultSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
   suite: z.string(),
@@ -163,6 +173,8 @@ export const RunResultSchema = z.object({
   reruns: z.array(TestResultSchema).optional(),
   success_ratio: SuccessRatioSchema.optional(),
   budget: BudgetStateSchema.optional(),
+  /** Files of this run that could not be written whole; absent when every one was. The run still counts as it ended. */
+  write_errors: z.array(WriteErrorSchema).optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */
