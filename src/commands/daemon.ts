@@ -8,6 +8,7 @@ import { exitWithNpmWrapper } from '../daemon/wrapper.ts';
 import { retentionSink } from '../store/retention-sink.ts';
 import { reportSink } from '../report/sink.ts';
 import type { Sink } from '../result/sink.ts';
+import { WriteLedger } from '../result/write-errors.ts';
 import { startRun } from '../runner/runner.ts';
 import { createMetrics, type StressdMetrics } from '../telemetry/metrics.ts';
 import { metricsSink } from '../telemetry/metrics-sink.ts';
@@ -217,10 +218,16 @@ interface RunParts {
 function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, executor, live, running }: RunParts): { runs: SuiteSet; coordinators: Map<string, RunCoordinator> } {
   const { suites, log, lc } = ctx;
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
+  // What the report sink could not write reaches history (the API, the page) through the ledger.
+  const ledger = new WriteLedger();
   const reports = reportSink(opts.reportsDir, (run, written) => {
     if (!written.ok) metrics.onReportWriteError(run.suite);
+    const final = written.write?.run ?? run;
+    if (written.write) ledger.note(run.id, written.write.errors);
+    else ledger.note(run.id, [{ file: 'json', path: null, error: written.ok ? '' : written.error }]);
+    metrics.setRunWriteErrors(run.suite, (final.write_errors ?? []).length + (written.write ? 0 : 1));
   });
-  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history),
+  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history, ledger),
     retentionSink({ reportsDir: opts.reportsDir, suites: running.suites, history, log }), live];
   const coordinators = new Map<string, RunCoordinator>();
   const runs = lc.add(

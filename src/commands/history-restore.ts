@@ -23,6 +23,8 @@ export async function restoreHistory(reportsDir: string, suites: readonly SuiteE
     }),
   );
   for (const { suite } of suites) metrics.setSuccessRatio(suite.suite, historyRatio(history.runs(), suite));
-  log.info({ reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
+  // A file history cannot read is kept, and named: the page lists it and the gauge counts it.
+  metrics.setUnreadableFiles(history.unreadable());
+  log.info({ reportsDir, runs: total, inMemory: history.runs().length, unreadable: history.unreadable().length }, 'history loaded');
   return history;
 }

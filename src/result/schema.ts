@@ -137,6 +137,16 @@ export const BudgetStateSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/** One file of a run that could not be written (DESIGN section 13): which, where, and the error. */
+export const WriteErrorSchema = z.object({
+  /** `report` the markdown, `json` the RunResult, `log` a test's output log, `latest` the latest.* copies. */
+  file: z.enum(['report', 'json', 'log', 'latest']),
+  path: z.string().nullable(),
+  /** The test whose log it is (file `log` only). */
+  test: z.string().optional(),
+  error: z.string(),
+});
+
 /**
  * The suite's `regression` settings the run's verdicts were judged with, so that a later
  * `compare` of this run judges as the run did even after the config changed.
@@ -178,6 +188,8 @@ export const RunResultSchema = z.object({
   budget: BudgetStateSchema.optional(),
   /** Absent in runs written before it was recorded. */
   regression_settings: RegressionSettingsSchema.optional(),
+  /** Files of this run that could not be written whole; absent when every one was. The run still counts as it ended. */
+  write_errors: z.array(WriteErrorSchema).optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

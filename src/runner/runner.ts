@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
 import { redactCredentials } from '../result/redact.ts';
+import { logWriteErrors } from '../result/write-errors.ts';
 import type { RunHandle, RunnerEmitter, RunSuiteOptions, StartRun } from './api.ts';
 import { judgeRun } from './graduation.ts';
 import { makeRunId } from '../result/id.ts';
@@ -209,6 +210,9 @@ function finishRun(state: RunState, span: Span): RunResult {
     tests_passed: passed,
     abort_cause: cause,
   };
+  // A log that could not be written whole is the run's too: its record lists every file it lacks.
+  const logs = logWriteErrors([...tests, ...reruns]);
+  if (logs.length > 0) complete.write_errors = logs;
   return deepFreeze({ ...complete, ...review.finish(complete) } satisfies RunResult);
 }
 

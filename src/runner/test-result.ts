@@ -70,7 +70,6 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
     deadlineSeconds: test.timeout,
     exitCode: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
-    ...(completed?.escaped_processes ? { escaped_processes: completed.escaped_processes } : {}),
     serverStallLines: lines.serverStallLines,
     streamErrorLines: lines.streamErrorLines,
     rateLimited: lines.rateLimited,
@@ -84,6 +83,8 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
   const result: TestResult = Object.assign(testIdentity(test, verdict), {
     exit_code: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
+    // stressd's executor names what left the command's group (and ended it); other executors say nothing.
+    ...(completed?.escaped_processes ? { escaped_processes: completed.escaped_processes.map((e) => ({ pid: e.pid, command: redactCredentials(e.command) })) } : {}),
     started_at: times.startedAt.toISOString(),
     ended_at: new Date(times.startedAt.getTime() + (times.endedAt - times.t0)).toISOString(),
     duration_seconds: Math.round(times.endedAt - times.t0) / 1000,

@@ -44,7 +44,7 @@ export interface TestRunContext {
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex);
+  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex, t0);
   const capture = new OutputCapture({
     logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logName ?? test.id),
     ...(ctx.logFlushMs === undefined ? {} : { flushEveryMs: ctx.logFlushMs }),
@@ -74,6 +74,8 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   const suspected = ctx.suspects ? await ctx.suspects(testResult) : [];
   endTestSpan(span, testResult, {
     suspectedMeasures: suspected,
+    t0,
+    sentAt,
     firstOutputAt: lines.timer.firstOutputAt,
     endedAt,
     timedOut: verdict.reason === 'timeout',

@@ -115,6 +115,12 @@ export function defineMetrics(registry: Registry) {
     budgetExhausted: gauge('stressd_budget_exhausted', "1 when the suite's run or day budget stopped tests in its latest run, else 0.", ['suite']),
     logWriteErrors: counter('stressd_log_write_errors_total', 'Test output logs that could not be written whole (disk full, read-only, permission).', ['suite']),
     reportWriteErrors: counter('stressd_report_write_errors_total', 'Run reports that could not be written to the reports dir (the API serves them from memory).', ['suite']),
+    lastEscapedProcesses: testGauge(
+      'stressd_test_escaped_processes',
+      "Processes that left the test command's process group and were ended at its end, latest execution (stressd's executor only; absent when the executor does not say).",
+    ),
+    runLastWriteErrors: gauge('stressd_run_last_write_errors', "Files of the suite's latest run (report, JSON, logs) that could not be written: 0 when every one was.", ['suite']),
+    historyUnreadable: gauge<'path' | 'problem'>('stressd_history_unreadable_files', 'Files in the reports dir that history could not read back (path and first problem), always 1; the file is kept.', ['path', 'problem']),
     buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
   };
 }

@@ -50,6 +50,10 @@ export interface StressdMetrics {
   setSuccessRatio(suite: string, ratio: RunSuccessRatio): void;
   /** stressd_report_write_errors_total{suite}: the report sink could not write a run's report. */
   onReportWriteError(suite: string): void;
+  /** stressd_run_last_write_errors{suite}: files of the latest run that could not be written. */
+  setRunWriteErrors(suite: string, count: number): void;
+  /** stressd_history_unreadable_files{path,problem}: the files history could not read back, replacing the last list. */
+  setUnreadableFiles(files: readonly { path: string; problem: string }[]): void;
   onExecutorRestart(): void;
   /** The configs were read: at start-up (ok) or by a SIGHUP reload; a failed reload also counts. */
   onConfigLoad(ok: boolean): void;
@@ -137,6 +141,17 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
     },
     onReportWriteError(suite) {
       safely('report write error', () => m.reportWriteErrors.inc({ suite }));
+    },
+
+    setRunWriteErrors(suite, count) {
+      safely('run write errors', () => m.runLastWriteErrors.set({ suite }, count));
+    },
+    setUnreadableFiles(files) {
+      safely('unreadable files', () => {
+        m.historyUnreadable.reset();
+        // The problem is cut short: a label is for telling files apart, the page has the whole text.
+        for (const f of files) m.historyUnreadable.set({ path: f.path, problem: f.problem.slice(0, 200) }, 1);
+      });
     },
 
     onExecutorRestart() {

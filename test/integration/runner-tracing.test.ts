@@ -69,7 +69,8 @@ test('a run is one stressd.run span with a stressd.test child per test, each wit
   assert.equal(quick?.attributes['error.type'], 'pattern_miss');
   assert.equal(quick?.attributes['process.exit_code'], undefined, 'the old name is gone');
   const first = quick?.events.find((e) => e.name === 'first_output');
-  assert.ok(Math.abs(Number(first?.attributes?.offset_seconds) - 0.1) < 0.03, JSON.stringify(first));
+  // The peer waits 0.1 s before its first line: a busy machine can only add to that.
+  assert.ok(Number(first?.attributes?.offset_seconds) >= 0.095, JSON.stringify(first));
   assert.match(quick?.status.message ?? '', /pattern_miss/);
 
   assert.equal(slow?.attributes['stressd.test.outcome'], 'timeout');
