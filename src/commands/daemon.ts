@@ -16,6 +16,7 @@ import { logSink } from '../daemon/log-sink.ts';
 import { journalSink } from '../store/journal-sink.ts';
 import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
+import { startMetricsExport } from '../telemetry/otlp-metrics.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
 import type { ExecutorSupervisor } from '../daemon/executor.ts';
@@ -144,6 +145,9 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   log.info({ enabled: tracing.enabled }, 'tracing');
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
+  // Closed before the registry is cleared (reverse order): its last export reads the final values.
+  const otlpMetrics = lc.add('otlp metrics', await startMetricsExport({ registry: metrics.registry, logger: log }), (h) => h.shutdown());
+  log.info({ enabled: otlpMetrics.enabled }, 'otlp metrics');
   const history = await restoreHistory(opts.reportsDir, suites, metrics, log);
 
   const envPassthrough = [...new Set(suites.flatMap((e) => e.suite.env_passthrough ?? []))];
