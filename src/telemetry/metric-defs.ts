@@ -120,6 +120,8 @@ export function defineMetrics(registry: Registry) {
     runSkipped: counter('stressd_run_skipped_total', 'Triggers that found a run of the suite already going and were skipped, by cause (overlap, busy_api).', ['suite', 'cause']),
     runQueued: counter('stressd_run_queued_total', 'Triggers that found max_concurrent_runs reached and waited for a free slot.', ['suite']),
     executorRestarts: counter('stressd_executor_restarts_total', 'Restarts of the embedded executor.', []),
+    configReloadFailures: counter('stressd_config_reload_failures_total', 'SIGHUP reloads refused because a config was bad (the running configs stayed).', []),
+    configLastReloadSuccess: gauge('stressd_config_last_reload_success', '1 when the configs running are the ones last read (start-up or the last SIGHUP reload), 0 when the last reload failed.', []),
     // DESIGN sections 6 and 10: verdicts against the baseline, graduation over runs, the budget.
     testRegressed: gauge<T | 'measure'>('stressd_test_regressed', 'Whether the last judged run of each test regressed on the measure, confirmed by re-runs: 1 regressed, 0 not.', [...TEST_LABELS, 'measure']),
     // One metric per unit (stressd_test_baseline_seconds, _bytes, …): one metric never mixes units.

@@ -57,6 +57,8 @@ export interface StressdMetrics {
    * first event of each after a restart (a child born by its event reads 1 at once).
    */
   declareSuite(suite: string, tests: readonly KnownTest[]): void;
+  /** The configs were read: at start-up (ok) or by a SIGHUP reload; a failed reload also counts. */
+  onConfigLoad(ok: boolean): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
   /**
@@ -149,6 +151,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     declareSuite(suite, tests) {
       safely('counters at zero', () => zeroSuiteCounters(m, suite, tests));
+    },
+
+    onConfigLoad(ok) {
+      safely('config load', () => {
+        m.configLastReloadSuccess.set(ok ? 1 : 0);
+        if (!ok) m.configReloadFailures.inc();
+      });
     },
 
     setBuildInfo() {
