@@ -17,6 +17,7 @@ import { logSink } from '../daemon/log-sink.ts';
 import { journalSink } from '../store/journal-sink.ts';
 import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
+import { startMetricsExport } from '../telemetry/otlp-metrics.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
 import type { ExecutorSupervisor } from '../daemon/executor.ts';
@@ -165,6 +166,9 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   log.info({ enabled: tracing.enabled }, 'tracing');
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
+  // Closed before the registry is cleared (reverse order): its last export reads the final values.
+  const otlpMetrics = lc.add('otlp metrics', await startMetricsExport({ registry: metrics.registry, logger: log }), (h) => h.shutdown());
+  log.info({ enabled: otlpMetrics.enabled }, 'otlp metrics');
   metrics.onConfigLoad(true);
   const running: RunningConfig = {
     entries: [...suites], suites: suites.map((e) => e.suite), schedulers: new Map(), loadedAt: ctx.loadedAt, digests: await digestsOf(suites), lastReload: null,
@@ -202,7 +206,12 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   ctx.onReady(configReloader({
     paths: opts.config, scheduleFlag: opts.schedule, executorFlag: opts.executor, executor: ctx.executor, running, coordinators,
     reviewOf: (suite) => createReview({ suite, history: () => history.runs() }), arm,
-    setNextRun: (suite, at) => metrics.setNextRun(suite, at), onReload: (ok) => metrics.onConfigLoad(ok), log,
+    setNextRun: (suite, at) => metrics.setNextRun(suite, at), log,
+    onReload: (ok) => {
+      metrics.onConfigLoad(ok);
+      // A reloaded suite may have new tests: their counters start at 0 too.
+      if (ok) for (const { suite } of running.entries) metrics.declareSuite(suite.suite, suite.tests);
+    },
   }));
 }
 

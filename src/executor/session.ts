@@ -198,6 +198,7 @@ export class Session {
         reaper: this.options.reaper,
         traceparent,
         endpoints: this.endpoints(),
+        requestId: id,
         send: (frame) => this.send(frame),
         // ws counts what is sent after close into bufferedAmount, which then only grows: a closed
         // socket must not hold the reading back, or the group's pipes are never drained.

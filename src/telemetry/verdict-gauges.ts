@@ -5,6 +5,7 @@
  */
 import type { RunResult, RunSuccessRatio, TestResult } from '../result/types.ts';
 import type { MetricSet, TestLabels } from './metric-defs.ts';
+import { baselineUnit } from './baseline-units.ts';
 
 type Labels = (test: Pick<TestResult, 'id' | 'category'>) => TestLabels;
 
@@ -15,21 +16,30 @@ export function applyRegressionGauges(m: MetricSet, run: RunResult, labelsOf: La
     const labels = labelsOf(test);
     for (const r of test.regressions) {
       const series = { ...labels, measure: r.measure };
+      const byUnit = m.testBaselineByUnit[baselineUnit(r.measure)];
       if (r.baseline === null) {
         m.testBaseline.remove(series);
+        byUnit.remove(series);
         m.testRegressed.remove(series);
         continue;
       }
       m.testBaseline.set(series, r.baseline.median);
+      byUnit.set(series, r.baseline.median);
       m.testRegressed.set(series, r.verdict === 'regressed' ? 1 : 0);
     }
   }
 }
 
-/** The infinite ratio (no failure) is stored as null in JSON and exported as +Inf. */
+/**
+ * The graduated share of the finished runs, never infinite; and the deprecated graduated ÷ failed,
+ * whose infinite value (no failure, null in JSON) is exported as +Inf.
+ */
 export function setSuccessRatioGauges(m: MetricSet, suite: string, ratio: RunSuccessRatio): void {
   const value = ratio.ratio ?? (ratio.runs > 0 ? Infinity : 0);
   m.suiteSuccessFailureRatio.set({ suite }, value);
+  const finished = ratio.graduated_runs + ratio.failed_runs;
+  if (finished > 0) m.suiteGraduatedRunsRatio.set({ suite }, ratio.graduated_runs / finished);
+  else m.suiteGraduatedRunsRatio.remove({ suite });
   m.suiteGraduated.set({ suite }, ratio.graduated ? 1 : 0);
 }
 
