@@ -7,6 +7,9 @@ export { MEASURES, MEASURE_NAMES, measureDef, type BadDirection, type MeasureDef
 export { MODELS, MODEL_NAMES, madModel, iqrModel, percentileModel, tModel, mannWhitneyModel, type ModelName, type RegressionModel, type Bounds } from './models.ts';
 export { REGRESSION_DEFAULTS, type RegressionSettings } from './settings.ts';
 export { comparableTests, measureValues, type BaselineQuery } from './baseline.ts';
-export { judgeTest, judgeValue, confirm, confirmValues, confirmAll, pastFloors, resolveSettings, type JudgeOptions, type Suspect, type TestJudgement } from './judge.ts';
+export { judgeTest, judgeValue, confirm, confirmValues, confirmAll, stillOpen, evidenceAfter, pastFloors, resolveSettings, type JudgeOptions, type Suspect, type TestJudgement } from './judge.ts';
 export { successRatio, SUCCESS_RATIO_DEFAULTS, type SuccessRatio, type SuccessRatioSettings } from './success-ratio.ts';
 export { mayStartTest, costOf, testCost, dayCost, type BudgetDecision, type BudgetInput, type BudgetSettings } from './budget.ts';
+export { sequentialJudge, openSuspect, addValue, sequentialState, SEQUENTIAL_DEFAULTS, type Evidence, type SequentialParams, type SequentialJudge } from './sequential.ts';
+export { fitMixture, type Mixture } from './mixture.ts';
+export { qnSpread } from './stats.ts';

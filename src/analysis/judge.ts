@@ -11,6 +11,7 @@ import { MEASURES, type MeasureDef } from './measures.ts';
 import { MODELS, type Bounds, type RegressionModel } from './models.ts';
 import { REGRESSION_DEFAULTS, type RegressionSettings } from './settings.ts';
 import { median, robustSpread } from './stats.ts';
+import { addValue, openSuspect, sequentialJudge, sequentialState, shiftEvidence, type Evidence, type SequentialJudge } from './sequential.ts';
 
 /** Scores are capped so that a zero-width baseline (all runs equal) still gives JSON-safe numbers. */
 const SCORE_CAP = 999;
@@ -29,6 +30,8 @@ export interface Suspect {
   bounds: Bounds;
   model: RegressionModel;
   min_change: number;
+  /** With the sequential model: its judge and the evidence the suspect value opened. */
+  sequential?: { judge: SequentialJudge; evidence: Evidence };
 }
 
 export interface TestJudgement {
@@ -76,7 +79,8 @@ export function judgeValue(def: MeasureDef, value: number, sample: readonly numb
 
 export function resolveSettings(options: Partial<RegressionSettings>): RegressionSettings {
   const pick = <K extends keyof RegressionSettings>(k: K): RegressionSettings[K] => options[k] ?? REGRESSION_DEFAULTS[k];
-  return { window_runs: pick('window_runs'), min_runs: pick('min_runs'), min_change: pick('min_change'), confirm_reruns: pick('confirm_reruns'), model: pick('model') };
+  const maxReruns = (options as { max_reruns?: number }).max_reruns;
+  return { window_runs: pick('window_runs'), min_runs: pick('min_runs'), min_change: pick('min_change'), confirm_reruns: maxReruns ?? pick('confirm_reruns'), model: pick('model') };
 }
 
 /**
@@ -100,8 +104,18 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
       continue;
     }
     const { record, bounds } = judgeValue(def, value, sample, model, settings.min_change);
-    judgement.records.push(record);
-    if (record.verdict === 'regressed') judgement.suspects.push({ record, def, sample, bounds, model, min_change: settings.min_change });
+    if (settings.model !== 'sequential') {
+      judgement.records.push(record);
+      if (record.verdict === 'regressed') judgement.suspects.push({ record, def, sample, bounds, model, min_change: settings.min_change });
+      continue;
+    }
+    const seq = sequentialJudge(def, sample, settings.min_change);
+    const evidence = openSuspect(seq, value, false);
+    const improved = evidence === null && record.verdict === 'improved' && shiftEvidence(seq, value, -1) >= seq.params.gate;
+    const verdict = evidence ? 'regressed' : improved ? 'improved' : 'unchanged';
+    const seqRecord: RegressionRecord = { ...record, verdict, score: shiftEvidence(seq, value, 1) / seq.params.gate };
+    judgement.records.push(seqRecord);
+    if (evidence) judgement.suspects.push({ record: seqRecord, def, sample, bounds, model, min_change: settings.min_change, sequential: { judge: seq, evidence } });
   }
   return judgement;
 }
@@ -113,6 +127,7 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
  * otherwise, also when no re-run measured the value.
  */
 export function confirmValues(suspect: Suspect, rerunValues: readonly number[]): RegressionRecord {
+  if (suspect.sequential) return confirmSequential(suspect, suspect.sequential, rerunValues);
   const values = [suspect.record.value, ...rerunValues];
   const center = suspect.record.baseline?.median ?? median(suspect.sample);
   const confirmed =
@@ -120,6 +135,26 @@ export function confirmValues(suspect: Suspect, rerunValues: readonly number[]):
     suspect.model.confirms(suspect.sample, values, suspect.def.bad, suspect.bounds) &&
     pastFloors(median(rerunValues), center, suspect.def, suspect.min_change);
   return { ...suspect.record, verdict: confirmed ? 'regressed' : 'noise', reruns: [...rerunValues] };
+}
+
+/** The evidence after the suspect and these re-runs, and whether to re-run again. */
+export function evidenceAfter(seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[]): Evidence {
+  return rerunValues.reduce((ev, v) => addValue(seq.judge, ev, v, false), seq.evidence);
+}
+
+export function stillOpen(suspect: Suspect, rerunValues: readonly number[]): boolean {
+  if (!suspect.sequential) return true;
+  return sequentialState(suspect.sequential.judge, evidenceAfter(suspect.sequential, rerunValues)) === 'open';
+}
+
+function confirmSequential(suspect: Suspect, seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[]): RegressionRecord {
+  const ev = evidenceAfter(seq, rerunValues);
+  const state = sequentialState(seq.judge, ev);
+  const base = { ...suspect.record, reruns: [...rerunValues], evidence: Math.round(ev.llr * 1000) / 1000 };
+  if (state === 'open') {
+    return { ...base, verdict: 'inconclusive', reason: `the evidence (${ev.llr.toFixed(1)}) stayed between its bounds (${seq.judge.params.lower} and ${seq.judge.params.upper}) after ${rerunValues.length} re-run(s)` };
+  }
+  return { ...base, verdict: state };
 }
 
 export function confirm(suspect: Suspect, reruns: readonly TestResult[]): RegressionRecord {

@@ -6,7 +6,7 @@
 import type { BadDirection } from './measures.ts';
 import { mannWhitneyGreaterP, mean, median, quantileSorted, robustSpread, sorted, stdev, tQuantile } from './stats.ts';
 
-export const MODEL_NAMES = ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
+export const MODEL_NAMES = ['sequential', 'mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface Bounds {
@@ -115,6 +115,8 @@ export function mannWhitneyModel(alpha = 0.01): RegressionModel {
 
 /** The models by name, with the parameters the benchmark chose (docs/analysis.md). */
 export const MODELS: Readonly<Record<ModelName, RegressionModel>> = {
+  // The sequential confirmation (sequential.ts) decides by evidence; its bounds only give `score` a scale.
+  sequential: { ...madModel(3), name: 'sequential', label: 'sequential (capped LLR)' },
   mad: madModel(3),
   iqr: iqrModel(1.5),
   percentile: percentileModel(0.05),

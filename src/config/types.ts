@@ -24,7 +24,8 @@ export interface RegressionConfig {
   min_runs: number;
   min_change: number;
   confirm_reruns: number;
-  model: 'mad' | 'iqr' | 'percentile' | 't' | 'mann_whitney';
+  max_reruns?: number;
+  model: 'sequential' | 'mad' | 'iqr' | 'percentile' | 't' | 'mann_whitney';
 }
 
 /** DESIGN section 3: USD limits, null = unlimited. */

@@ -109,7 +109,7 @@ export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
 
 /** The fixed set of `measure` label values (DESIGN section 6). */
 export const MEASURE_VALUES = ['duration', 'first_output', 'first_text', 'output_bytes', 'tokens_per_second', 'peak_memory', 'peak_cpu', 'cost'] as const;
-export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'no_baseline'] as const;
+export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'inconclusive', 'no_baseline'] as const;
 
 /** One measure of one test against its baseline (DESIGN section 10). Values in the measure's base unit. */
 export const RegressionRecordSchema = z.object({
@@ -124,6 +124,10 @@ export const RegressionRecordSchema = z.object({
   verdict: z.enum(REGRESSION_VERDICT_VALUES),
   /** The re-runs' values of a suspected regression, in run order; absent when none ran. */
   reruns: z.array(z.number()).optional(),
+  /** The sequential confirmation's pooled, capped log-likelihood ratio over the suspect and its re-runs. */
+  evidence: z.number().optional(),
+  /** Why the verdict is `inconclusive` (the evidence stayed between its bounds, the host was under pressure). */
+  reason: z.string().optional(),
 });
 
 /** Nearest-rank percentiles of one per-session figure; all null when no session had it. */

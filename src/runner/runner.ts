@@ -77,6 +77,7 @@ interface RunState {
 interface Suspect {
   test: SuiteTest;
   measures: readonly string[];
+  result: TestResult;
 }
 
 function emitterFor(events: RunnerEmitter): Emit {
@@ -158,7 +159,7 @@ async function runSuiteTests(state: RunState, ctx: RunSpanContext): Promise<Susp
     state.emit('test:start', { runId: id, suite: suite.suite, index, total, test: { id: test.id, name: test.name, category: test.category } });
     let measures: readonly string[] = [];
     const result = await runOne(state, test, { ctx, suspects: async (r) => (measures = await review.suspects(r)) });
-    if (measures.length > 0) suspects.push({ test, measures });
+    if (measures.length > 0) suspects.push({ test, measures, result });
     tests.push(result);
     state.emit('test:end', { runId: id, suite: suite.suite, result });
     if (index < total - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
