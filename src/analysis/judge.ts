@@ -48,6 +48,11 @@ function scoreOf(value: number, center: number, b: Bounds, bad: MeasureDef['bad'
   return Math.max(-SCORE_CAP, Math.min(SCORE_CAP, raw));
 }
 
+/** JSON-safe: ±SCORE_CAP at most, 0 for NaN (a value log space cannot place). */
+function capScore(v: number): number {
+  return Number.isNaN(v) ? 0 : Math.max(-SCORE_CAP, Math.min(SCORE_CAP, v));
+}
+
 /** Past the relative floor (unless the median is 0, where only the absolute floor can speak) and the absolute one. */
 export function pastFloors(value: number, center: number, def: MeasureDef, minChange: number): boolean {
   const diff = Math.abs(value - center);
@@ -113,7 +118,7 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
     const evidence = openSuspect(seq, value, false);
     const improved = evidence === null && record.verdict === 'improved' && shiftEvidence(seq, value, -1) >= seq.params.gate;
     const verdict = evidence ? 'regressed' : improved ? 'improved' : 'unchanged';
-    const seqRecord: RegressionRecord = { ...record, verdict, score: shiftEvidence(seq, value, 1) / seq.params.gate };
+    const seqRecord: RegressionRecord = { ...record, verdict, score: capScore(shiftEvidence(seq, value, 1) / seq.params.gate) };
     judgement.records.push(seqRecord);
     if (evidence) judgement.suspects.push({ record: seqRecord, def, sample, bounds, model, min_change: settings.min_change, sequential: { judge: seq, evidence } });
   }
