@@ -6,7 +6,7 @@
  * lower one, open in between. A value measured while the host was under pressure can only count
  * against a regression. The parameters were chosen by bench/regression.bench.ts (docs/analysis.md).
  */
-import type { MeasureDef } from './measures.ts';
+import type { MeasureDef } from '../result/measures.ts';
 import { fitMixture, fromSpace, shiftLlr, toSpace, type Mixture } from './mixture.ts';
 import { median } from './stats.ts';
 

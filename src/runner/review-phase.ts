@@ -13,7 +13,7 @@ export interface GuardedReview {
   suspects(test: TestResult): Promise<readonly string[]>;
   settle(test: TestResult, reruns: readonly TestResult[]): TestResult;
   more(test: TestResult, reruns: readonly TestResult[]): boolean;
-  finish(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget'>;
+  finish(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget' | 'regression_settings'>;
 }
 
 function warn(what: string, err: unknown): void {
