@@ -31,7 +31,7 @@ export interface Suspect {
   model: RegressionModel;
   min_change: number;
   /** With the sequential model: its judge and the evidence the suspect value opened. */
-  sequential?: { judge: SequentialJudge; evidence: Evidence };
+  sequential?: { judge: SequentialJudge; evidence: Evidence; /** The suspect's own pressure reading, in words. */ pressure?: string };
 }
 
 export interface TestJudgement {
@@ -130,12 +130,13 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
       continue;
     }
     const seq = sequentialJudge(def, sample, settings.min_change);
-    const evidence = openSuspect(seq, value, false);
+    const pressure = test.host_pressure?.under_pressure === true ? test.host_pressure : null;
+    const evidence = openSuspect(seq, value, pressure !== null);
     const improved = evidence === null && record.verdict === 'improved' && shiftEvidence(seq, value, -1) >= seq.params.gate;
     const verdict = evidence ? 'regressed' : improved ? 'improved' : 'unchanged';
     const seqRecord: RegressionRecord = { ...record, verdict, score: capScore(shiftEvidence(seq, value, 1) / seq.params.gate) };
     judgement.records.push(seqRecord);
-    if (evidence) judgement.suspects.push({ record: seqRecord, def, sample, bounds, model, min_change: settings.min_change, sequential: { judge: seq, evidence } });
+    if (evidence) judgement.suspects.push({ record: seqRecord, def, sample, bounds, model, min_change: settings.min_change, sequential: { judge: seq, evidence, ...(pressure?.reason ? { pressure: pressure.reason } : {}) } });
   }
   return judgement;
 }
@@ -146,8 +147,8 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
  * (see RegressionModel.confirms) and the re-runs' median is still past both floors; noise
  * otherwise, also when no re-run measured the value.
  */
-export function confirmValues(suspect: Suspect, rerunValues: readonly number[]): RegressionRecord {
-  if (suspect.sequential) return confirmSequential(suspect, suspect.sequential, rerunValues);
+export function confirmValues(suspect: Suspect, rerunValues: readonly number[], pressured: readonly boolean[] = []): RegressionRecord {
+  if (suspect.sequential) return confirmSequential(suspect, suspect.sequential, rerunValues, pressured);
   const values = [suspect.record.value, ...rerunValues];
   const center = suspect.record.baseline?.median ?? median(suspect.sample);
   const confirmed =
@@ -158,32 +159,45 @@ export function confirmValues(suspect: Suspect, rerunValues: readonly number[]):
 }
 
 /** The evidence after the suspect and these re-runs, and whether to re-run again. */
-export function evidenceAfter(seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[]): Evidence {
-  return rerunValues.reduce((ev, v) => addValue(seq.judge, ev, v, false), seq.evidence);
+/** `pressured[i]`: re-run i was measured while the host was under pressure (it can then only count against). */
+export function evidenceAfter(seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[], pressured: readonly boolean[] = []): Evidence {
+  return rerunValues.reduce((ev, v, i) => addValue(seq.judge, ev, v, pressured[i] === true), seq.evidence);
 }
 
-export function stillOpen(suspect: Suspect, rerunValues: readonly number[]): boolean {
+export function stillOpen(suspect: Suspect, reruns: readonly TestResult[]): boolean {
   if (!suspect.sequential) return true;
-  return sequentialState(suspect.sequential.judge, evidenceAfter(suspect.sequential, rerunValues)) === 'open';
+  const { values, pressured } = rerunReadings(suspect, reruns);
+  return sequentialState(suspect.sequential.judge, evidenceAfter(suspect.sequential, values, pressured)) === 'open';
 }
 
-function confirmSequential(suspect: Suspect, seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[]): RegressionRecord {
-  const ev = evidenceAfter(seq, rerunValues);
+function confirmSequential(suspect: Suspect, seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[], pressured: readonly boolean[]): RegressionRecord {
+  const ev = evidenceAfter(seq, rerunValues, pressured);
   const state = sequentialState(seq.judge, ev);
   const base = { ...suspect.record, reruns: [...rerunValues], evidence: Math.round(ev.llr * 1000) / 1000 };
   if (state === 'open') {
-    return { ...base, verdict: 'inconclusive', reason: `the evidence (${ev.llr.toFixed(1)}) stayed between its bounds (${seq.judge.params.lower} and ${seq.judge.params.upper}) after ${rerunValues.length} re-run(s)` };
+    const why = ev.pressured > 0
+      ? `${ev.pressured} of ${ev.values.length} value(s) measured with the host under pressure${seq.pressure ? ` (${seq.pressure})` : ''}: they cannot confirm a regression, and the rest did not decide`
+      : `the evidence (${ev.llr.toFixed(1)}) stayed between its bounds (${seq.judge.params.lower} and ${seq.judge.params.upper}) after ${rerunValues.length} re-run(s)`;
+    return { ...base, verdict: 'inconclusive', reason: why };
   }
   return { ...base, verdict: state };
 }
 
-export function confirm(suspect: Suspect, reruns: readonly TestResult[]): RegressionRecord {
+function rerunReadings(suspect: Suspect, reruns: readonly TestResult[]): { values: number[]; pressured: boolean[] } {
   const values: number[] = [];
+  const pressured: boolean[] = [];
   for (const r of reruns) {
     const v = suspect.def.value(r);
-    if (v !== null) values.push(v);
+    if (v === null) continue;
+    values.push(v);
+    pressured.push(r.host_pressure?.under_pressure === true);
   }
-  return confirmValues(suspect, values);
+  return { values, pressured };
+}
+
+export function confirm(suspect: Suspect, reruns: readonly TestResult[]): RegressionRecord {
+  const { values, pressured } = rerunReadings(suspect, reruns);
+  return confirmValues(suspect, values, pressured);
 }
 
 /** The final records of a judged test: each suspect replaced by its confirmed verdict. */

@@ -4,7 +4,7 @@
  * before each test, and graduation over runs at the end. Stateless between calls (each reads the
  * history afresh), so one review serves every run of a suite.
  */
-import { confirmAll, stillOpen, confirm as confirmOne, costOf, dayCost, judgeTest, mayStartTest, successRatio, type JudgeOptions, type Suspect } from '../analysis/index.ts';
+import { confirmAll, stillOpen, costOf, dayCost, judgeTest, mayStartTest, successRatio, type JudgeOptions } from '../analysis/index.ts';
 import type { Suite } from '../config/types.ts';
 import type { BudgetState, RunResult, RunSuccessRatio, TestResult } from '../result/types.ts';
 import type { RunReview } from '../runner/api.ts';
@@ -33,7 +33,7 @@ export function createReview(options: ReviewOptions): RunReview {
 
     more(test, reruns) {
       const suspects = judgeTest(test, options.history(), judgeOptions(null)).suspects;
-      return suspects.some((s) => stillOpen(s, valuesOf(s, reruns)));
+      return suspects.some((s) => stillOpen(s, reruns));
     },
 
     mayStart(finished) {
@@ -57,10 +57,6 @@ export function createReview(options: ReviewOptions): RunReview {
       return { success_ratio: ratioOf(run, options.history(), suite), budget: budgetOf(run, spendHistory(), suite, now()), regression_settings: { ...suite.regression } };
     },
   };
-}
-
-function valuesOf(s: Suspect, reruns: readonly TestResult[]): number[] {
-  return confirmOne(s, reruns).reruns ?? [];
 }
 
 /** Graduation over runs with this run counted; the infinite ratio (no failure) is null in JSON. */

@@ -129,6 +129,19 @@ export const RegressionRecordSchema = z.object({
   reason: z.string().optional(),
 });
 
+/** How busy the host was while a test ran; shares are of the test's wall time, null where not readable. */
+export const HostPressureSchema = z.object({
+  /** `psi` (Linux pressure stall information) or `loadavg` where PSI is missing (load per core and steal only). */
+  source: z.enum(['psi', 'loadavg']),
+  cpu_some_share: z.number().nullable(),
+  memory_some_share: z.number().nullable(),
+  load_per_core: z.number().nullable(),
+  steal_share: z.number().nullable(),
+  under_pressure: z.boolean(),
+  /** e.g. "CPU pressure 55 % of the test's time"; null when not under pressure. */
+  reason: z.string().nullable(),
+});
+
 /** Nearest-rank percentiles of one per-session figure; all null when no session had it. */
 export const LoadPercentilesSchema = z.object({ p50: seconds, p95: seconds, p99: seconds, max: seconds });
 

@@ -24,6 +24,8 @@ export interface StartRunTuning {
   progressIntervalMs?: number;
   /** Bound on waiting for a restarting executor before each test; default 15,000 ms. */
   readyTimeoutMs?: number;
+  /** Where the host's pressure is read; default `/proc` (tests give fixture files). */
+  procRoot?: string;
 }
 
 export const startRun: StartRun = (options: RunSuiteOptions): RunHandle => startRunWith(options, {});
@@ -136,6 +138,7 @@ async function runOne(state: RunState, test: SuiteTest, ctx: RunOneContext): Pro
     signal: options.signal,
     traceContext: ctx.ctx,
     progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
+    ...(tuning.procRoot === undefined ? {} : { procRoot: tuning.procRoot }),
     onProgress: (p) => state.emit('test:progress', { runId: id, testId: test.id, ...p }),
     ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
     ...(ctx.suspects ? { suspects: ctx.suspects } : {}),

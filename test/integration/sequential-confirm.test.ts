@@ -4,12 +4,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
 import type { ExecutorServer } from '../../src/executor/types.ts';
-import { startRun } from '../../src/runner/runner.ts';
+import { startRunWith } from '../../src/runner/runner.ts';
 import { createReview } from '../../src/commands/review.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { RunResultSchema } from '../../src/result/schema.ts';
@@ -19,10 +19,18 @@ import { passed, run as historyRun } from '../fixtures/analysis/history.ts';
 
 let executor: ExecutorServer;
 let dir: string;
+let procRoot: string;
 
 before(async () => {
   executor = await startExecutor({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), 'stressd-sequential-'));
+  // A calm host, from fixture files (this machine's own pressure must not decide the verdicts).
+  procRoot = join(dir, 'proc');
+  await mkdir(join(procRoot, 'pressure'), { recursive: true });
+  await writeFile(join(procRoot, 'pressure', 'cpu'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+  await writeFile(join(procRoot, 'pressure', 'memory'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+  await writeFile(join(procRoot, 'loadavg'), '0.10 0.10 0.10 1/100 1\n');
+  await writeFile(join(procRoot, 'stat'), 'cpu  100 0 100 1000 0 0 0 0 0 0\n');
 });
 after(async () => {
   await executor.close();
@@ -53,7 +61,7 @@ test('sequential confirmation: re-runs only while undecided; a lasting slowdown 
   );
   // The defaults: model sequential, at most 3 re-runs per suspect.
   const suite = makeSuite([{ id: 'slower', command: cmds.slower }, { id: 'blip', command: cmds.blip }, { id: 'steady', command: cmds.steady }]);
-  const handle = startRun({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) });
+  const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
   const events = recordEvents(handle);
   const result = await handle.done;
   const parsed = RunResultSchema.safeParse(result);
@@ -74,4 +82,24 @@ test('sequential confirmation: re-runs only while undecided; a lasting slowdown 
   const starts = events.filter(([n]) => n === 'test:start').map(([, p]) => (p as { rerun_of?: string }).rerun_of ?? null);
   assert.deepEqual(starts, [null, null, null, 'slower', 'slower', 'blip', 'blip']);
   assert.match(renderMarkdown(result), /noise \(re-runs did not confirm\)/);
+});
+
+test('a suspect measured with the host under pressure ends inconclusive with the reason, never regressed', async () => {
+  const file = join(dir, 'busy.count');
+  // Each run of the command makes the (fixture) host's CPU pressure jump while it runs, and is slow.
+  const psi = join(procRoot, 'pressure', 'cpu');
+  const command = `n=$(cat ${file} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${file}; echo "some avg10=90.00 avg60=50.00 avg300=20.00 total=$((1000 + n * 1000000000000))" > ${psi}; sleep 1.6; echo "run $n done"`;
+  const history: RunResult[] = [0.08, 0.1, 0.12, 0.09, 0.11, 0.1, 0.1, 0.09].map((d, i) => historyRun(i, [passed('busy', d, { command })], { suite: 'itest' }));
+  const suite = makeSuite([{ id: 'busy', command }]);
+  const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
+  const result = await handle.done;
+  const busy = result.tests[0];
+  assert.equal(busy?.host_pressure?.under_pressure, true);
+  assert.equal(busy?.host_pressure?.source, 'psi');
+  assert.match(busy?.host_pressure?.reason ?? '', /CPU pressure 100 % of the test's time/);
+  const d = durationOf(busy);
+  assert.equal(d.verdict, 'inconclusive');
+  assert.equal(d.reruns?.length, 3, 'slow re-runs under pressure leave it open to the last one');
+  assert.match(d.reason ?? '', /4 of 4 value\(s\) measured with the host under pressure \(CPU pressure 100 %/);
+  assert.ok(RunResultSchema.safeParse(result).success);
 });
