@@ -136,6 +136,10 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
     const verdict = evidence ? 'regressed' : improved ? 'improved' : 'unchanged';
     const seqRecord: RegressionRecord = { ...record, verdict, score: capScore(shiftEvidence(seq, value, 1) / seq.params.gate) };
     judgement.records.push(seqRecord);
+    if (verdict === 'unchanged') {
+      const evidenceWords = `its evidence for a shift (${shiftEvidence(seq, value, 1).toFixed(1)}) is under the gate ${seq.params.gate}`;
+      judgement.why[def.name] = unchangedWhy(def, value, record.baseline?.median ?? value, settings.min_change, bounds) ?? evidenceWords;
+    }
     if (evidence) judgement.suspects.push({ record: seqRecord, def, sample, bounds, model, min_change: settings.min_change, sequential: { judge: seq, evidence, ...(pressure?.reason ? { pressure: pressure.reason } : {}) } });
   }
   return judgement;
