@@ -109,6 +109,7 @@ export function defineMetrics(registry: Registry) {
     // DESIGN sections 6 and 10: verdicts against the baseline, graduation over runs, the budget.
     testRegressed: gauge<T | 'measure'>('stressd_test_regressed', 'Whether the last judged run of each test regressed on the measure, confirmed by re-runs: 1 regressed, 0 not.', [...TEST_LABELS, 'measure']),
     testBaseline: gauge<T | 'measure'>('stressd_test_baseline', "The baseline's centre (median of the comparable passed runs) of each test and measure, in the measure's base unit.", [...TEST_LABELS, 'measure']),
+    testHostPressure: gauge<T | 'resource'>('stressd_test_host_pressure', "How busy the host was during each test's latest run: resource cpu and memory (PSI share of the test's time some task waited), load_per_core, steal (share of CPU time).", [...TEST_LABELS, 'resource']),
     suiteSuccessFailureRatio: gauge('stressd_suite_success_failure_ratio', 'Graduated ÷ not-graduated finished runs of the suite in the ratio window (+Inf with no failure).', ['suite']),
     suiteGraduated: gauge('stressd_suite_graduated', 'Graduation over runs: 1 when the success/failure ratio meets min_success_failure_ratio over enough runs, else 0.', ['suite']),
     runCost: counter('stressd_run_cost_usd_total', 'Cost spent by the runs of the suite (tests and re-runs), from the result lines, US dollars.', ['suite']),

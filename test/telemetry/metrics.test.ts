@@ -68,6 +68,7 @@ describe('stressd metrics', () => {
       stressd_build_info: 'gauge',
       stressd_test_regressed: 'gauge',
       stressd_test_baseline: 'gauge',
+      stressd_test_host_pressure: 'gauge',
       stressd_suite_success_failure_ratio: 'gauge',
       stressd_suite_graduated: 'gauge',
       stressd_run_cost_usd_total: 'counter',
