@@ -55,7 +55,7 @@ export const StreamTimingSchema = z.object({
   output_tokens_per_second: z.number().nullable(),
   /** last output → `process.completed`. */
   completion_lag_seconds: seconds,
-  /** Every gap counted at the fixed bounds of src/runner/gap-buckets.ts; absent in older results. */
+  /** Every gap counted at the fixed bounds of src/result/gap-buckets.ts; absent in older results. */
   gap_histogram: GapHistogramSchema.nullable().optional(),
 });
 
