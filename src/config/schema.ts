@@ -27,7 +27,7 @@ export const DEFAULTS = {
   min_success_failure_ratio: 10,
   ratio_window_runs: 50,
   min_pass_ratio: 0.95,
-  regression: { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' },
+  regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' },
   retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
 } as const;
 
@@ -111,6 +111,8 @@ export const RegressionSchema = z.object({
   min_runs: runCount(1).default(DEFAULTS.regression.min_runs),
   min_change: z.number({ error: 'a fraction, 0 or more (0.1 = 10 %)' }).min(0, { error: 'a fraction, 0 or more (0.1 = 10 %)' }).default(DEFAULTS.regression.min_change),
   confirm_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).default(DEFAULTS.regression.confirm_reruns),
+  /** The sequential confirmation's name for the most re-runs per suspect; `confirm_reruns` is its old name. */
+  max_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).optional(),
   model: z.enum(MODEL_NAMES, { error: `one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}` }).default(DEFAULTS.regression.model),
 }).refine((r) => r.min_runs <= r.window_runs, { error: 'min_runs at most window_runs', path: ['min_runs'] });
 

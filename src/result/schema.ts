@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { MODEL_NAMES } from './measures.ts';
 import {
   count, OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, HostPressureSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 } from './test-parts.ts';
 
 export {
   OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, HostPressureSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 };
 
 export const TestResultSchema = z.object({
@@ -78,6 +78,8 @@ export const TestResultSchema = z.object({
   span_id: z.string().nullable(),
   /** Comparison with this test's baseline from history, one record per measured measure; absent or null when not judged. */
   regressions: z.array(RegressionRecordSchema).nullable().optional(),
+  /** How busy the host was during the test (runner/host-pressure.ts); absent in older results. */
+  host_pressure: HostPressureSchema.optional(),
   /** Set on a confirmation re-run (RunResult.reruns): the id of the test it re-runs. */
   rerun_of: z.string().optional(),
   /** A test under load (DESIGN section 11): its sessions aggregated; absent for one session. */

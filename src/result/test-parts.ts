@@ -107,7 +107,7 @@ export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
   z.object({ measured: z.literal(false), why: z.string() }),
 ]);
 
-export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'no_baseline'] as const;
+export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'inconclusive', 'no_baseline'] as const;
 
 /** One measure of one test against its baseline (DESIGN section 10). Values in the measure's base unit. */
 export const RegressionRecordSchema = z.object({
@@ -123,6 +123,23 @@ export const RegressionRecordSchema = z.object({
   verdict: z.enum(REGRESSION_VERDICT_VALUES),
   /** The re-runs' values of a suspected regression, in run order; absent when none ran. */
   reruns: z.array(z.number()).optional(),
+  /** The sequential confirmation's pooled, capped log-likelihood ratio over the suspect and its re-runs. */
+  evidence: z.number().optional(),
+  /** Why the verdict is `inconclusive` (the evidence stayed between its bounds, the host was under pressure). */
+  reason: z.string().optional(),
+});
+
+/** How busy the host was while a test ran; shares are of the test's wall time, null where not readable. */
+export const HostPressureSchema = z.object({
+  /** `psi` (Linux pressure stall information) or `loadavg` where PSI is missing (load per core and steal only). */
+  source: z.enum(['psi', 'loadavg']),
+  cpu_some_share: z.number().nullable(),
+  memory_some_share: z.number().nullable(),
+  load_per_core: z.number().nullable(),
+  steal_share: z.number().nullable(),
+  under_pressure: z.boolean(),
+  /** e.g. "CPU pressure 55 % of the test's time"; null when not under pressure. */
+  reason: z.string().nullable(),
 });
 
 /** Nearest-rank percentiles of one per-session figure; all null when no session had it. */

@@ -18,6 +18,7 @@ import { endSessionSpan, startSessionSpan } from './session-span.ts';
 import { endTestSpan, spanIds, startTestSpan } from './spans.ts';
 import { assembleResult } from './test-result.ts';
 import type { TestResult } from '../result/types.ts';
+import { hostPressure, pressureSnapshot } from './host-pressure.ts';
 
 export interface TestRunContext {
   suite: Suite;
@@ -37,12 +38,15 @@ export interface TestRunContext {
   sessionIndex?: number;
   /** How often the log gets what the test printed (default 1 s; load sessions 5 s). */
   logFlushMs?: number;
+  /** Where the host's pressure is read (`/proc`; tests give fixture files). */
+  procRoot?: string;
   /** Judges the finished test before its span ends: the measures suspected of regressing. */
   suspects?: (result: TestResult) => Promise<readonly string[]>;
 }
 
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
   const startedAt = new Date();
+  const pressureBefore = await pressureSnapshot(ctx.procRoot);
   const t0 = performance.now();
   const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex, t0);
   const capture = new OutputCapture({
@@ -70,7 +74,9 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     resources,
     ids: spanIds(span),
   });
-  const testResult: TestResult = ctx.rerunOf === undefined ? assembled : { ...assembled, rerun_of: ctx.rerunOf };
+  const host_pressure = await hostPressure(pressureBefore, await pressureSnapshot(ctx.procRoot), ctx.procRoot);
+  const measured: TestResult = { ...assembled, host_pressure };
+  const testResult: TestResult = ctx.rerunOf === undefined ? measured : { ...measured, rerun_of: ctx.rerunOf };
   const suspected = ctx.suspects ? await ctx.suspects(testResult) : [];
   endTestSpan(span, testResult, {
     suspectedMeasures: suspected,

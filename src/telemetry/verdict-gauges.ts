@@ -12,6 +12,14 @@ type Labels = (test: Pick<TestResult, 'id' | 'category'>) => TestLabels;
 /** A test that was not judged (it did not pass) leaves the gauges of its last judged run. */
 export function applyRegressionGauges(m: MetricSet, run: RunResult, labelsOf: Labels): void {
   for (const test of run.tests) {
+    const p = test.host_pressure;
+    if (p) {
+      const readings = { cpu: p.cpu_some_share, memory: p.memory_some_share, load_per_core: p.load_per_core, steal: p.steal_share };
+      for (const [resource, v] of Object.entries(readings)) {
+        if (v === null) m.testHostPressure.remove({ ...labelsOf(test), resource });
+        else m.testHostPressure.set({ ...labelsOf(test), resource }, v);
+      }
+    }
     if (!test.regressions) continue;
     const labels = labelsOf(test);
     for (const r of test.regressions) {

@@ -87,7 +87,7 @@ function overRunsRows(last: RunResult | undefined): string {
   if (!last) return '';
   const rows: string[] = [];
   const r = last.success_ratio;
-  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'graduated' : 'not graduated'}</span> ${e(r.text)}</td></tr>`);
+  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'ratio met' : 'ratio not met'}</span> ${e(r.text)}</td></tr>`);
   const b = last.budget;
   if (b) {
     const limit = (v: number | null): string => (v === null ? 'unlimited' : `$${v.toFixed(2)}`);

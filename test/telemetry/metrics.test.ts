@@ -79,6 +79,7 @@ describe('stressd metrics', () => {
       stressd_test_baseline: 'gauge', // deprecated
       stressd_suite_graduated_runs_ratio: 'gauge',
       stressd_suite_success_failure_ratio: 'gauge', // deprecated
+      stressd_test_host_pressure: 'gauge',
       stressd_suite_graduated: 'gauge',
       stressd_run_cost_usd_total: 'counter',
       stressd_budget_exhausted: 'gauge',

@@ -90,3 +90,13 @@ test('every measure has its baseline in the metric of its unit', async () => {
   const om = (await m.metricsResponse('application/openmetrics-text')).body;
   for (const unit of ['seconds', 'bytes', 'ratio']) assert.match(om, new RegExp(`# UNIT stressd_test_baseline_${unit} ${unit}`));
 });
+
+test('the host pressure of each test is a gauge per resource; a reading PSI-less hosts lack is left out', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  const host_pressure = { source: 'loadavg' as const, cpu_some_share: null, memory_some_share: null, load_per_core: 2.5, steal_share: 0.02, under_pressure: true, reason: 'load 2.5 per core' };
+  m.onRunEnd(runResult({ tests: [testResult({ id: 't', host_pressure })] }));
+  const text = await body(m);
+  assert.match(text, /stressd_test_host_pressure\{suite="demo",test="t",resource="load_per_core"\} 2\.5/);
+  assert.match(text, /stressd_test_host_pressure\{suite="demo",test="t",resource="steal"\} 0\.02/);
+  assert.doesNotMatch(text, /resource="cpu"/);
+});
