@@ -7,15 +7,15 @@
  */
 import type { RegressionRecord, RunResult, TestResult } from '../result/types.ts';
 import { comparableTests, measureValues } from './baseline.ts';
-import { MEASURES, type MeasureDef } from './measures.ts';
+import { MEASURES, type MeasureDef } from '../result/measures.ts';
 import { MODELS, type Bounds, type RegressionModel } from './models.ts';
-import { REGRESSION_DEFAULTS, type RegressionSettings } from './settings.ts';
+import type { RegressionSettings } from './settings.ts';
 import { median, robustSpread } from './stats.ts';
 
 /** Scores are capped so that a zero-width baseline (all runs equal) still gives JSON-safe numbers. */
 const SCORE_CAP = 999;
 
-export interface JudgeOptions extends Partial<RegressionSettings> {
+export interface JudgeOptions extends RegressionSettings {
   suite: string;
   /** The run the test belongs to, kept out of its own baseline. */
   runId?: string | null;
@@ -35,6 +35,8 @@ export interface TestJudgement {
   /** One record per measured measure; suspects carry `regressed` until `confirm` decides. */
   records: RegressionRecord[];
   suspects: Suspect[];
+  /** Why a record is `unchanged` or `no_baseline`, by measure, with the numbers (see unchangedWhy). */
+  why: Record<string, string>;
 }
 
 function scoreOf(value: number, center: number, b: Bounds, bad: MeasureDef['bad']): number {
@@ -50,6 +52,21 @@ export function pastFloors(value: number, center: number, def: MeasureDef, minCh
   const diff = Math.abs(value - center);
   if (diff <= def.floor) return false;
   return center === 0 || diff / Math.abs(center) > minChange;
+}
+
+const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
+
+/**
+ * Why a value is `unchanged`: the absolute floor or the relative one held it back, or it stayed
+ * inside the model's band (`bounds`; null when there is none, comparing two runs). Null when the
+ * verdict is not `unchanged`.
+ */
+export function unchangedWhy(def: MeasureDef, value: number, center: number, minChange: number, bounds: Bounds | null): string | null {
+  const diff = Math.abs(value - center);
+  if (diff <= def.floor) return `below the absolute floor: |change| ${def.format(diff)} ≤ ${def.format(def.floor)}`;
+  if (center !== 0 && diff / Math.abs(center) <= minChange) return `below the relative floor: |change| ${pct(diff / Math.abs(center))} ≤ min_change ${pct(minChange)}`;
+  if (bounds !== null && value >= bounds.lower && value <= bounds.upper) return `within the noise band ${def.format(bounds.lower)} … ${def.format(bounds.upper)}`;
+  return null;
 }
 
 /** The pure core: one value against one baseline sample (which must have at least min_runs values). */
@@ -74,19 +91,14 @@ export function judgeValue(def: MeasureDef, value: number, sample: readonly numb
   };
 }
 
-export function resolveSettings(options: Partial<RegressionSettings>): RegressionSettings {
-  const pick = <K extends keyof RegressionSettings>(k: K): RegressionSettings[K] => options[k] ?? REGRESSION_DEFAULTS[k];
-  return { window_runs: pick('window_runs'), min_runs: pick('min_runs'), min_change: pick('min_change'), confirm_reruns: pick('confirm_reruns'), model: pick('model') };
-}
-
 /**
  * Judges every measured measure of a test against its history. A test that did not pass is not
  * judged (its failure is the verdict): the result then has no records.
  */
 export function judgeTest(test: TestResult, history: readonly RunResult[], options: JudgeOptions): TestJudgement {
-  const settings = resolveSettings(options);
+  const settings = options;
   const model = MODELS[settings.model];
-  const judgement: TestJudgement = { records: [], suspects: [] };
+  const judgement: TestJudgement = { records: [], suspects: [], why: {} };
   if (test.outcome !== 'passed') return judgement;
   const comparable = comparableTests(history, {
     suite: options.suite, testId: test.id, command: test.command, window_runs: settings.window_runs, excludeRunId: options.runId ?? null,
@@ -97,10 +109,13 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
     const sample = measureValues(comparable, def.name);
     if (sample.length < settings.min_runs || sample.length === 0) {
       judgement.records.push({ measure: def.name, value, baseline: null, change: null, score: null, verdict: 'no_baseline' });
+      judgement.why[def.name] = `${sample.length} comparable passed ${sample.length === 1 ? 'run' : 'runs'}, fewer than min_runs ${settings.min_runs}`;
       continue;
     }
     const { record, bounds } = judgeValue(def, value, sample, model, settings.min_change);
     judgement.records.push(record);
+    const why = record.verdict === 'unchanged' ? unchangedWhy(def, value, record.baseline?.median ?? value, settings.min_change, bounds) : null;
+    if (why !== null) judgement.why[def.name] = why;
     if (record.verdict === 'regressed') judgement.suspects.push({ record, def, sample, bounds, model, min_change: settings.min_change });
   }
   return judgement;

@@ -1,5 +1,5 @@
 /**
- * Continues a client's trace (issue 5): when `execute` carries a valid W3C `traceparent`, the
+ * Continues a client's trace (DESIGN section 7): when `execute` carries a valid W3C `traceparent`, the
  * process runs inside a SERVER span `execute` (the RPC conventions' name for a JSON-RPC method),
  * the other half of the client's CLIENT span, so a service graph gets its edge. Only
  * @opentelemetry/api is used, so this is a no-op until some SDK registers a tracer provider. The header is parsed here rather than

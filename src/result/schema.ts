@@ -6,14 +6,15 @@
  * Add fields freely (optional, so older files still pass); never rename these.
  */
 import { z } from 'zod';
+import { MODEL_NAMES } from './measures.ts';
 import {
   count, OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 } from './test-parts.ts';
 
 export {
   OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, MEASURE_VALUES, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 };
 
 export const TestResultSchema = z.object({
@@ -141,6 +142,18 @@ export const BudgetStateSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/**
+ * The suite's `regression` settings the run's verdicts were judged with, so that a later
+ * `compare` of this run judges as the run did even after the config changed.
+ */
+export const RegressionSettingsSchema = z.object({
+  window_runs: count,
+  min_runs: count,
+  min_change: z.number(),
+  confirm_reruns: count,
+  model: z.enum(MODEL_NAMES),
+});
+
 export const RunResultSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/),
   suite: z.string(),
@@ -168,6 +181,8 @@ export const RunResultSchema = z.object({
   reruns: z.array(TestResultSchema).optional(),
   success_ratio: SuccessRatioSchema.optional(),
   budget: BudgetStateSchema.optional(),
+  /** Absent in runs written before it was recorded. */
+  regression_settings: RegressionSettingsSchema.optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

@@ -55,7 +55,7 @@ export const StreamTimingSchema = z.object({
   output_tokens_per_second: z.number().nullable(),
   /** last output → `process.completed`. */
   completion_lag_seconds: seconds,
-  /** Every gap counted at the fixed bounds of src/runner/gap-buckets.ts; absent in older results. */
+  /** Every gap counted at the fixed bounds of src/result/gap-buckets.ts; absent in older results. */
   gap_histogram: GapHistogramSchema.nullable().optional(),
 });
 
@@ -118,13 +118,12 @@ export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
   z.object({ measured: z.literal(false), why: z.string(), ...resourceOrigin }),
 ]);
 
-/** The fixed set of `measure` label values (DESIGN section 6). */
-export const MEASURE_VALUES = ['duration', 'first_output', 'first_text', 'output_bytes', 'tokens_per_second', 'peak_memory', 'peak_cpu', 'cost'] as const;
 export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'no_baseline'] as const;
 
 /** One measure of one test against its baseline (DESIGN section 10). Values in the measure's base unit. */
 export const RegressionRecordSchema = z.object({
-  measure: z.enum(MEASURE_VALUES),
+  /** A name of the measure table (measures.ts); any name parses, so a newer stressd's runs still load. */
+  measure: z.string().regex(/^[a-z][a-z0-9_]*$/),
   value: z.number(),
   /** null when there is no baseline yet (fewer comparable runs than `regression.min_runs`). */
   baseline: z.object({ median: z.number(), spread: z.number(), n: count }).nullable(),

@@ -49,7 +49,7 @@ export interface RunReview {
   /** At the end, for every test: the test with its final `regressions`, given its re-runs (none for most). */
   settle(test: TestResult, reruns: readonly TestResult[]): TestResult;
   /** Run-level figures once the result is complete (graduation over runs, the budget's state). */
-  finish?(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget'>;
+  finish?(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget' | 'regression_settings'>;
 }
 
 /** A typed view of the EventEmitter the runner emits RunnerEvents on. */

@@ -12,7 +12,7 @@ export interface GuardedReview {
   mayStart(finished: readonly TestResult[], next: SuiteTest): StartDecision;
   suspects(test: TestResult): Promise<readonly string[]>;
   settle(test: TestResult, reruns: readonly TestResult[]): TestResult;
-  finish(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget'>;
+  finish(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget' | 'regression_settings'>;
 }
 
 function warn(what: string, err: unknown): void {

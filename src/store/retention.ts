@@ -12,8 +12,6 @@ import { RUN_ID_PATTERN } from '../result/id.ts';
 
 export type { RetentionPolicy };
 
-export const RETENTION_DEFAULTS: RetentionPolicy = { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 };
-
 export interface RetentionResult {
   removed: string[];
   kept: number;
@@ -80,7 +78,7 @@ export function selectExpired(runs: readonly RunFiles[], policy: RetentionPolicy
 }
 
 /** Applies the policy to `<reportsDir>/<suite>/`. */
-export async function applyRetention(reportsDir: string, suite: string, policy: RetentionPolicy = RETENTION_DEFAULTS, now = Date.now()): Promise<RetentionResult> {
+export async function applyRetention(reportsDir: string, suite: string, policy: RetentionPolicy, now = Date.now()): Promise<RetentionResult> {
   const dir = join(reportsDir, suite);
   const runs = await listRuns(dir);
   const expired = selectExpired(runs, policy, now);
@@ -127,7 +125,7 @@ async function latestId(dir: string): Promise<string | null> {
 
 export interface RetainContext {
   reportsDir: string;
-  suite: { suite: string; retention?: RetentionPolicy };
+  suite: { suite: string; retention: RetentionPolicy };
   /** Runs removed from disk leave the in-memory history too. */
   history?: { forget(ids: readonly string[]): void };
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -136,7 +134,7 @@ export interface RetainContext {
 /** applyRetention for the daemon: never throws (a failed clean-up must not fail a run), logs what it removed. */
 export async function retainRuns(ctx: RetainContext): Promise<void> {
   try {
-    const r = await applyRetention(ctx.reportsDir, ctx.suite.suite, ctx.suite.retention ?? RETENTION_DEFAULTS);
+    const r = await applyRetention(ctx.reportsDir, ctx.suite.suite, ctx.suite.retention);
     if (r.removed.length === 0) return;
     ctx.history?.forget(r.removed);
     ctx.log.info({ suite: ctx.suite.suite, removed: r.removed.length, kept: r.kept, bytes: r.bytes }, 'retention: removed old runs');

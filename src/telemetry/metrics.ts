@@ -51,6 +51,8 @@ export interface StressdMetrics {
   /** stressd_report_write_errors_total{suite}: the report sink could not write a run's report. */
   onReportWriteError(suite: string): void;
   onExecutorRestart(): void;
+  /** The configs were read: at start-up (ok) or by a SIGHUP reload; a failed reload also counts. */
+  onConfigLoad(ok: boolean): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
   /**
@@ -139,6 +141,13 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     onExecutorRestart() {
       safely('executor restart', () => m.executorRestarts.inc());
+    },
+
+    onConfigLoad(ok) {
+      safely('config load', () => {
+        m.configLastReloadSuccess.set(ok ? 1 : 0);
+        if (!ok) m.configReloadFailures.inc();
+      });
     },
 
     setBuildInfo() {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { confirm, confirmAll, judgeTest } from '../../src/analysis/index.ts';
 import type { RegressionRecord } from '../../src/result/types.ts';
-import { durationHistory, passed, run, STEADY, SUITE } from '../fixtures/analysis/history.ts';
+import { durationHistory, passed, REGRESSION, run, STEADY, SUITE } from '../fixtures/analysis/history.ts';
 
 const history = durationHistory('essay', STEADY);
-const judge = (duration: number, h = history) => judgeTest(passed('essay', duration), h, { suite: SUITE, runId: 'current' });
+const judge = (duration: number, h = history) => judgeTest(passed('essay', duration), h, { suite: SUITE, ...REGRESSION, runId: 'current' });
 const durationOf = (records: RegressionRecord[]): RegressionRecord | undefined => records.find((r) => r.measure === 'duration');
 
 test('a slower run is suspected, and a slow re-run confirms it as regressed', () => {
@@ -64,34 +64,34 @@ test('only passed runs of the same suite, test and command text make the baselin
     run(13, [passed('other-test', 300)]),
     run(14, [passed('essay', 300)], { id: 'current' }),
   ];
-  const j = judgeTest(passed('essay', 100), mixed, { suite: SUITE, runId: 'current', min_runs: 3 });
+  const j = judgeTest(passed('essay', 100), mixed, { suite: SUITE, ...REGRESSION, runId: 'current', min_runs: 3 });
   assert.deepEqual(durationOf(j.records)?.baseline?.n, 3);
   assert.equal(durationOf(j.records)?.baseline?.median, 100);
 });
 
 test('the window keeps the newest runs only', () => {
   const h = durationHistory('essay', [...Array.from({ length: 10 }, () => 50), ...Array.from({ length: 5 }, () => 100)]);
-  const j = judgeTest(passed('essay', 100), h, { suite: SUITE, window_runs: 5 });
+  const j = judgeTest(passed('essay', 100), h, { suite: SUITE, ...REGRESSION, window_runs: 5 });
   assert.equal(durationOf(j.records)?.baseline?.median, 100);
   assert.equal(durationOf(j.records)?.baseline?.n, 5);
 });
 
 test('a measure the run did not measure gets no record; a failed test is not judged', () => {
-  const j = judgeTest(passed('essay', 100, { resources: { measured: false, why: 'remote' } }), history, { suite: SUITE });
+  const j = judgeTest(passed('essay', 100, { resources: { measured: false, why: 'remote' } }), history, { suite: SUITE, ...REGRESSION });
   assert.equal(j.records.some((r) => r.measure === 'peak_memory' || r.measure === 'peak_cpu'), false);
-  assert.deepEqual(judgeTest(passed('essay', 300, { outcome: 'timeout' }), history, { suite: SUITE }), { records: [], suspects: [] });
+  assert.deepEqual(judgeTest(passed('essay', 300, { outcome: 'timeout' }), history, { suite: SUITE, ...REGRESSION }), { records: [], suspects: [], why: {} });
 });
 
 test('lower is bad for output size: a much shorter answer is a suspect', () => {
   const h = STEADY.map((_, i) => run(i, [passed('essay', 100, { output_bytes: 200_000 + i * 100 })]));
-  const j = judgeTest(passed('essay', 100, { output_bytes: 100_000 }), h, { suite: SUITE });
+  const j = judgeTest(passed('essay', 100, { output_bytes: 100_000 }), h, { suite: SUITE, ...REGRESSION });
   assert.deepEqual(j.suspects.map((s) => s.record.measure), ['output_bytes']);
   assert.ok((j.suspects[0]?.record.score ?? 0) > 1);
 });
 
 test('every model judges the same clear regression the same way', () => {
   for (const model of ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const) {
-    const j = judgeTest(passed('essay', 150), history, { suite: SUITE, model });
+    const j = judgeTest(passed('essay', 150), history, { suite: SUITE, ...REGRESSION, model });
     const [suspect] = j.suspects;
     assert.equal(suspect?.record.measure, 'duration', model);
     assert.equal(confirm(suspect!, [passed('essay', 149)]).verdict, 'regressed', model);
@@ -100,7 +100,8 @@ test('every model judges the same clear regression the same way', () => {
 });
 
 test('the config accepts exactly the models analysis implements', async () => {
-  const { MODEL_NAMES: configured } = await import('../../src/config/schema.ts');
+  const { RegressionSchema } = await import('../../src/config/schema.ts');
+  const configured = RegressionSchema.shape.model.unwrap().options;
   const { MODELS } = await import('../../src/analysis/models.ts');
   assert.deepEqual([...configured].sort(), Object.keys(MODELS).sort());
 });

@@ -82,6 +82,7 @@ test('a directory of two suites on two per-second schedules: each runs on its ow
     assert.match(page, /id="suites"/);
     assert.match(page, /data-suite="suite_alpha"[^\n]*\*\/2 \* \* \* \* \*/);
     assert.match(page, /data-suite="suite_beta"[^\n]*\*\/3 \* \* \* \* \*/);
+    assert.match(page, /data-suite="suite_beta"[^\n]*<form class="run-now" method="post" action="\/api\/runs"><input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="suite" value="suite_beta">/);
   });
 });
 

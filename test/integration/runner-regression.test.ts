@@ -1,5 +1,5 @@
 /**
- * Issue 14 end to end: a history built from fixtures, a real runner and embedded executor, and
+ * Regression verdicts end to end: a history built from fixtures, a real runner and embedded executor, and
  * commands that read a counter file to be slow on some runs. A test slow on its run AND its re-run
  * is a confirmed regression; one slow only on its first run is dismissed as noise; one as fast as
  * ever is unchanged. Then the budget: past max_cost_usd_per_run no new test starts.

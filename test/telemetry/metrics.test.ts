@@ -61,6 +61,8 @@ describe('stressd metrics', () => {
       stressd_run_skipped_total: 'counter',
       stressd_run_queued_total: 'counter',
       stressd_executor_restarts_total: 'counter',
+      stressd_config_reload_failures_total: 'counter',
+      stressd_config_last_reload_success: 'gauge',
       stressd_log_write_errors_total: 'counter',
       stressd_report_write_errors_total: 'counter',
       stressd_build_info: 'gauge',

@@ -60,11 +60,11 @@ test('a trace link needs a real trace id and a template', () => {
 });
 
 test('the run list says which tests failed and why; the page shows graduation over runs and a Run now form', () => {
-  const html = renderStatusPage(model(history()));
+  const html = renderStatusPage({ ...model(history()), csrf: 'tok&"<' });
   assert.match(html, /<code>summary<\/code> <span class="o-timeout" title="no completion within 60 s">timeout<\/span>/);
   assert.match(html, /<code>summary<\/code> <span class="rv rv-regressed">duration regressed<\/span>/);
   assert.match(html, /Success\/Failure ratio 14:1 over 15 runs — graduated, needs 10:1/);
-  assert.match(html, /<form class="run-now" method="post" action="\/api\/runs"><button type="submit">Run now<\/button><\/form>/);
+  assert.match(html, /<form class="run-now" method="post" action="\/api\/runs"><input type="hidden" name="_csrf" value="tok&amp;&quot;&lt;"><button type="submit">Run now<\/button><\/form>/);
   assert.doesNotMatch(html, /<script/i, 'no script on the page');
 });
 
