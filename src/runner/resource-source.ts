@@ -62,7 +62,6 @@ export function resourceSource(executor: ExecutorTarget, setting: ResourcesSetti
 
 /** The test's own setting, else the suite's, else `auto`. */
 export function resourcesSetting(test: SuiteTest, suite: Suite): ResourcesSetting {
-  void test;
-  void suite;
-  return 'auto';
+  const setting = test.resources ?? suite.resources;
+  return typeof setting === 'string' ? setting : { prometheus: setting.prometheus };
 }
