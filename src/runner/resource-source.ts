@@ -60,6 +60,14 @@ export function resourceSource(executor: ExecutorTarget, setting: ResourcesSetti
   return { kind: 'proc', options: { localPid: null } };
 }
 
+/** A test under load samples the executor's whole tree: its root is the executor itself (ours, or the one holding the URL's port). */
+export function loadSource(executor: ExecutorTarget, setting: ResourcesSetting): { kind: 'proc'; pid: number | null } | { kind: 'prometheus'; source: PrometheusSource } {
+  if (typeof setting === 'object') return { kind: 'prometheus', source: setting.prometheus };
+  if (executor.localPid !== null) return { kind: 'proc', pid: executor.localPid };
+  if (setting === 'local' || isLoopbackUrl(executor.url)) return { kind: 'proc', pid: sameHostServer(executor.url).localPid };
+  return { kind: 'proc', pid: null };
+}
+
 /** The test's own setting, else the suite's, else `auto`. */
 export function resourcesSetting(test: SuiteTest, suite: Suite): ResourcesSetting {
   const setting = test.resources ?? suite.resources;

@@ -41,6 +41,8 @@ export interface TestRunContext {
   sessionIndex?: number;
   /** How often the log gets what the test printed (default 1 s; load sessions 5 s). */
   logFlushMs?: number;
+  /** Set for one session of a test under load: the load test samples all sessions at once, so this one does not. */
+  unsampled?: boolean;
   /** Judges the finished test before its span ends: the measures suspected of regressing. */
   suspects?: (result: TestResult) => Promise<readonly string[]>;
 }
@@ -56,7 +58,9 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   await capture.open();
   const lines = new LineFanout({ capture, patterns: test.expected_patterns, t0, span });
   // Before the request: a pid the server reports must name a process started after this.
-  const source = resourceSource(ctx.executor, resourcesSetting(test, ctx.suite), { command: test.command, notBeforeUptime: uptimeSeconds() });
+  const source: ResourceSource = ctx.unsampled === true
+    ? { kind: 'proc', options: { localPid: null } }
+    : resourceSource(ctx.executor, resourcesSetting(test, ctx.suite), { command: test.command, notBeforeUptime: uptimeSeconds() });
   const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, ...(source.kind === 'proc' ? source.options : { localPid: null }) });
 
   const { result, error, sentAt, endedAt, malformedFrames, capabilities } = await executeTest(test, ctx, { span, lines, sampler, t0 });
