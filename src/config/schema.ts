@@ -73,6 +73,23 @@ export const LoadSchema = z.object({
   else if (load.stages !== null && !load.stages.some((s) => s.sessions > 0)) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'a stage with at least one session' });
 });
 
+const queryText = z.string({ error: 'a PromQL expression' }).trim().min(1, { error: 'a PromQL expression' }).nullable().default(null);
+
+/** Where resource figures come from when the executor is not stressd's own (docs/config.md). */
+export const PrometheusResourcesSchema = z.object({
+  url: z.string({ error: 'an http:// or https:// URL of a Prometheus server' }).refine(isHttpUrl, { error: 'an http:// or https:// URL of a Prometheus server' }),
+  cpu: queryText,
+  memory: queryText,
+  scrape_interval_s: z.number({ error: 'a positive number of seconds, at most 3600' }).positive({ error: 'a positive number of seconds, at most 3600' }).max(3600, { error: 'a positive number of seconds, at most 3600' }).default(15),
+  labels: z.record(z.string(), z.string({ error: 'a string value' }), { error: 'an object of names to string values' }).default({}),
+}, { error: 'an object {"url", "cpu", "memory"}' }).refine((p) => p.cpu !== null || p.memory !== null, { error: 'a "cpu" or a "memory" query (or both)', path: ['memory'] });
+
+const RESOURCES_WORDS = '"auto", "local" or {"prometheus": {"url", "cpu", "memory"}}';
+export const ResourcesSchema = z.union([
+  z.enum(['auto', 'local'], { error: RESOURCES_WORDS }),
+  z.object({ prometheus: PrometheusResourcesSchema }, { error: RESOURCES_WORDS }),
+], { error: RESOURCES_WORDS });
+
 export const TestSchema = z.object({
   id: z.string({ error: `a test id ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a test id ${SAFE_NAME_WORDS}` }),
   name: z.string({ error: 'a string' }).optional(),
@@ -86,6 +103,7 @@ export const TestSchema = z.object({
   timeout: timeoutSeconds.optional(),
   env: envMap,
   load: LoadSchema.nullable().default(null),
+  resources: ResourcesSchema.optional(),
 });
 
 export const CategorySchema = z.object({
@@ -172,6 +190,7 @@ export const ConfigSchema = z
     budget: BudgetSchema.prefault({}),
     env: envMap,
     env_passthrough: envPassthrough,
+    resources: ResourcesSchema.default('auto'),
     retention: RetentionSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
@@ -203,6 +222,15 @@ function testIds(cfg: RawConfig): { path: (string | number)[]; id: string }[] {
     cat.tests.forEach((t, i) => out.push({ path: ['categories', name, 'tests', i, 'id'], id: t.id }));
   }
   return out;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isWebSocketUrl(s: string): boolean {

@@ -82,6 +82,11 @@ export const TestResultSchema = z.object({
   host_pressure: HostPressureSchema.optional(),
   /** Set on a confirmation re-run (RunResult.reruns): the id of the test it re-runs. */
   rerun_of: z.string().optional(),
+  /**
+   * Whether the test's `env` reached the command: false when the executor does not announce the
+   * `env` capability (a cc_executor drops params.env), `unknown` when it announced nothing; absent without env.
+   */
+  env_applied: z.union([z.boolean(), z.literal('unknown')]).optional(),
   /** A test under load (DESIGN section 11): its sessions aggregated; absent for one session. */
   load: LoadResultSchema.optional(),
 });

@@ -81,6 +81,14 @@ export const ClaudeStreamInfoSchema = z.object({
 });
 
 /** Peaks of the process tree under test. `measured: false` when the executor is on another host. */
+/** Where the figures come from; absent in older results (read from /proc). */
+const resourceOrigin = {
+  /** `proc`: this host's /proc; `prometheus`: the peaks of the suite's queries over the test's window. */
+  measured_by: z.enum(['proc', 'prometheus']).optional(),
+  /** The queries sent to Prometheus, as templated for this test. */
+  queries: z.object({ cpu: z.string().nullable(), memory: z.string().nullable() }).optional(),
+};
+
 export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
   z.object({
     measured: z.literal(true),
@@ -103,8 +111,11 @@ export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
     /** The executor's own process, when it runs on this host. */
     executor_peak_cpu_ratio: z.number().nullable(),
     executor_peak_memory_bytes: z.number().nullable(),
+    /** Why the executor's own figures are null: its process was not found on this host. */
+    executor_why: z.string().optional(),
+    ...resourceOrigin,
   }),
-  z.object({ measured: z.literal(false), why: z.string() }),
+  z.object({ measured: z.literal(false), why: z.string(), ...resourceOrigin }),
 ]);
 
 export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'inconclusive', 'no_baseline'] as const;
