@@ -6,7 +6,7 @@ import { ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { probeCapabilities } from '../client/capabilities.ts';
-import { ENV_CAPABILITY } from '../result/env-note.ts';
+import { ENV_CAPABILITY } from '../protocol/messages.ts';
 import { formatDuration } from '../result/format.ts';
 import { redactCredentials } from '../result/redact.ts';
 
