@@ -6,6 +6,7 @@ import { ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { formatDuration } from '../result/format.ts';
+import { logPathProblems } from '../runner/log-paths.ts';
 
 /** The typical-runtime estimate assumes a test uses this share of its timeout (the original suites' tests take 90–300 s against 300 s). */
 export const TYPICAL_SHARE_OF_TIMEOUT = 0.5;
@@ -30,6 +31,12 @@ export async function verifyCommand(opts: { config: string }, io: VerifyIO = pro
     io.err(`${err.message}\n`);
     return 2;
   }
+  // Ids are unique, but two that differ only in case are one log file on some disks.
+  const clashes = logPathProblems(loaded.suite);
+  if (clashes.length > 0) {
+    io.err(`stressd verify: ${opts.config}: log paths that would collide:\n${clashes.map((c) => `  ${c}`).join('\n')}\n`);
+    return 2;
+  }
   for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
   io.out(describeSuite(loaded.suite));
   return 0;
@@ -52,6 +59,7 @@ export function describeSuite(suite: Suite): string {
       suite.tests.map((t) => [t.id, t.category ?? '-', `${t.timeout} s`, String(t.expected_patterns.length)]),
     ),
     '',
+    `logs:      <reports>/${suite.suite}/<run id>/<test id>.log; sessions under load in <test id>.sessions/, re-runs in <test id>.reruns/`,
     `estimated runtime: at most ${formatDuration(est.upperSeconds)}: sum of timeouts ${est.timeoutSum} s + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s`,
     `typical runtime:   about ${formatDuration(est.typicalSeconds)}, assuming each test takes ${TYPICAL_SHARE_OF_TIMEOUT * 100}% of its timeout`,
   ];
