@@ -10,6 +10,7 @@ import type { StressdMetrics } from '../telemetry/metrics.ts';
 export async function restoreHistory(reportsDir: string, suites: readonly SuiteEntry[], metrics: StressdMetrics, log: Logger): Promise<History> {
   const history = new History({ reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
   for (const { suite } of suites) await retainRuns({ reportsDir, suite, log });
+  for (const { suite } of suites) metrics.declareSuite(suite.suite, suite.tests);
   const total = await history.load();
   // Before the gauges are restored: a run that died must not pass for one still going.
   for (const run of await settleStaleRuns(history, suites.map((e) => e.suite), reportsDir, log)) metrics.onRunEnd(run);

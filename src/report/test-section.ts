@@ -4,6 +4,7 @@ import { cell, codeBlock, inline, inlineCode, table } from './escape.ts';
 import { formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
 import { loadSection } from './load-section.ts';
 import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
+import { envNote } from '../result/env-note.ts';
 
 function patternList(patterns: readonly string[]): string {
   return patterns.length === 0 ? DASH : patterns.map((p) => inlineCode(p, { inTable: true })).join(', ');
@@ -124,6 +125,8 @@ export function testSection(t: TestResult, index: number): string {
   if (t.malformed_frames + t.server_stall_lines + t.stream_error_lines > 0) {
     rows.push(['Stream problems', `${t.malformed_frames} malformed frames, ${t.server_stall_lines} stall lines, ${t.stream_error_lines} stream error lines`]);
   }
+  const env = envNote(t);
+  if (env !== null) rows.push(['Env', `**${cell(env)}**`]);
   const notes = Object.entries(t.notifications);
   if (notes.length > 0) rows.push(['Notifications', notes.map(([method, n]) => `${inlineCode(method, { inTable: true })} ×${n}`).join(', ')]);
   if (t.trace_id !== null) rows.push(['Trace', inlineCode(t.trace_id, { inTable: true })]);

@@ -26,6 +26,8 @@ export interface StartRunTuning {
   progressIntervalMs?: number;
   /** Bound on waiting for a restarting executor before each test; default 15,000 ms. */
   readyTimeoutMs?: number;
+  /** Where the host's pressure is read; default `/proc` (tests give fixture files). */
+  procRoot?: string;
 }
 
 export const startRun: StartRun = (options: RunSuiteOptions): RunHandle => startRunWith(options, {});
@@ -79,6 +81,7 @@ interface RunState {
 interface Suspect {
   test: SuiteTest;
   measures: readonly string[];
+  result: TestResult;
 }
 
 function emitterFor(events: RunnerEmitter): Emit {
@@ -137,6 +140,7 @@ async function runOne(state: RunState, test: SuiteTest, ctx: RunOneContext): Pro
     signal: options.signal,
     traceContext: ctx.ctx,
     progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
+    ...(tuning.procRoot === undefined ? {} : { procRoot: tuning.procRoot }),
     onProgress: (p) => state.emit('test:progress', { runId: id, testId: test.id, ...p }),
     ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logParts: rerunLogParts(test.id, ctx.attempt ?? 1) }),
     ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
@@ -160,7 +164,7 @@ async function runSuiteTests(state: RunState, ctx: RunSpanContext): Promise<Susp
     state.emit('test:start', { runId: id, suite: suite.suite, index, total, test: { id: test.id, name: test.name, category: test.category } });
     let measures: readonly string[] = [];
     const result = await runOne(state, test, { ctx, suspects: async (r) => (measures = await review.suspects(r)) });
-    if (measures.length > 0) suspects.push({ test, measures });
+    if (measures.length > 0) suspects.push({ test, measures, result });
     tests.push(result);
     state.emit('test:end', { runId: id, suite: suite.suite, result });
     if (index < total - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);

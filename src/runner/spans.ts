@@ -97,11 +97,11 @@ export function endTestSpan(span: Span, r: TestResult, marks: TestSpanMarks): vo
     if (marks.suspectedMeasures && marks.suspectedMeasures.length > 0) a['stressd.test.suspected_measures'] = [...marks.suspectedMeasures];
     span.setAttributes(a);
     if (marks.firstOutputAt !== null && r.stream.first_output_seconds !== null) {
-      span.addEvent('first_output', { offset_seconds: r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
+      span.addEvent('stressd.test.first_output', { 'stressd.test.offset_seconds': r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
     }
-    if (marks.timedOut) span.addEvent('timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
+    if (marks.timedOut) span.addEvent('stressd.test.timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
     // Why stressd cancelled the command: its own deadline, or the run being stopped.
-    if (marks.cancelled) span.addEvent('cancelled', { 'stressd.cancel.cause': r.reason === 'timeout' ? 'deadline' : 'aborted' }, epochMs(marks.endedAt));
+    if (marks.cancelled) span.addEvent('stressd.test.cancelled', { 'stressd.cancel.cause': r.reason === 'timeout' ? 'deadline' : 'aborted' }, epochMs(marks.endedAt));
     if (r.outcome !== 'passed') span.setStatus({ code: SpanStatusCode.ERROR, message: r.reason_detail ? `${r.reason}: ${r.reason_detail}` : String(r.reason) });
     span.end(epochMs(marks.endedAt));
   });

@@ -61,7 +61,7 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
   const end = p.result?.end ?? null;
   const completed = end?.kind === 'completed' ? end.completed : (end?.completed ?? null);
   const info = lines.claude.info();
-  // Stream-json: only what a person reads counts, never the JSON envelope (issue 14).
+  // Stream-json: only what a person reads counts, never the JSON envelope.
   const patterns = summarizePatterns(lines.matcher.hits(times.sentAt, lines.claude.streamJson ? 'text' : 'raw'), p.patternThreshold);
   const verdict = decideOutcome({
     aborted: p.aborted,

@@ -17,8 +17,6 @@ import { ownerAlive } from './journal-owner.ts';
 
 export type { RetentionPolicy };
 
-export const RETENTION_DEFAULTS: RetentionPolicy = { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 };
-
 export interface RetentionResult {
   removed: string[];
   kept: number;
@@ -120,7 +118,7 @@ async function markKept(dir: string, runs: RunFiles[], inFlight: ReadonlySet<str
 
 /** Applies the policy to `<reportsDir>/<suite>/`; `inFlight` names runs going on now (kept whatever their files say). */
 export async function applyRetention(
-  reportsDir: string, suite: string, policy: RetentionPolicy = RETENTION_DEFAULTS, now = Date.now(), inFlight: ReadonlySet<string> = new Set(),
+  reportsDir: string, suite: string, policy: RetentionPolicy, now = Date.now(), inFlight: ReadonlySet<string> = new Set(),
 ): Promise<RetentionResult> {
   const dir = join(reportsDir, suite);
   const runs = await listRuns(dir);
@@ -171,7 +169,7 @@ async function latestId(dir: string): Promise<string | null> {
 
 export interface RetainContext {
   reportsDir: string;
-  suite: { suite: string; retention?: RetentionPolicy };
+  suite: { suite: string; retention: RetentionPolicy };
   /** Runs removed from disk leave the in-memory history too. */
   history?: { forget(ids: readonly string[]): void };
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -180,7 +178,7 @@ export interface RetainContext {
 /** applyRetention for the daemon: never throws (a failed clean-up must not fail a run), logs what it removed. */
 export async function retainRuns(ctx: RetainContext): Promise<void> {
   try {
-    const policy = ctx.suite.retention ?? RETENTION_DEFAULTS;
+    const policy = ctx.suite.retention;
     const r = await applyRetention(ctx.reportsDir, ctx.suite.suite, policy);
     for (const big of r.oversize) {
       ctx.log.warn({ suite: ctx.suite.suite, runId: big.id, bytes: big.bytes, max_bytes: policy.max_bytes }, 'retention: a run larger than max_bytes on its own is kept (the newest finished run, or one in flight)');

@@ -11,6 +11,7 @@ import { renderMetrics, type MetricsResponse } from './exposition.ts';
 import { setRunGauges, restoreGauges } from './run-gauges.ts';
 import { recordTest, testLabels, type Safely } from './test-recording.ts';
 import { recordRunJudgement, setSuccessRatioGauges } from './verdict-gauges.ts';
+import { zeroSuiteCounters, type KnownTest } from './counter-init.ts';
 
 export type { MetricsResponse } from './exposition.ts';
 
@@ -55,6 +56,13 @@ export interface StressdMetrics {
   /** stressd_history_unreadable_files{path,problem}: the files history could not read back, replacing the last list. */
   setUnreadableFiles(files: readonly { path: string; problem: string }[]): void;
   onExecutorRestart(): void;
+  /**
+   * At start: every counter child of the suite and its tests at 0, so that increase() counts the
+   * first event of each after a restart (a child born by its event reads 1 at once).
+   */
+  declareSuite(suite: string, tests: readonly KnownTest[]): void;
+  /** The configs were read: at start-up (ok) or by a SIGHUP reload; a failed reload also counts. */
+  onConfigLoad(ok: boolean): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
   setBuildInfo(): void;
   /**
@@ -154,6 +162,17 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
 
     onExecutorRestart() {
       safely('executor restart', () => m.executorRestarts.inc());
+    },
+
+    declareSuite(suite, tests) {
+      safely('counters at zero', () => zeroSuiteCounters(m, suite, tests));
+    },
+
+    onConfigLoad(ok) {
+      safely('config load', () => {
+        m.configLastReloadSuccess.set(ok ? 1 : 0);
+        if (!ok) m.configReloadFailures.inc();
+      });
     },
 
     setBuildInfo() {

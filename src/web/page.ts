@@ -6,7 +6,8 @@ import type { LiveProgress, RunResult } from '../result/types.ts';
 import { PALETTE, renderDurationChart } from './chart.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
-import { renderSuitesSection, type SuiteRow } from './suites-section.ts';
+import { renderConfigSection, type ConfigStatus } from './config-section.ts';
+import { renderSuitesSection, runNowForm, type SuiteRow } from './suites-section.ts';
 import { renderTestView } from './test-view.ts';
 
 export interface StatusPageModel {
@@ -25,6 +26,10 @@ export interface StatusPageModel {
   unreadable?: readonly { path: string; problem: string }[];
   /** A trace UI URL with `{trace_id}` (STRESSD_TRACE_URL, e.g. http://jaeger:16686/trace/{trace_id}); absent: no trace links. */
   traceUrl?: string | null;
+  /** The token the "Run now" forms carry (csrf.ts); without it the daemon refuses the form. */
+  csrf?: string;
+  /** When the running config was loaded and whether the files on disk differ; absent: not shown. */
+  config?: ConfigStatus;
 }
 
 export type Verdict = 'graduated' | 'not graduated' | 'aborted' | 'running';
@@ -74,7 +79,7 @@ function scheduleSection(m: StatusPageModel): string {
 <tr><th>Executor</th><td><code>${e(m.executor.url)}</code>${m.executor.pid !== null ? ` <span class="muted">pid ${m.executor.pid}</span>` : ''}${m.executor.restarts > 0 ? ` <span class="muted">(${m.executor.restarts} restarts)</span>` : ''}</td></tr>
 ${overRunsRows(m.runs[0])}
 </table>
-<form class="run-now" method="post" action="/api/runs"><button type="submit"${m.current ? ' disabled title="a run is in progress"' : ''}>Run now</button></form></section>`;
+${runNowForm(m.csrf ?? '', null, m.current !== null)}</section>`;
 }
 
 /** Graduation over runs and the budget, as the newest run recorded them. */
@@ -82,7 +87,7 @@ function overRunsRows(last: RunResult | undefined): string {
   if (!last) return '';
   const rows: string[] = [];
   const r = last.success_ratio;
-  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'graduated' : 'not graduated'}</span> ${e(r.text)}</td></tr>`);
+  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'ratio met' : 'ratio not met'}</span> ${e(r.text)}</td></tr>`);
   const b = last.budget;
   if (b) {
     const limit = (v: number | null): string => (v === null ? 'unlimited' : `$${v.toFixed(2)}`);
@@ -180,8 +185,9 @@ export function renderStatusPage(m: StatusPageModel): string {
 <title>${e(title)}</title><style>${STATUS_CSS}</style></head>
 <body><main>
 <h1>stressd <span class="muted">${e(m.version)}</span></h1>
-${m.suites ? renderSuitesSection(m.suites, m.now, m.executor) : scheduleSection(m)}
+${m.suites ? renderSuitesSection(m.suites, m.now, m.executor, m.csrf ?? '') : scheduleSection(m)}
 ${currentSection(m)}
+${m.config ? renderConfigSection(m.config, m.now) : ''}
 ${renderTestView({ runs: m.runs, now: m.now, traceUrl: m.traceUrl ?? null })}
 ${runsSection(m)}
 ${unreadableSection(m)}

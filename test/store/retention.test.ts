@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyRetention, RETENTION_DEFAULTS } from '../../src/store/retention.ts';
+import { applyRetention } from '../../src/store/retention.ts';
+import { RetentionSchema } from '../../src/config/schema.ts';
+
+const RETENTION_DEFAULTS = RetentionSchema.parse({});
 import { History } from '../../src/store/history.ts';
 import { currentOwner } from '../../src/store/journal-owner.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';

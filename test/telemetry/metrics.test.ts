@@ -29,7 +29,8 @@ describe('stressd metrics', () => {
     const expected: Record<string, string> = {
       stressd_test_duration_seconds: 'histogram',
       stressd_test_first_output_seconds: 'histogram',
-      stressd_load_sessions: 'histogram',
+      stressd_load_session_duration_seconds: 'histogram',
+      stressd_load_sessions: 'histogram', // deprecated name, kept one release
       stressd_load_first_output_seconds: 'histogram',
       stressd_test_inter_chunk_gap_seconds: 'histogram',
       stressd_test_last_duration_seconds: 'gauge',
@@ -61,6 +62,8 @@ describe('stressd metrics', () => {
       stressd_run_skipped_total: 'counter',
       stressd_run_queued_total: 'counter',
       stressd_executor_restarts_total: 'counter',
+      stressd_config_reload_failures_total: 'counter',
+      stressd_config_last_reload_success: 'gauge',
       stressd_test_escaped_processes: 'gauge',
       stressd_run_last_write_errors: 'gauge',
       stressd_history_unreadable_files: 'gauge',
@@ -68,8 +71,15 @@ describe('stressd metrics', () => {
       stressd_report_write_errors_total: 'counter',
       stressd_build_info: 'gauge',
       stressd_test_regressed: 'gauge',
-      stressd_test_baseline: 'gauge',
-      stressd_suite_success_failure_ratio: 'gauge',
+      stressd_test_baseline_seconds: 'gauge',
+      stressd_test_baseline_bytes: 'gauge',
+      stressd_test_baseline_ratio: 'gauge',
+      stressd_test_baseline_usd: 'gauge',
+      stressd_test_baseline_tokens_per_second: 'gauge',
+      stressd_test_baseline: 'gauge', // deprecated
+      stressd_suite_graduated_runs_ratio: 'gauge',
+      stressd_suite_success_failure_ratio: 'gauge', // deprecated
+      stressd_test_host_pressure: 'gauge',
       stressd_suite_graduated: 'gauge',
       stressd_run_cost_usd_total: 'counter',
       stressd_budget_exhausted: 'gauge',
