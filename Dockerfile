@@ -4,7 +4,7 @@
 # Two stages: the build stage installs every dependency and compiles src/ to dist/; the image
 # keeps only dist/, the production dependencies and what the daemon reads (configs, runbooks).
 # No TypeScript, no tsx, no esbuild at run time.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 
 WORKDIR /app
 # Dependencies first, so source edits do not reinstall them. --ignore-scripts: `prepare` would
@@ -16,7 +16,7 @@ COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 
 WORKDIR /app
 ENV NODE_ENV=production
