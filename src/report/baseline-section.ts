@@ -12,10 +12,10 @@ import { percent } from './format.ts';
 export const BASELINE_ANCHOR = 'compared-with-the-baseline';
 
 const VERDICT_MARK: Record<RegressionVerdict, string> = {
-  regressed: '🔴 **regressed**',
-  improved: '🟢 improved',
+  regressed: '**regressed**',
+  improved: 'improved',
   unchanged: 'unchanged',
-  noise: '⚪ noise (re-runs did not confirm)',
+  noise: 'noise (re-runs did not confirm)',
   no_baseline: 'no baseline yet',
 };
 
