@@ -4,7 +4,10 @@
 # Two stages: the build stage installs every dependency and compiles src/ to dist/; the image
 # keeps only dist/, the production dependencies and what the daemon reads (configs, runbooks).
 # No TypeScript, no tsx, no esbuild at run time.
-FROM node:24-bookworm-slim AS build
+# The base: the official Node 24 image, or any image with node and npm on PATH and a `node` user
+# (the compose stack test builds one from debootstrap and the npm registry, pulling nothing).
+ARG NODE_IMAGE=node:24-bookworm-slim
+FROM ${NODE_IMAGE} AS build
 
 WORKDIR /app
 # Dependencies first, so source edits do not reinstall them. --ignore-scripts: `prepare` would
@@ -16,7 +19,7 @@ COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:24-bookworm-slim
+FROM ${NODE_IMAGE}
 
 WORKDIR /app
 ENV NODE_ENV=production

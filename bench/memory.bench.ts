@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { spawnExecutor } from '../src/executor/child.ts';
 import { startRun } from '../src/runner/runner.ts';
-import type { Suite } from '../src/config/types.ts';
+import { parseSuite } from '../src/config/load.ts';
 
 const BYTES = Number(process.env.BENCH_MEMORY_BYTES ?? 1024 ** 3);
 const COMMAND = `head -c ${BYTES} /dev/zero | tr '\\0' 'x' | fold -w 100`;
@@ -51,12 +51,10 @@ async function measureRunner(): Promise<Figure> {
   const reportsDir = mkdtempSync(join(tmpdir(), 'stressd-bench-memory-'));
   const stop = rssSampler();
   try {
-    const suite: Suite = {
-      suite: 'bench', task_list_id: null, description: null, path: null, executor: 'embedded', schedule: null,
-      pause_between_tests: 0, pattern_threshold: 0.8, sample_interval_ms: 500, timeout: 900,
-      graduation: { min_pass_rate: 1, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null },
-      tests: [{ id: 'gib', name: '1 GiB', command: COMMAND, expected_patterns: ['xxxx', 'never-there'], description: null, category: null, timeout: 900 }],
-    };
+    const { suite } = parseSuite({
+      suite: 'bench', pause_between_tests: 0, timeout: 900, graduation: { min_pass_rate: 1 },
+      tests: [{ id: 'gib', name: '1 GiB', command: COMMAND, expected_patterns: ['xxxx', 'never-there'] }],
+    }, 'bench.json');
     const t0 = performance.now();
     const run = await startRun({ suite, executor: { url: executor.url, token: executor.token, localPid: executor.pid }, reportsDir, trigger: 'cli' }).done;
     const seconds = (performance.now() - t0) / 1000;

@@ -58,7 +58,9 @@ program
   .addOption(new Option('--executor <target>', '"embedded" or ws://HOST:PORT/ws/mcp (overrides the config)').env('STRESSD_EXECUTOR'))
   .addOption(new Option('--run-on-start', 'start a run as soon as the daemon is up (env STRESSD_RUN_ON_START=true|false)'))
   .addOption(new Option('--token <token>', 'bearer token for POST /api/runs, required beyond loopback (prefer the env variable: argv is visible in ps)').env('STRESSD_TOKEN'))
-  .action(async (opts: { config?: string[]; schedule?: string; maxConcurrentRuns: number; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string }) => {
+  .addOption(new Option('--allow-host <names>', 'comma list of host names requests may name beside the listening address and localhost (a proxy\'s or container network\'s name)').env('STRESSD_ALLOW_HOST').argParser(list))
+  .addOption(new Option('--allow-origin <origins>', 'comma list of origins (https://host[:port]) beside the daemon\'s own whose pages may post: a TLS proxy\'s public origin').env('STRESSD_ALLOW_ORIGIN').argParser(list))
+  .action(async (opts: { config?: string[]; schedule?: string; maxConcurrentRuns: number; host: string; port: number; reportsDir: string; executor?: string; runOnStart?: boolean; token?: string; allowHost?: string[]; allowOrigin?: string[] }) => {
     const { daemonCommand } = await import('./commands/daemon.ts');
     const { splitConfigList } = await import('./commands/suite-files.ts');
     const { token, config, ...rest } = opts;
@@ -112,9 +114,11 @@ program
   .addOption(new Option('--allow <cmds>', 'comma list of allowed commands (every command of a compound line is checked)').env('STRESSD_EXECUTOR_ALLOW').argParser(list))
   .addOption(new Option('--env-passthrough <names>', 'comma list of this process\'s variables that commands may see, beside PATH, HOME, LANG, LC_ALL, TZ, TERM, USER').env('STRESSD_EXECUTOR_ENV_PASSTHROUGH').argParser(list))
   .addOption(new Option('--token <token>', 'bearer token required on the upgrade').env('STRESSD_EXECUTOR_TOKEN'))
+  .addOption(new Option('--allow-origin <origins>', 'comma list of origins (http://host:port) whose web pages may connect; default none: an upgrade with an Origin header is refused').env('STRESSD_EXECUTOR_ALLOW_ORIGIN').argParser(list))
+  .addOption(new Option('--allow-host <names>', 'comma list of host names the upgrade may name beside the listening address and localhost').env('STRESSD_EXECUTOR_ALLOW_HOST').argParser(list))
   .addOption(new Option('--heartbeat-ms <ms>', 'ping interval').env('STRESSD_EXECUTOR_HEARTBEAT_MS').default(30_000).argParser(Number))
   .addOption(new Option('--parent-pipe', 'shut down when stdin closes (the parent that spawned it is gone)').hideHelp())
-  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; heartbeatMs: number; parentPipe?: boolean }) => {
+  .action(async (opts: { host: string; port: number; allow?: string[]; envPassthrough?: string[]; token?: string; allowOrigin?: string[]; allowHost?: string[]; heartbeatMs: number; parentPipe?: boolean }) => {
     const { executorCommand } = await import('./commands/executor.ts');
     process.exitCode = await executorCommand(opts);
   });

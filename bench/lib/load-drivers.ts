@@ -14,7 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { LoadConfig, Suite, SuiteTest } from '../../src/config/types.ts';
+import { parseSuite } from '../../src/config/load.ts';
+import type { LoadConfig } from '../../src/config/types.ts';
 import { runLoadTest } from '../../src/runner/load.ts';
 import { bareSession } from './bare-session.ts';
 import { loadPlan } from '../../src/runner/load-plan.ts';
@@ -46,7 +47,7 @@ export interface DriverArgs {
 const WARMUP_SESSIONS = 5;
 
 function loadOf(a: DriverArgs): LoadConfig {
-  return a.stages === null ? { sessions: a.sessions, stages: null, min_pass_ratio: 0.95 } : { sessions: null, stages: a.stages, min_pass_ratio: 0.95 };
+  return a.stages === null ? { sessions: a.sessions, stages: null, min_pass_ratio: 0.95 } : { sessions: null, stages: [...a.stages], min_pass_ratio: 0.95 };
 }
 
 const TRUTH = /"t":"(\d+)\.(\d+)"/;
@@ -76,11 +77,11 @@ export async function driveStressd(a: DriverArgs): Promise<LoadFigure> {
   const exporter = new InMemorySpanExporter();
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
   const reportsDir = mkdtempSync(join(tmpdir(), 'stressd-bench-load-'));
-  const test: SuiteTest = { id: 'sim', name: 'sim', command: a.command, expected_patterns: ['alpha'], description: null, category: null, timeout: 120, load: loadOf(a) };
-  const suite: Suite = {
-    suite: 'bench', task_list_id: null, description: null, path: null, executor: a.url, schedule: null, pause_between_tests: 0, pattern_threshold: 0.8,
-    sample_interval_ms: 500, timeout: 120, graduation: { min_pass_rate: 1, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null }, tests: [test],
-  };
+  const { suite } = parseSuite({
+    suite: 'bench', executor: a.url, pause_between_tests: 0, timeout: 120, graduation: { min_pass_rate: 1 },
+    tests: [{ id: 'sim', name: 'sim', command: a.command, expected_patterns: ['alpha'], load: loadOf(a) }],
+  }, 'bench.json');
+  const test = suite.tests[0]!;
   const ctx = {
     suite, runId: 'bench', executor: { url: a.url, localPid: a.executorPid }, reportsDir, signal: undefined, traceContext: context.active(), onProgress: () => undefined,
   };

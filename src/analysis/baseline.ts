@@ -5,7 +5,7 @@
  * weigh twice.
  */
 import type { MeasureName, RunResult, TestResult } from '../result/types.ts';
-import { measureDef } from './measures.ts';
+import { measureDef } from '../result/measures.ts';
 
 export interface BaselineQuery {
   suite: string;

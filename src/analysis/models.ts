@@ -3,11 +3,12 @@
  * Student's t, which is here as the classic reference. Each gives a boundary on both sides of the
  * baseline; floors are applied by judge.ts, not here. bench/regression.bench.ts compares them.
  */
-import type { BadDirection } from './measures.ts';
+import type { BadDirection } from '../result/measures.ts';
 import { mannWhitneyGreaterP, mean, median, quantileSorted, robustSpread, sorted, stdev, tQuantile } from './stats.ts';
 
-export const MODEL_NAMES = ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
+import { MODEL_NAMES, type ModelName } from '../result/measures.ts';
+
+export { MODEL_NAMES, type ModelName };
 
 export interface Bounds {
   lower: number;
@@ -115,6 +116,8 @@ export function mannWhitneyModel(alpha = 0.01): RegressionModel {
 
 /** The models by name, with the parameters the benchmark chose (docs/analysis.md). */
 export const MODELS: Readonly<Record<ModelName, RegressionModel>> = {
+  // The sequential confirmation (sequential.ts) decides by evidence; its bounds only give `score` a scale.
+  sequential: { ...madModel(3), name: 'sequential', label: 'sequential (capped LLR)' },
   mad: madModel(3),
   iqr: iqrModel(1.5),
   percentile: percentileModel(0.05),

@@ -1,23 +1,18 @@
-/** `regression` settings of a suite (DESIGN sections 3 and 10), with their defaults. */
-import type { ModelName } from './models.ts';
+/**
+ * `regression` settings of a suite (DESIGN sections 3 and 10), as analysis reads them. Their
+ * defaults are the config schema's (src/config/schema.ts); analysis always receives all of them.
+ */
+import type { ModelName } from '../result/measures.ts';
 
 export interface RegressionSettings {
-  /** Most comparable runs in a baseline; default 20. */
+  /** Most comparable runs in a baseline. */
   window_runs: number;
-  /** Fewest comparable runs for a verdict; default 5 (fewer: `no_baseline`). */
+  /** Fewest comparable runs for a verdict (fewer: `no_baseline`). */
   min_runs: number;
-  /** Relative floor: a change smaller than this fraction of the median is never a verdict; default 0.1. */
+  /** Relative floor: a change smaller than this fraction of the median is never a verdict. */
   min_change: number;
-  /** Re-runs of a suspected regression before the verdict; default 1 (0: no confirmation). */
+  /** Re-runs of a suspected regression before the verdict (0: no confirmation). */
   confirm_reruns: number;
-  /** The statistical model; default chosen by bench/regression.bench.ts (docs/analysis.md). */
+  /** The statistical model (chosen by bench/regression.bench.ts, docs/analysis.md). */
   model: ModelName;
 }
-
-export const REGRESSION_DEFAULTS: Readonly<RegressionSettings> = Object.freeze({
-  window_runs: 20,
-  min_runs: 5,
-  min_change: 0.1,
-  confirm_reruns: 1,
-  model: 'mad',
-});

@@ -1,13 +1,13 @@
 /**
  * `stressd compare A [B] [--reports-dir DIR] [--json]` (DESIGN section 4): run A against run B, or
  * against its baseline from history when B is left out, per test and measure. Run ids or `latest`
- * (the newest run of any suite). With B, each value has only one value to compare with, so the
- * verdict rests on the floors alone and there is no score; against the baseline it is the full
- * regression verdict (without confirmation: compare runs nothing).
+ * (the newest run of any suite). The verdicts are analysis's (src/analysis/comparison.ts), judged
+ * with the settings A recorded; this command only finds the runs and prints.
  */
 import { History, type HistoryEntry } from '../store/history.ts';
-import { judgeTest, MEASURES, pastFloors, REGRESSION_DEFAULTS, type MeasureDef } from '../analysis/index.ts';
-import type { RegressionRecord, RunResult } from '../result/types.ts';
+import { compareRuns, compareWithBaseline, findMeasure, type MeasureComparison, type RegressionSettings } from '../analysis/index.ts';
+import { RegressionSchema } from '../config/schema.ts';
+import type { RunResult } from '../result/types.ts';
 
 export interface CompareOptions {
   a: string;
@@ -18,16 +18,14 @@ export interface CompareOptions {
   err?: (text: string) => void;
 }
 
-export interface CompareRow extends RegressionRecord {
-  test: string;
-  /** B's value when comparing two runs; null against the baseline. */
-  other: number | null;
-}
+export type CompareRow = MeasureComparison;
 
 export interface Comparison {
   a: string;
   b: string | null;
   suite: string;
+  /** The settings A was judged with (what A recorded; the schema's defaults for a run older than that record). */
+  settings: RegressionSettings;
   rows: CompareRow[];
 }
 
@@ -36,38 +34,8 @@ async function resolve(history: History, ref: string): Promise<HistoryEntry | nu
   return history.get(ref);
 }
 
-function againstRun(a: RunResult, b: RunResult): CompareRow[] {
-  const rows: CompareRow[] = [];
-  for (const t of a.tests) {
-    const other = b.tests.find((x) => x.id === t.id);
-    if (!other) continue;
-    for (const def of MEASURES) {
-      const value = def.value(t);
-      const before = def.value(other);
-      if (value === null || before === null) continue;
-      rows.push({ test: t.id, other: before, ...pairRecord(def, value, before) });
-    }
-  }
-  return rows;
-}
-
-function pairRecord(def: MeasureDef, value: number, before: number): RegressionRecord {
-  const worse = def.bad === 'higher' ? value > before : value < before;
-  const moved = pastFloors(value, before, def, REGRESSION_DEFAULTS.min_change);
-  return {
-    measure: def.name,
-    value,
-    baseline: { median: before, spread: 0, n: 1 },
-    change: before === 0 ? null : (value - before) / Math.abs(before),
-    score: null,
-    verdict: !moved ? 'unchanged' : worse ? 'regressed' : 'improved',
-  };
-}
-
-function againstBaseline(a: RunResult, history: readonly RunResult[]): CompareRow[] {
-  return a.tests.flatMap((t) =>
-    judgeTest(t, history, { suite: a.suite, runId: a.id }).records.map((r) => ({ test: t.id, other: null, ...r })),
-  );
+function settingsOf(run: RunResult): RegressionSettings {
+  return run.regression_settings ?? RegressionSchema.parse({});
 }
 
 export async function compare(options: Pick<CompareOptions, 'a' | 'b' | 'reportsDir'>, warn: (p: string, why: string) => void = () => undefined): Promise<Comparison> {
@@ -75,15 +43,14 @@ export async function compare(options: Pick<CompareOptions, 'a' | 'b' | 'reports
   await history.load();
   const a = await resolve(history, options.a);
   if (!a) throw new CompareError(`run "${options.a}" not found in ${options.reportsDir} (expected a run id such as 20261124T101500Z-3f9a, or "latest")`);
-  if (options.b === undefined) return { a: a.run.id, b: null, suite: a.run.suite, rows: againstBaseline(a.run, history.runs()) };
+  const settings = settingsOf(a.run);
+  if (options.b === undefined) return { a: a.run.id, b: null, suite: a.run.suite, settings, rows: compareWithBaseline(a.run, history.runs(), settings) };
   const b = await resolve(history, options.b);
   if (!b) throw new CompareError(`run "${options.b}" not found in ${options.reportsDir} (expected a run id, or "latest")`);
-  return { a: a.run.id, b: b.run.id, suite: a.run.suite, rows: againstRun(a.run, b.run) };
+  return { a: a.run.id, b: b.run.id, suite: a.run.suite, settings, rows: compareRuns(a.run, b.run, settings.min_change) };
 }
 
 export class CompareError extends Error {}
-
-const UNITS = new Map(MEASURES.map((m) => [m.name, m.unit]));
 
 function num(v: number | null): string {
   if (v === null) return '–';
@@ -91,20 +58,23 @@ function num(v: number | null): string {
   return abs >= 1000 ? Math.round(v).toLocaleString('en-US') : abs >= 10 ? v.toFixed(1) : abs >= 0.01 || v === 0 ? v.toFixed(3) : v.toPrecision(2);
 }
 
-/** A benchstat-style table: one line per test and measure. */
+/** A benchstat-style table: one line per test and measure, A's value before B's, and why a verdict is `unchanged`. */
 export function formatComparison(c: Comparison): string {
-  const head = c.b === null ? ['test', 'measure', 'baseline median ± spread (n)', 'value', 'change', 'score', 'verdict'] : ['test', 'measure', c.b, c.a, 'change', 'verdict'];
+  const head = c.b === null ? ['test', 'measure', 'baseline median ± spread (n)', 'value', 'change', 'score', 'verdict', 'why'] : ['test', 'measure', c.a, c.b, 'change', 'verdict', 'why'];
   const lines = c.rows.map((r) => {
-    const unit = UNITS.get(r.measure) ?? '';
+    const unit = findMeasure(r.measure)?.unit ?? '';
     const change = r.change === null ? '–' : `${r.change >= 0 ? '+' : ''}${(r.change * 100).toFixed(1)}%`;
     const base = r.baseline === null ? 'no baseline yet' : `${num(r.baseline.median)} ± ${num(r.baseline.spread)} (${r.baseline.n})`;
     return c.b === null
-      ? [r.test, `${r.measure} [${unit}]`, base, num(r.value), change, r.score === null ? '–' : r.score.toFixed(2), r.verdict]
-      : [r.test, `${r.measure} [${unit}]`, num(r.other), num(r.value), change, r.verdict];
+      ? [r.test, `${r.measure} [${unit}]`, base, num(r.value), change, r.score === null ? '–' : r.score.toFixed(2), r.verdict, r.why ?? '']
+      : [r.test, `${r.measure} [${unit}]`, num(r.value), num(r.other), change, r.verdict, r.why ?? ''];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
-  const fmt = (cells: string[]): string => cells.map((cell, i) => (i >= 2 && i < cells.length - 1 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
-  const title = c.b === null ? `${c.suite}: run ${c.a} against its baseline` : `${c.suite}: run ${c.a} against run ${c.b}`;
+  const numeric = (i: number): boolean => i >= 2 && i < head.length - 2;
+  const fmt = (cells: string[]): string => cells.map((cell, i) => (numeric(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const s = c.settings;
+  const judged = `judged with model ${s.model}, min_change ${(s.min_change * 100).toFixed(1)}%${c.b === null ? `, window_runs ${s.window_runs}, min_runs ${s.min_runs}` : ''}`;
+  const title = c.b === null ? `${c.suite}: run ${c.a} against its baseline (${judged})` : `${c.suite}: run ${c.a} against run ${c.b} (change of ${c.a} from ${c.b}; ${judged})`;
   return [title, '', fmt(head), ...lines.map(fmt), ...(lines.length === 0 ? ['(no measure to compare)'] : [])].join('\n') + '\n';
 }
 

@@ -17,10 +17,11 @@ import type { SuiteRow } from '../web/suites-section.ts';
 import { readinessOf } from '../daemon/readiness.ts';
 import type { Scheduler } from '../daemon/scheduler.ts';
 import type { SuiteSet } from '../daemon/suites.ts';
+import { configStatus, type RunningConfig } from './config-reload.ts';
 
 export interface DaemonAppParts {
-  suites: readonly SuiteEntry[];
-  schedulers: ReadonlyMap<string, Scheduler>;
+  /** Read at every request: a SIGHUP reload swaps its suites and schedulers in place. */
+  running: RunningConfig;
   runs: SuiteSet;
   history: History;
   live: LiveStatus;
@@ -30,25 +31,40 @@ export interface DaemonAppParts {
   token: string | undefined;
   isStopping: () => boolean;
   log: Logger;
+  listenHost: string;
+  allowHosts: readonly string[];
+  allowOrigins: readonly string[];
+}
+
+/** The first suite and its scheduler, as they are now. */
+function firstOf({ entries, schedulers }: RunningConfig): { first: SuiteEntry; firstScheduler: Scheduler } {
+  const [first] = entries;
+  const firstScheduler = first ? schedulers.get(first.suite.suite) : undefined;
+  if (!first || !firstScheduler) throw new StressdError(ErrorCode.config, 'no suite config given');
+  return { first, firstScheduler };
 }
 
 export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
-  const { suites, schedulers, runs, history, live, metrics, executor, log } = parts;
-  const [first] = suites;
-  const firstScheduler = first ? schedulers.get(first.suite.suite) : undefined;
-  if (!first || !firstScheduler) throw new StressdError(ErrorCode.config, 'no suite config given');
+  const { running, runs, history, live, metrics, executor, log } = parts;
+  firstOf(running);
   return createApp({
     metricsResponse: (accept) => metrics.metricsResponse(accept),
-    readiness: () => readinessOf({
-      suite: first.suite.suite, stopping: parts.isStopping(), scheduler: firstScheduler, executor,
-      ...(suites.length > 1 ? { suites: [...schedulers].map(([suite, scheduler]) => ({ suite, scheduler })) } : {}),
-    }),
+    readiness: () => {
+      const { first, firstScheduler } = firstOf(running);
+      return readinessOf({
+        suite: first.suite.suite, stopping: parts.isStopping(), scheduler: firstScheduler, executor,
+        ...(running.entries.length > 1 ? { suites: [...running.schedulers].map(([suite, scheduler]) => ({ suite, scheduler })) } : {}),
+      });
+    },
     history,
     runs,
     renderMarkdown,
     // docs/ sits two levels above both src/commands/ and dist/commands/.
     runbooksPath: fileURLToPath(new URL('../../docs/operations.md', import.meta.url)),
-    statusPage: () => {
+    statusPage: async (csrf) => {
+      const { first, firstScheduler } = firstOf(running);
+      const suites = running.entries;
+      const config = await configStatus(running);
       const now = new Date();
       return renderStatusPage({
         suite: suites.length === 1
@@ -58,13 +74,19 @@ export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
         executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
         current: current(runs, live),
         runs: history.runs(),
+        unreadable: history.unreadable(),
         version: VERSION,
         traceUrl: parts.traceUrl,
-        ...(suites.length > 1 ? { suites: suiteRows(suites, schedulers, runs, history.runs()) } : {}),
+        ...(suites.length > 1 ? { suites: suiteRows(suites, running.schedulers, runs, history.runs()) } : {}),
+        csrf,
+        config,
       });
     },
     ...(parts.token ? { token: parts.token } : {}),
     ...(process.env.STRESSD_METRICS_TOKEN ? { metricsToken: process.env.STRESSD_METRICS_TOKEN } : {}),
+    listenHost: parts.listenHost,
+    allowHosts: parts.allowHosts,
+    allowOrigins: parts.allowOrigins,
     log,
   });
 }

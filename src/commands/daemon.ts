@@ -1,6 +1,6 @@
 /**
  * `stressd daemon`: loads the suites (one per config), then starts in order — logger, tracing, metrics, history,
- * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT.
+ * executor, runs, scheduler, HTTP — and closes in exact reverse order on SIGTERM/SIGINT; SIGHUP reloads the configs.
  */
 import { loadSuites, sharedExecutor, type SuiteEntry } from './suite-files.ts';
 import { assertSafeBind, StressdError } from '../errors.ts';
@@ -8,6 +8,7 @@ import { exitWithNpmWrapper } from '../daemon/wrapper.ts';
 import { retentionSink } from '../store/retention-sink.ts';
 import { reportSink } from '../report/sink.ts';
 import type { Sink } from '../result/sink.ts';
+import { WriteLedger } from '../result/write-errors.ts';
 import { startRun } from '../runner/runner.ts';
 import { createMetrics, type StressdMetrics } from '../telemetry/metrics.ts';
 import { metricsSink } from '../telemetry/metrics-sink.ts';
@@ -16,6 +17,7 @@ import { logSink } from '../daemon/log-sink.ts';
 import { journalSink } from '../store/journal-sink.ts';
 import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
+import { startMetricsExport } from '../telemetry/otlp-metrics.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
 import type { ExecutorSupervisor } from '../daemon/executor.ts';
@@ -29,6 +31,8 @@ import { handleSignals, Lifecycle, LifecycleClosedError } from '../daemon/lifecy
 import { createLogger, logFormat, type Logger } from '../logger.ts';
 import { startScheduler, type Scheduler } from '../daemon/scheduler.ts';
 import { SuiteSet } from '../daemon/suites.ts';
+import { parseHosts, parseOrigins } from '../request-origin.ts';
+import { configReloader, digestsOf, type RunningConfig } from './config-reload.ts';
 
 export interface DaemonOptions {
   /** Config files or directories of `*.json`: one suite each (DESIGN section 4). */
@@ -45,6 +49,10 @@ export interface DaemonOptions {
   runOnStart: boolean;
   /** Bearer token for POST /api/runs; default STRESSD_TOKEN (empty = none). Required beyond loopback. */
   token?: string;
+  /** Host names beside the listening address and localhost that requests may name (`--allow-host`). */
+  allowHost?: string[];
+  /** Origins beside the daemon's own whose pages may post (`--allow-origin`: a TLS proxy's public origin). */
+  allowOrigin?: string[];
 }
 
 /** Problems a user can fix: printed on stderr, exit code 2, nothing started. */
@@ -62,15 +70,19 @@ async function prepare(opts: DaemonOptions): Promise<Prepared | string[]> {
   } catch (err) {
     return [err instanceof Error ? err.message : String(err)];
   }
+  let allowHosts: string[];
+  let allowOrigins: string[];
   try {
     assertSafeBind(opts.host, token, 'daemon HTTP', 'STRESSD_TOKEN');
+    allowHosts = parseHosts(opts.allowHost ?? [], '--allow-host or STRESSD_ALLOW_HOST');
+    allowOrigins = parseOrigins(opts.allowOrigin ?? [], '--allow-origin or STRESSD_ALLOW_ORIGIN');
   } catch (err) {
     if (err instanceof StressdError) return [err.message];
     throw err;
   }
   const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_PORT');
   if (busy !== null) return [busy];
-  return { suites, executor, token };
+  return { suites, executor, token, allowHosts, allowOrigins, loadedAt: new Date() };
 }
 
 export async function daemonCommand(opts: DaemonOptions): Promise<number> {
@@ -79,7 +91,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     for (const line of prepared) process.stderr.write(`stressd: ${line}\n`);
     return 2;
   }
-  const { suites, executor, token } = prepared;
+  const { suites } = prepared;
   const log = createLogger();
   for (const entry of suites) for (const warning of entry.warnings) log.warn({ config: entry.file }, warning);
   const lc = new Lifecycle(log);
@@ -90,9 +102,12 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   // Set once the executor child exists: a forced exit (second signal, hard timer) SIGTERMs it so its commands end too.
   let killChildren: () => void = () => undefined;
   const stopWatchingWrapper = exitWithNpmWrapper();
+  // Set once everything is started: a SIGHUP during start-up has nothing whole to reload yet.
+  let reload: () => void = () => log.warn({ signal: 'SIGHUP' }, 'SIGHUP before the daemon finished starting: nothing reloaded');
   const removeSignals = handleSignals({
     log,
     beforeForcedExit: () => killChildren(),
+    onHangup: () => reload(),
     shutdown: async () => {
       stopping = true;
       await lc.close();
@@ -101,7 +116,9 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   });
 
   try {
-    await start(opts, { suites, executor, token, log, lc, isStopping: () => stopping, onForcedExit: (fn) => (killChildren = fn) });
+    await start(opts, {
+      ...prepared, log, lc, isStopping: () => stopping, onForcedExit: (fn) => (killChildren = fn), onReady: (fn) => (reload = () => void fn()),
+    });
   } catch (err) {
     if (err instanceof LifecycleClosedError) {
       // A signal arrived during start-up: the shutdown it began is the outcome, not a failure.
@@ -129,6 +146,9 @@ interface Prepared {
   /** "embedded" or a ws:// URL, shared by every suite. */
   executor: string;
   token: string | undefined;
+  allowHosts: string[];
+  allowOrigins: string[];
+  loadedAt: Date;
 }
 
 interface StartContext extends Prepared {
@@ -136,6 +156,8 @@ interface StartContext extends Prepared {
   lc: Lifecycle;
   isStopping: () => boolean;
   onForcedExit: (cleanup: () => void) => void;
+  /** Hands over the SIGHUP reload once everything is started. */
+  onReady: (reload: () => Promise<boolean>) => void;
 }
 
 async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
@@ -144,6 +166,13 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   log.info({ enabled: tracing.enabled }, 'tracing');
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
+  // Closed before the registry is cleared (reverse order): its last export reads the final values.
+  const otlpMetrics = lc.add('otlp metrics', await startMetricsExport({ registry: metrics.registry, logger: log }), (h) => h.shutdown());
+  log.info({ enabled: otlpMetrics.enabled }, 'otlp metrics');
+  metrics.onConfigLoad(true);
+  const running: RunningConfig = {
+    entries: [...suites], suites: suites.map((e) => e.suite), schedulers: new Map(), loadedAt: ctx.loadedAt, digests: await digestsOf(suites), lastReload: null,
+  };
   const history = await restoreHistory(opts.reportsDir, suites, metrics, log);
 
   const envPassthrough = [...new Set(suites.flatMap((e) => e.suite.env_passthrough ?? []))];
@@ -156,10 +185,15 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
 
   const traceUrl = traceUrlTemplate(process.env.STRESSD_TRACE_URL, log);
   const live = new LiveStatus();
-  const runs = startRuns(opts, ctx, { metrics, history, executor, live });
-  const schedulers = await startSchedulers(ctx, runs, metrics);
+  const { runs, coordinators } = startRuns(opts, ctx, { metrics, history, executor, live, running });
+  const arm = armer(ctx, runs, metrics);
+  lc.add('schedulers', running.schedulers, (all) => Promise.all([...all.values()].map((s) => s.close())).then(() => undefined));
+  for (const entry of suites) running.schedulers.set(entry.suite.suite, await arm(entry));
 
-  const app = daemonApp({ suites, schedulers, runs, history, live, metrics, executor, traceUrl, token: ctx.token, isStopping: ctx.isStopping, log });
+  const app = daemonApp({
+    running, runs, history, live, metrics, executor, traceUrl, token: ctx.token, isStopping: ctx.isStopping, log,
+    listenHost: opts.host, allowHosts: ctx.allowHosts, allowOrigins: ctx.allowOrigins,
+  });
   const http = lc.add('http', await listen(app, opts.host, opts.port), (h) => h.close());
   const [first] = suites;
   log.info({
@@ -169,6 +203,16 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   }, 'listening');
 
   if (opts.runOnStart) for (const { suite } of suites) runs.trigger('start', suite.suite);
+  ctx.onReady(configReloader({
+    paths: opts.config, scheduleFlag: opts.schedule, executorFlag: opts.executor, executor: ctx.executor, running, coordinators,
+    reviewOf: (suite) => createReview({ suite, history: () => history.runs() }), arm,
+    setNextRun: (suite, at) => metrics.setNextRun(suite, at), log,
+    onReload: (ok) => {
+      metrics.onConfigLoad(ok);
+      // A reloaded suite may have new tests: their counters start at 0 too.
+      if (ok) for (const { suite } of running.entries) metrics.declareSuite(suite.suite, suite.tests);
+    },
+  }));
 }
 
 interface RunParts {
@@ -176,17 +220,24 @@ interface RunParts {
   history: History;
   executor: ExecutorSupervisor;
   live: LiveStatus;
+  running: RunningConfig;
 }
 
 /** The daemon's sinks and one coordinator per suite, under the SuiteSet that bounds the runs in flight. */
-function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, executor, live }: RunParts): SuiteSet {
+function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, executor, live, running }: RunParts): { runs: SuiteSet; coordinators: Map<string, RunCoordinator> } {
   const { suites, log, lc } = ctx;
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
+  // What the report sink could not write reaches history (the API, the page) through the ledger.
+  const ledger = new WriteLedger();
   const reports = reportSink(opts.reportsDir, (run, written) => {
     if (!written.ok) metrics.onReportWriteError(run.suite);
+    const final = written.write?.run ?? run;
+    if (written.write) ledger.note(run.id, written.write.errors);
+    else ledger.note(run.id, [{ file: 'json', path: null, error: written.ok ? '' : written.error }]);
+    metrics.setRunWriteErrors(run.suite, (final.write_errors ?? []).length + (written.write ? 0 : 1));
   });
-  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history),
-    retentionSink({ reportsDir: opts.reportsDir, suites: suites.map((e) => e.suite), history, log }), live];
+  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history, ledger),
+    retentionSink({ reportsDir: opts.reportsDir, suites: running.suites, history, log }), live];
   const coordinators = new Map<string, RunCoordinator>();
   const runs = lc.add(
     'runs',
@@ -205,25 +256,19 @@ function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, e
       review: createReview({ suite, history: () => history.runs() }),
     }));
   }
-  return runs;
+  return { runs, coordinators };
 }
 
-/** One cron scheduler per suite, each triggering its suite through the SuiteSet. */
-async function startSchedulers({ suites, log, lc }: StartContext, runs: SuiteSet, metrics: StressdMetrics): Promise<Map<string, Scheduler>> {
-  const schedulers = new Map<string, Scheduler>();
-  for (const { suite, schedule } of suites) {
+/** Arms one suite's cron schedule, triggering it through the SuiteSet (at start, and for a reloaded schedule). */
+function armer({ log }: StartContext, runs: SuiteSet, metrics: StressdMetrics): (entry: SuiteEntry) => Promise<Scheduler> {
+  return ({ suite, schedule }) => {
     const name = suite.suite;
-    schedulers.set(name, lc.add(
-      `scheduler ${name}`,
-      await startScheduler({
-        expression: schedule, name: `stressd:${name}`, log: log.child({ suite: name }),
-        onFire: () => void runs.trigger('schedule', name),
-        onNextRun: (at) => metrics.setNextRun(name, at),
-      }),
-      (s) => s.close(),
-    ));
-  }
-  return schedulers;
+    return startScheduler({
+      expression: schedule, name: `stressd:${name}`, log: log.child({ suite: name }),
+      onFire: () => void runs.trigger('schedule', name),
+      onNextRun: (at) => metrics.setNextRun(name, at),
+    });
+  };
 }
 
 /** After a clean close nothing should keep the process alive; if something does, name it. */

@@ -4,7 +4,10 @@
  * before resolving 0. With --parent-pipe (how spawnExecutor starts it) the end of stdin means the
  * parent died, however it died: the executor shuts down the same way, at once, without polling.
  */
+import { userInfo } from 'node:os';
 import pino from 'pino';
+import { StressdError } from '../errors.ts';
+import { parseHosts, parseOrigins } from '../request-origin.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { startExecutor } from '../executor/server.ts';
 import { listen } from '../listeners.ts';
@@ -17,6 +20,10 @@ export interface ExecutorCommandOptions {
   /** Names of this process's variables that commands may see (`env_passthrough`). */
   envPassthrough?: string[];
   token?: string;
+  /** Origins whose pages may connect (a browser sends Origin; stressd's client and other programs send none). */
+  allowOrigin?: string[];
+  /** Host names beside the listening address and localhost that the upgrade may name. */
+  allowHost?: string[];
   heartbeatMs: number;
   parentPipe?: boolean;
 }
@@ -26,6 +33,16 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
   const busy = await portProblem(opts.host, opts.port, '--port or STRESSD_EXECUTOR_PORT');
   if (busy !== null) {
     process.stderr.write(`stressd: ${busy}\n`);
+    return 2;
+  }
+  let allowOrigins: string[];
+  let allowHosts: string[];
+  try {
+    allowOrigins = parseOrigins(opts.allowOrigin ?? [], '--allow-origin or STRESSD_EXECUTOR_ALLOW_ORIGIN');
+    allowHosts = parseHosts(opts.allowHost ?? [], '--allow-host or STRESSD_EXECUTOR_ALLOW_HOST');
+  } catch (err) {
+    if (!(err instanceof StressdError)) throw err;
+    process.stderr.write(`stressd: ${err.message}\n`);
     return 2;
   }
   const logger = pino({ name: 'stressd-executor', base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
@@ -40,6 +57,8 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
       token: opts.token || undefined,
       allow: opts.allow && opts.allow.length > 0 ? opts.allow : undefined,
       envPassthrough: opts.envPassthrough ?? [],
+      allowOrigins,
+      allowHosts,
       heartbeatIntervalMs: Number.isFinite(opts.heartbeatMs) && opts.heartbeatMs > 0 ? opts.heartbeatMs : 30_000,
       logger,
     });
@@ -47,6 +66,7 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
     await tracing.shutdown();
     throw err;
   }
+  if (!opts.token && !(opts.allow && opts.allow.length > 0)) openWarning(logger, opts.host, server.port, allowOrigins);
   process.stdout.write(`${JSON.stringify({ msg: 'listening', url: server.url, port: server.port, pid: process.pid })}\n`);
   const signal = await new Promise<NodeJS.Signals | 'parent gone'>((resolve) => {
     const onSignal = (sig: NodeJS.Signals | 'parent gone'): void => {
@@ -66,4 +86,13 @@ export async function executorCommand(opts: ExecutorCommandOptions): Promise<num
   await server.close();
   await tracing.shutdown();
   return 0;
+}
+
+/** Without a token or an allow-list the executor is a shell for whoever reaches it: it says so, once, at start. */
+function openWarning(logger: pino.Logger, host: string, port: number, origins: readonly string[]): void {
+  const user = userInfo().username;
+  logger.warn({
+    runs: 'any shell command line', as_user: user, for: `every process on this machine that can connect to ${host}:${port} (any local user)`,
+    browser_pages: origins.length > 0 ? origins : 'none (a request with an Origin header is refused)',
+  }, `no token and no --allow: any local process can run any command as ${user}; set STRESSD_EXECUTOR_TOKEN or --allow to narrow it`);
 }

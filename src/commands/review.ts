@@ -4,7 +4,7 @@
  * before each test, and graduation over runs at the end. Stateless between calls (each reads the
  * history afresh), so one review serves every run of a suite.
  */
-import { confirmAll, costOf, dayCost, judgeTest, mayStartTest, successRatio, type JudgeOptions } from '../analysis/index.ts';
+import { confirmAll, stillOpen, costOf, dayCost, judgeTest, mayStartTest, successRatio, type JudgeOptions } from '../analysis/index.ts';
 import type { Suite } from '../config/types.ts';
 import type { BudgetState, RunResult, RunSuccessRatio, TestResult } from '../result/types.ts';
 import type { RunReview } from '../runner/api.ts';
@@ -24,12 +24,17 @@ function withReruns(run: RunResult): RunResult {
 export function createReview(options: ReviewOptions): RunReview {
   const { suite } = options;
   const now = options.now ?? (() => new Date());
-  const budget = suite.budget ?? { max_cost_usd_per_run: null, max_cost_usd_per_day: null };
-  const judgeOptions = (runId: string | null): JudgeOptions => ({ suite: suite.suite, runId, ...(suite.regression ?? {}) });
+  const budget = suite.budget;
+  const judgeOptions = (runId: string | null): JudgeOptions => ({ suite: suite.suite, runId, ...suite.regression });
   const spendHistory = (): RunResult[] => options.history().map(withReruns);
 
   return {
-    confirmReruns: suite.regression?.confirm_reruns ?? 1,
+    confirmReruns: suite.regression.max_reruns ?? suite.regression.confirm_reruns,
+
+    more(test, reruns) {
+      const suspects = judgeTest(test, options.history(), judgeOptions(null)).suspects;
+      return suspects.some((s) => stillOpen(s, reruns));
+    },
 
     mayStart(finished) {
       const d = mayStartTest({ suite: suite.suite, runId: '', finished, history: spendHistory(), now: now(), settings: budget });
@@ -49,7 +54,7 @@ export function createReview(options: ReviewOptions): RunReview {
     },
 
     finish(run) {
-      return { success_ratio: ratioOf(run, options.history(), suite), budget: budgetOf(run, spendHistory(), suite, now()) };
+      return { success_ratio: ratioOf(run, options.history(), suite), budget: budgetOf(run, spendHistory(), suite, now()), regression_settings: { ...suite.regression } };
     },
   };
 }
@@ -62,10 +67,7 @@ export function ratioOf(run: RunResult, history: readonly RunResult[], suite: Su
 /** Graduation over runs from `runs` alone (e.g. the history at start-up, before any run). */
 export function historyRatio(runs: readonly RunResult[], suite: Suite): RunSuccessRatio {
   const g = suite.graduation;
-  const r = successRatio(runs, suite.suite, {
-    ...(g.min_success_failure_ratio === undefined ? {} : { min_success_failure_ratio: g.min_success_failure_ratio }),
-    ...(g.ratio_window_runs === undefined ? {} : { ratio_window_runs: g.ratio_window_runs }),
-  });
+  const r = successRatio(runs, suite.suite, { min_success_failure_ratio: g.min_success_failure_ratio, ratio_window_runs: g.ratio_window_runs });
   return {
     runs: r.runs, graduated_runs: r.graduated_runs, failed_runs: r.failed_runs,
     ratio: Number.isFinite(r.ratio) ? r.ratio : null,
@@ -74,7 +76,7 @@ export function historyRatio(runs: readonly RunResult[], suite: Suite): RunSucce
 }
 
 function budgetOf(run: RunResult, history: readonly RunResult[], suite: Suite, at: Date): BudgetState {
-  const limits = suite.budget ?? { max_cost_usd_per_run: null, max_cost_usd_per_day: null };
+  const limits = suite.budget;
   const spent = withReruns(run).tests;
   const decision = mayStartTest({ suite: suite.suite, runId: run.id, finished: spent, history, now: at, settings: limits });
   const stopped = run.tests.find((t: TestResult) => t.reason === 'budget');

@@ -8,8 +8,8 @@ import { basename, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { jsonErrorPosition } from './json-position.ts';
 import { problemsFromIssues, unknownKeyWarnings } from './problems.ts';
-import { ConfigSchema, SAFE_NAME, type RawConfig, type RawTest } from './schema.ts';
-import type { Suite, SuiteTest } from './types.ts';
+import { ConfigSchema, SAFE_NAME, type RawTest } from './schema.ts';
+import type { Frozen, Suite } from './types.ts';
 
 export interface LoadedSuite {
   suite: Suite;
@@ -45,57 +45,39 @@ export function parseSuite(raw: unknown, file: string): LoadedSuite {
 }
 
 function buildSuite(raw: unknown, file: string, absolutePath: string | null): LoadedSuite {
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = suiteSchema(file, absolutePath).safeParse(raw);
   if (!parsed.success) throw new ConfigError(problemsFromIssues(parsed.error.issues, raw, file));
-  const cfg = parsed.data;
-  const suite: Suite = {
-    suite: cfg.suite ?? labelFromFile(file),
-    task_list_id: cfg.task_list_id ?? null,
-    description: cfg.description ?? null,
-    path: absolutePath,
-    executor: cfg.executor,
-    schedule: cfg.schedule ?? null,
-    pause_between_tests: cfg.pause_between_tests,
-    pattern_threshold: cfg.pattern_threshold,
-    sample_interval_ms: cfg.sample_interval_ms,
-    timeout: cfg.timeout,
-    graduation: {
-      min_pass_rate: cfg.graduation.min_pass_rate,
-      allow_timeouts: cfg.graduation.allow_timeouts,
-      max_peak_memory_mb: cfg.graduation.max_peak_memory_mb ?? null,
-      max_peak_cpu_percent: cfg.graduation.max_peak_cpu_percent ?? null,
-      min_success_failure_ratio: cfg.graduation.min_success_failure_ratio,
-      ratio_window_runs: cfg.graduation.ratio_window_runs,
-    },
-    regression: { ...cfg.regression },
-    budget: {
-      max_cost_usd_per_run: cfg.budget.max_cost_usd_per_run ?? null,
-      max_cost_usd_per_day: cfg.budget.max_cost_usd_per_day ?? null,
-    },
-    retention: { max_age_days: cfg.retention.max_age_days, max_runs: cfg.retention.max_runs, max_bytes: cfg.retention.max_bytes },
-    tests: normaliseTests(cfg),
-    env_passthrough: cfg.env_passthrough ?? [],
-  };
-  return { suite: deepFreeze(suite), warnings: unknownKeyWarnings(raw, file) };
+  return { suite: deepFreeze(parsed.data), warnings: unknownKeyWarnings(raw, file) };
 }
 
-function normaliseTests(cfg: RawConfig): SuiteTest[] {
-  const one = (t: RawTest, category: string | null, fallbackTimeout: number): SuiteTest => ({
-    id: t.id,
-    name: t.name ?? t.id,
-    command: t.command,
-    expected_patterns: [...t.expected_patterns],
-    description: t.description ?? null,
-    category,
-    // Resolution order: the test's own timeout, then its category's, then the suite's.
-    timeout: t.timeout ?? fallbackTimeout,
-    env: { ...cfg.env, ...t.env },
-    ...(t.load ? { load: { sessions: t.load.sessions ?? null, stages: t.load.stages?.map((s) => ({ duration_s: s.duration_s, sessions: s.sessions })) ?? null, min_pass_ratio: t.load.min_pass_ratio } } : {}),
+/**
+ * The schema with its normalisation: the categorised form flattened, each test's deadline and
+ * environment resolved, the label and path filled in. Its output is the one `Suite` type
+ * (types.ts); every default has been applied by the schema, so readers use the values as they are.
+ */
+export function suiteSchema(file: string, absolutePath: string | null) {
+  return ConfigSchema.transform(({ tests, categories, env, suite, ...settings }) => {
+    const one = (t: RawTest, category: string | null, fallbackTimeout: number) => ({
+      ...t,
+      name: t.name ?? t.id,
+      category,
+      // Resolution order: the test's own timeout, then its category's, then the suite's.
+      timeout: t.timeout ?? fallbackTimeout,
+      env: { ...env, ...t.env },
+      // The test's own source of resource figures, else the suite's.
+      resources: t.resources ?? settings.resources,
+    });
+    return {
+      ...settings,
+      /** The `suite` label: the config's `suite`, else the file name without `.json`. */
+      suite: suite ?? labelFromFile(file),
+      /** Absolute path of the config file, null when parsed from memory. */
+      path: absolutePath,
+      tests: tests
+        ? tests.map((t) => one(t, null, settings.timeout))
+        : Object.entries(categories ?? {}).flatMap(([name, cat]) => cat.tests.map((t) => one(t, name, cat.timeout ?? settings.timeout))),
+    };
   });
-  if (cfg.tests) return cfg.tests.map((t) => one(t, null, cfg.timeout));
-  return Object.entries(cfg.categories ?? {}).flatMap(([name, cat]) =>
-    cat.tests.map((t) => one(t, name, cat.timeout ?? cfg.timeout)),
-  );
 }
 
 /** The default label is the file name without `.json`, made safe as a directory name. */
@@ -105,10 +87,10 @@ function labelFromFile(file: string): string {
   return SAFE_NAME.test(safe) ? safe : 'suite';
 }
 
-function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): Frozen<T> {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
   }
-  return value;
+  return value as Frozen<T>;
 }

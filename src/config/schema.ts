@@ -3,17 +3,18 @@
  * stressd's own optional keys (DESIGN section 3). It is both the runtime check and, through
  * `z.output`, the TypeScript type of a parsed file. Every `error` text is the "expected" part of a
  * problem message, so it is written as a noun phrase ("a positive integer (seconds)").
- * Objects are loose: unknown keys pass through here and become warnings in load.ts.
+ * Every default is written here and nowhere else: the parsed output has each setting filled in, so
+ * no reader applies a fallback of its own (test/config/defaults-once.test.ts holds to it).
+ * Unknown keys are stripped from the output and reported by problems.ts from the raw document.
  */
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
+import { MODEL_NAMES } from '../result/measures.ts';
 
 /** Ids become file names (`<testId>.log`) and suite labels directory names, so both are kept to a safe alphabet. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SAFE_NAME_WORDS = 'safe as a file name (letters, digits, ".", "_", "-"; starting with a letter or digit; at most 128 characters)';
 
-/** The regression models of src/analysis/models.ts (config is a leaf: a test keeps the two lists equal). */
-export const MODEL_NAMES = ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
 
 export const DEFAULTS = {
   timeout: 300,
@@ -26,7 +27,8 @@ export const DEFAULTS = {
   min_success_failure_ratio: 10,
   ratio_window_runs: 50,
   min_pass_ratio: 0.95,
-  regression: { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' },
+  regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' },
+  retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
 } as const;
 
 const timeoutSeconds = z
@@ -34,7 +36,7 @@ const timeoutSeconds = z
   .min(1, { error: 'a positive integer (seconds)' })
   .max(86_400, { error: 'a positive integer (seconds) of at most 86400 (one day)' });
 
-const optionalText = z.string({ error: 'a string' }).nullable().optional();
+const optionalText = z.string({ error: 'a string' }).nullable().default(null);
 
 const ratio = (words: string) =>
   z.number({ error: words }).min(0, { error: words }).max(1, { error: words });
@@ -48,30 +50,47 @@ const envName = z
 const envMap = z
   .record(envName, z.string({ error: 'a string value' }), { error: 'an object of variable names to string values' })
   .optional();
-const envPassthrough = z.array(envName, { error: 'an array of variable names' }).optional();
+const envPassthrough = z.array(envName, { error: 'an array of variable names' }).default([]);
 
-const positiveBound = (words: string) => z.number({ error: words }).positive({ error: words }).nullable().optional();
+const positiveBound = (words: string) => z.number({ error: words }).positive({ error: words }).nullable().default(null);
 
 const stageSessions = z.int({ error: 'an integer number of sessions, 0 to 10000' }).min(0, { error: 'an integer number of sessions, 0 to 10000' }).max(10_000, { error: 'an integer number of sessions, 0 to 10000' });
 
 /** DESIGN section 11: one stage of a ramp, reached linearly from the previous stage's target (0 at the start). */
-export const LoadStageSchema = z.looseObject({
+export const LoadStageSchema = z.object({
   duration_s: z.number({ error: 'a positive number of seconds, at most 86400' }).positive({ error: 'a positive number of seconds, at most 86400' }).max(86_400, { error: 'a positive number of seconds, at most 86400' }),
   sessions: stageSessions,
 });
 
 /** DESIGN section 11: `sessions` (N at once) or `stages` (k6's ramping-VUs), never both. */
-export const LoadSchema = z.looseObject({
-  sessions: stageSessions.min(1, { error: 'an integer number of sessions, 1 to 10000' }).optional(),
-  stages: z.array(LoadStageSchema, { error: 'an array of stages ({"duration_s", "sessions"})' }).min(1, { error: 'at least one stage' }).optional(),
+export const LoadSchema = z.object({
+  sessions: stageSessions.min(1, { error: 'an integer number of sessions, 1 to 10000' }).nullable().default(null),
+  stages: z.array(LoadStageSchema, { error: 'an array of stages ({"duration_s", "sessions"})' }).min(1, { error: 'at least one stage' }).nullable().default(null),
   min_pass_ratio: ratio('a fraction between 0 and 1').default(DEFAULTS.min_pass_ratio),
 }, { error: 'an object: {"sessions": N} or {"stages": [...]}' }).superRefine((load, ctx) => {
-  if (load.sessions === undefined && load.stages === undefined) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'either "sessions" (N at once) or "stages" (a ramp)' });
-  else if (load.sessions !== undefined && load.stages !== undefined) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'either "sessions" or "stages", not both' });
-  else if (load.stages !== undefined && !load.stages.some((s) => s.sessions > 0)) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'a stage with at least one session' });
+  if (load.sessions === null && load.stages === null) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'either "sessions" (N at once) or "stages" (a ramp)' });
+  else if (load.sessions !== null && load.stages !== null) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'either "sessions" or "stages", not both' });
+  else if (load.stages !== null && !load.stages.some((s) => s.sessions > 0)) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'a stage with at least one session' });
 });
 
-export const TestSchema = z.looseObject({
+const queryText = z.string({ error: 'a PromQL expression' }).trim().min(1, { error: 'a PromQL expression' }).nullable().default(null);
+
+/** Where resource figures come from when the executor is not stressd's own (docs/config.md). */
+export const PrometheusResourcesSchema = z.object({
+  url: z.string({ error: 'an http:// or https:// URL of a Prometheus server' }).refine(isHttpUrl, { error: 'an http:// or https:// URL of a Prometheus server' }),
+  cpu: queryText,
+  memory: queryText,
+  scrape_interval_s: z.number({ error: 'a positive number of seconds, at most 3600' }).positive({ error: 'a positive number of seconds, at most 3600' }).max(3600, { error: 'a positive number of seconds, at most 3600' }).default(15),
+  labels: z.record(z.string(), z.string({ error: 'a string value' }), { error: 'an object of names to string values' }).default({}),
+}, { error: 'an object {"url", "cpu", "memory"}' }).refine((p) => p.cpu !== null || p.memory !== null, { error: 'a "cpu" or a "memory" query (or both)', path: ['memory'] });
+
+const RESOURCES_WORDS = '"auto", "local" or {"prometheus": {"url", "cpu", "memory"}}';
+export const ResourcesSchema = z.union([
+  z.enum(['auto', 'local'], { error: RESOURCES_WORDS }),
+  z.object({ prometheus: PrometheusResourcesSchema }, { error: RESOURCES_WORDS }),
+], { error: RESOURCES_WORDS });
+
+export const TestSchema = z.object({
   id: z.string({ error: `a test id ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a test id ${SAFE_NAME_WORDS}` }),
   name: z.string({ error: 'a string' }).optional(),
   command: z.string({ error: 'a non-empty command string' }).trim().min(1, { error: 'a non-empty command string' }),
@@ -83,16 +102,17 @@ export const TestSchema = z.looseObject({
   description: optionalText,
   timeout: timeoutSeconds.optional(),
   env: envMap,
-  load: LoadSchema.optional(),
+  load: LoadSchema.nullable().default(null),
+  resources: ResourcesSchema.optional(),
 });
 
-export const CategorySchema = z.looseObject({
+export const CategorySchema = z.object({
   description: optionalText,
   timeout: timeoutSeconds.optional(),
   tests: z.array(TestSchema, { error: 'an array of tests' }).min(1, { error: 'at least one test' }),
 });
 
-export const GraduationSchema = z.looseObject({
+export const GraduationSchema = z.object({
   min_pass_rate: ratio('a pass rate between 0 and 1').default(DEFAULTS.min_pass_rate),
   allow_timeouts: z.boolean({ error: 'true or false' }).default(DEFAULTS.allow_timeouts),
   max_peak_memory_mb: positiveBound('a positive number of megabytes, or null'),
@@ -104,18 +124,20 @@ export const GraduationSchema = z.looseObject({
 const runCount = (min: number) => z.int({ error: `an integer number of runs, at least ${min}` }).min(min, { error: `an integer number of runs, at least ${min}` }).max(10_000, { error: 'an integer number of runs of at most 10000' });
 
 /** DESIGN section 10: baselines from history and confirmed regression verdicts. */
-export const RegressionSchema = z.looseObject({
+export const RegressionSchema = z.object({
   window_runs: runCount(1).default(DEFAULTS.regression.window_runs),
   min_runs: runCount(1).default(DEFAULTS.regression.min_runs),
   min_change: z.number({ error: 'a fraction, 0 or more (0.1 = 10 %)' }).min(0, { error: 'a fraction, 0 or more (0.1 = 10 %)' }).default(DEFAULTS.regression.min_change),
   confirm_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).default(DEFAULTS.regression.confirm_reruns),
+  /** The sequential confirmation's name for the most re-runs per suspect; `confirm_reruns` is its old name. */
+  max_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).optional(),
   model: z.enum(MODEL_NAMES, { error: `one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}` }).default(DEFAULTS.regression.model),
 }).refine((r) => r.min_runs <= r.window_runs, { error: 'min_runs at most window_runs', path: ['min_runs'] });
 
-const usdLimit = z.number({ error: 'a positive number of US dollars, or null' }).positive({ error: 'a positive number of US dollars, or null' }).nullable().optional();
+const usdLimit = z.number({ error: 'a positive number of US dollars, or null' }).positive({ error: 'a positive number of US dollars, or null' }).nullable().default(null);
 
 /** DESIGN section 3: past a limit no new test starts. */
-export const BudgetSchema = z.looseObject({
+export const BudgetSchema = z.object({
   max_cost_usd_per_run: usdLimit,
   max_cost_usd_per_day: usdLimit,
 });
@@ -123,10 +145,10 @@ export const BudgetSchema = z.looseObject({
 const positiveInt = (words: string) => z.int({ error: words }).min(1, { error: words });
 
 /** DESIGN §3: per suite, oldest runs removed first (src/store/retention.ts). */
-export const RetentionSchema = z.looseObject({
-  max_age_days: z.number({ error: 'a positive number of days' }).positive({ error: 'a positive number of days' }).default(30),
-  max_runs: positiveInt('a positive integer (runs)').default(1000),
-  max_bytes: positiveInt('a positive integer (bytes)').default(1024 ** 3),
+export const RetentionSchema = z.object({
+  max_age_days: z.number({ error: 'a positive number of days' }).positive({ error: 'a positive number of days' }).default(DEFAULTS.retention.max_age_days),
+  max_runs: positiveInt('a positive integer (runs)').default(DEFAULTS.retention.max_runs),
+  max_bytes: positiveInt('a positive integer (bytes)').default(DEFAULTS.retention.max_bytes),
 });
 
 const executorWords = '"embedded" or a ws:// or wss:// URL';
@@ -140,7 +162,7 @@ const schedule = z
   .refine((s) => validateCron(s), { error: 'a valid cron expression such as "*/15 * * * *" (5 fields, or 6 with seconds)' });
 
 export const ConfigSchema = z
-  .looseObject({
+  .object({
     task_list_id: optionalText,
     description: optionalText,
     timeout: timeoutSeconds.default(DEFAULTS.timeout),
@@ -150,7 +172,7 @@ export const ConfigSchema = z
       .optional(),
     suite: z.string({ error: `a suite label ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a suite label ${SAFE_NAME_WORDS}` }).optional(),
     executor: executor.default(DEFAULTS.executor),
-    schedule: schedule.nullable().optional(),
+    schedule: schedule.nullable().default(null),
     pause_between_tests: z
       .number({ error: 'a number of seconds, 0 or more' })
       .min(0, { error: 'a number of seconds, 0 or more' })
@@ -168,6 +190,7 @@ export const ConfigSchema = z
     budget: BudgetSchema.prefault({}),
     env: envMap,
     env_passthrough: envPassthrough,
+    resources: ResourcesSchema.default('auto'),
     retention: RetentionSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
@@ -199,6 +222,15 @@ function testIds(cfg: RawConfig): { path: (string | number)[]; id: string }[] {
     cat.tests.forEach((t, i) => out.push({ path: ['categories', name, 'tests', i, 'id'], id: t.id }));
   }
   return out;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isWebSocketUrl(s: string): boolean {

@@ -46,8 +46,23 @@ interface InFlight {
 export class RunCoordinator {
   private inFlight: InFlight | null = null;
   private closed = false;
+  private suite: Suite;
+  private review: RunReview | undefined;
 
-  constructor(private readonly options: CoordinatorOptions) {}
+  constructor(private readonly options: CoordinatorOptions) {
+    this.suite = options.suite;
+    this.review = options.review;
+  }
+
+  /**
+   * A reloaded config: the next run uses it. The run in flight keeps the suite it started with,
+   * so a reload never changes a run halfway through.
+   */
+  useSuite(suite: Suite, review?: RunReview): void {
+    if (suite.suite !== this.suite.suite) throw new RangeError(`useSuite: suite "${suite.suite}" given to the coordinator of "${this.suite.suite}"`);
+    this.suite = suite;
+    this.review = review;
+  }
 
   /** True from a started trigger until every sink has the run's end. */
   get busy(): boolean {
@@ -68,7 +83,8 @@ export class RunCoordinator {
   }
 
   trigger(trigger: RunTrigger): TriggerOutcome {
-    const { suite, log } = this.options;
+    const { log } = this.options;
+    const { suite, review } = this;
     if (this.closed) return { started: false, reason: 'closed', detail: 'the daemon is shutting down' };
     if (this.inFlight) {
       const runningId = this.inFlight.handle.id;
@@ -92,7 +108,7 @@ export class RunCoordinator {
     try {
       handle = this.options.startRun({
         suite, executor: this.options.executor(), reportsDir: this.options.reportsDir, trigger, signal: controller.signal,
-        ...(this.options.review ? { review: this.options.review } : {}),
+        ...(review ? { review } : {}),
       });
     } catch (err) {
       log.error({ err, trigger }, 'run could not start');
@@ -103,7 +119,7 @@ export class RunCoordinator {
       if (this.inFlight !== entry) return;
       this.inFlight = null;
       try {
-        this.options.onIdle?.(suite.suite);
+        this.options.onIdle?.(this.suite.suite);
       } catch (err) {
         log.warn({ err }, 'starting a queued run failed');
       }

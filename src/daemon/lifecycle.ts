@@ -1,6 +1,7 @@
 /**
  * Start in order, close in exact reverse; signals. The first SIGTERM/SIGINT starts a graceful
- * shutdown bounded by a hard timer (exit 1 at 15 s); a second signal exits at once.
+ * shutdown bounded by a hard timer (exit 1 at 15 s); a second signal exits at once. SIGHUP never
+ * ends the process (its default would, silently): it asks for a reload, or is logged and ignored.
  */
 import { listen } from '../listeners.ts';
 import type { Logger } from '../logger.ts';
@@ -80,6 +81,8 @@ export interface SignalOptions {
    * tell child processes to go, since nothing after process.exit() will.
    */
   beforeForcedExit?: () => void;
+  /** SIGHUP: reload the configs. Not called once a shutdown has begun. */
+  onHangup?: () => void;
 }
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
@@ -118,7 +121,17 @@ export function handleSignals(options: SignalOptions): () => void {
       exit(1);
     });
   };
-  const unlisten = listen(process, Object.fromEntries(SIGNALS.map((s) => [s, onSignal])));
+  const onHangup = (): void => {
+    if (received) return void log.info({ signal: 'SIGHUP' }, 'SIGHUP during shutdown: ignored');
+    if (!options.onHangup) return void log.warn({ signal: 'SIGHUP' }, 'SIGHUP ignored: nothing to reload');
+    log.info({ signal: 'SIGHUP' }, 'SIGHUP: reloading the configs');
+    try {
+      options.onHangup();
+    } catch (err) {
+      log.error({ err }, 'reload on SIGHUP failed');
+    }
+  };
+  const unlisten = listen(process, { ...Object.fromEntries(SIGNALS.map((s) => [s, onSignal])), SIGHUP: onHangup });
   return () => {
     unlisten();
     clearTimeout(hardTimer);

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { assertSafeBind } from '../errors.ts';
 import { listen } from '../listeners.ts';
+import { hostRefusal, originRefusal, type OriginPolicy } from '../request-origin.ts';
 import { DEFAULT_PATH, RpcErrorCode, RpcErrorMessage, errorFrame } from '../protocol/index.ts';
 import { VERSION } from '../version.ts';
 import { GroupReaper } from './reaper.ts';
@@ -41,6 +42,8 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
   };
   const startedAt = Date.now();
   const sessions = new Set<Session>();
+  const policy: OriginPolicy = { listenHost: host, allowHosts: options.allowHosts ?? [], allowOrigins: options.allowOrigins ?? [] };
+  const refused = { origin: 0, host: 0 };
 
   const http = createServer((req, res) => serveHttp(req, res));
   // perMessageDeflate off: output frames are many and small, and compression would cost more CPU than it saves on loopback.
@@ -49,7 +52,10 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
   function serveHttp(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') {
-      json(res, 200, { status: 'healthy', active_sessions: sessions.size, max_sessions: maxSessions, uptime_seconds: (Date.now() - startedAt) / 1000, version: VERSION });
+      json(res, 200, {
+        status: 'healthy', active_sessions: sessions.size, max_sessions: maxSessions, uptime_seconds: (Date.now() - startedAt) / 1000, version: VERSION,
+        refused_upgrades: { ...refused },
+      });
     } else if (req.method === 'GET' && path === '/healthz') {
       json(res, 200, { status: 'ok' });
     } else json(res, 404, { error: 'not found' });
@@ -59,6 +65,16 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0];
     if (path !== DEFAULT_PATH) return refuse(socket, 404, 'Not Found');
+    // Before the token: a browser cannot send Authorization on a WebSocket, but a page must not
+    // learn even whether one is needed. A refused page sees only the failed connection (403).
+    const hostWhy = hostRefusal(req.headers.host, policy);
+    const why = hostWhy ?? originRefusal(req.headers.origin, policy);
+    if (why !== null) {
+      const kind = hostWhy !== null ? 'host' : 'origin';
+      refused[kind] += 1;
+      logger.warn({ refused: kind, origin: req.headers.origin ?? null, host: req.headers.host ?? null, remote: req.socket.remoteAddress, count: refused[kind] }, `upgrade refused: ${why}`);
+      return refuse(socket, 403, 'Forbidden');
+    }
     if (token && !bearerMatches(req.headers.authorization, token)) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, socket));
   }
@@ -100,6 +116,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Exec
     port,
     close: () => (closing ??= shutdown()),
     sessionCount: () => sessions.size,
+    refusedUpgrades: () => ({ ...refused }),
   };
 }
 

@@ -15,6 +15,10 @@ export interface ExecutorOptions {
   port?: number;
   /** When set, the upgrade needs `Authorization: Bearer <token>` (else HTTP 401). */
   token?: string;
+  /** Origins whose pages may open the WebSocket (normalized, see request-origin.ts); default none: a request with any Origin is refused. */
+  allowOrigins?: readonly string[];
+  /** Host names the upgrade may name beside the listening address and localhost (DNS rebinding). */
+  allowHosts?: readonly string[];
   /** When set, every simple command of a line must run one of these (bare names, or exact absolute paths); see allow.ts. */
   allow?: readonly string[];
   /** Names of the executor's own variables that commands may see, beside the clean base (clean-env.ts). */
@@ -39,6 +43,8 @@ export interface ExecutorServer {
   /** Ends every process group and closes every connection; idempotent and bounded in time. */
   close(): Promise<void>;
   sessionCount(): number;
+  /** Upgrades refused for their Origin or Host header since start (also in /health). */
+  refusedUpgrades(): { origin: number; host: number };
 }
 
 export const silentLogger: ExecutorLogger = {

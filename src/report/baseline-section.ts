@@ -3,10 +3,10 @@
  * test and measure the value, the baseline's median ± spread (n), the change with an arrow for its
  * direction, and the verdict — then graduation over runs and the budget.
  */
-import { DASH, formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
+import { DASH, formatDuration } from '../result/format.ts';
+import { findMeasure } from '../result/measures.ts';
 import type { MeasureName, RegressionRecord, RegressionVerdict, RunResult } from '../result/types.ts';
 import { cell, inline, inlineCode, table } from './escape.ts';
-import { percent } from './format.ts';
 
 /** The heading's anchor, which the status page links to. */
 export const BASELINE_ANCHOR = 'compared-with-the-baseline';
@@ -16,26 +16,18 @@ const VERDICT_MARK: Record<RegressionVerdict, string> = {
   improved: 'improved',
   unchanged: 'unchanged',
   noise: 'noise (re-runs did not confirm)',
+  inconclusive: 'inconclusive (evidence undecided)',
   no_baseline: 'no baseline yet',
 };
 
-const MEASURE_WORDS: Record<MeasureName, string> = {
-  duration: 'duration', first_output: 'first output', first_text: 'first text', output_bytes: 'output size',
-  tokens_per_second: 'output tokens/s', peak_memory: 'peak memory', peak_cpu: 'peak CPU', cost: 'cost',
-};
+/** The report's words for a measure; a name the table lacks (a newer stressd's run) as it is. */
+function measureWords(measure: MeasureName): string {
+  return findMeasure(measure)?.words ?? measure;
+}
 
-/** A value in its measure's unit. */
+/** A value in its measure's unit, as the measure table writes it. */
 export function measureValue(measure: MeasureName, v: number): string {
-  switch (measure) {
-    case 'duration': return formatDuration(v);
-    case 'first_output':
-    case 'first_text': return formatSeconds(v);
-    case 'output_bytes':
-    case 'peak_memory': return formatBytes(v);
-    case 'tokens_per_second': return `${v.toFixed(1)} tokens/s`;
-    case 'peak_cpu': return percent(v);
-    case 'cost': return `$${v.toFixed(4)}`;
-  }
+  return findMeasure(measure)?.format(v) ?? String(v);
 }
 
 /** ↑ higher, ↓ lower, → the same; the verdict says whether that is good or bad. */
@@ -64,11 +56,11 @@ export function baselineSection(run: RunResult): string {
   if (judged.length === 0) return `${head}_No test was compared: a test is judged when it passes and its history has passed runs with the same command._\n`;
   const rows = judged.flatMap((t) =>
     (t.regressions ?? []).map((r) => [
-      inlineCode(t.id, { inTable: true }), cell(MEASURE_WORDS[r.measure]), measureValue(r.measure, r.value),
+      inlineCode(t.id, { inTable: true }), cell(measureWords(r.measure)), measureValue(r.measure, r.value),
       baselineText(r.measure, r), changeText(r), verdictText(r),
     ]),
   );
-  const regressed = judged.flatMap((t) => (t.regressions ?? []).filter((r) => r.verdict === 'regressed').map((r) => `${inline(t.id)} ${MEASURE_WORDS[r.measure]}`));
+  const regressed = judged.flatMap((t) => (t.regressions ?? []).filter((r) => r.verdict === 'regressed').map((r) => `${inline(t.id)} ${measureWords(r.measure)}`));
   const summary = regressed.length === 0 ? 'No confirmed regression.' : `**Confirmed regressions: ${regressed.join(', ')}.**`;
   const note = 'Baseline: median ± spread (1.4826 × MAD) of the last passed runs with the same command, (n) runs. ' +
     'A suspected regression is re-run at the end of the run; only re-runs that bear it out make it regressed.';

@@ -4,6 +4,7 @@
  * the value of an older run behind.
  */
 import type { Gauge } from 'prom-client';
+import { MEASURES } from '../result/measures.ts';
 import type { TestResult } from '../result/types.ts';
 import { TOKEN_KINDS, type MetricSet, type TestLabel, type TestLabels } from './metric-defs.ts';
 
@@ -34,24 +35,21 @@ function setSutInfo(m: MetricSet, suite: string, claude: TestResult['claude']): 
 
 export function applyLastTestGauges(m: MetricSet, suite: string, labels: TestLabels, test: TestResult): void {
   const stream = test.stream ?? null;
-  setOrRemove<TestLabel>(m.lastDuration, labels, test.duration_seconds);
-  setOrRemove<TestLabel>(m.lastOutputBytes, labels, test.output_bytes);
+  for (const def of MEASURES) {
+    const gauge = m.lastMeasure.get(def.name);
+    if (gauge) setOrRemove<TestLabel>(gauge, labels, def.value(test));
+  }
   setOrRemove<TestLabel>(m.lastOutputChunks, labels, test.output_chunks);
   m.lastSuccess.set(labels, test.outcome === 'passed' ? 1 : 0);
   setOrRemove<TestLabel>(m.lastCoverage, labels, test.pattern_coverage);
-  setOrRemove<TestLabel>(m.lastFirstOutput, labels, stream?.first_output_seconds);
-  setOrRemove<TestLabel>(m.lastFirstText, labels, stream?.first_text_seconds);
   setOrRemove<TestLabel>(m.lastGapP95, labels, stream?.gap_p95_seconds);
   setOrRemove<TestLabel>(m.lastGapMax, labels, stream?.gap_max_seconds);
-  setOrRemove<TestLabel>(m.lastTokensPerSecond, labels, stream?.output_tokens_per_second);
+  setOrRemove<TestLabel>(m.lastEscapedProcesses, labels, test.escaped_processes?.length);
 
   const measured = test.resources?.measured === true ? test.resources : null;
-  setOrRemove<TestLabel>(m.lastPeakMemory, labels, measured?.peak_memory_bytes);
-  setOrRemove<TestLabel>(m.lastPeakCpu, labels, measured?.peak_cpu_ratio);
   setOrRemove<TestLabel>(m.lastPeakRssSum, labels, measured?.peak_rss_sum_bytes);
 
   const claude = test.claude ?? null;
-  setOrRemove<TestLabel>(m.lastCost, labels, claude?.total_cost_usd);
   const usage = claude?.usage ?? null;
   const tokens: Record<(typeof TOKEN_KINDS)[number], unknown> = {
     input: usage?.input_tokens,

@@ -32,11 +32,18 @@ export interface HttpDeps {
   history: RunStore;
   runs: RunControl;
   renderMarkdown(result: RunResult): string;
-  statusPage(): string;
+  /** `csrf`: the token the page's forms carry (csrf.ts). */
+  statusPage(csrf: string): string | Promise<string>;
   /** The markdown the alert runbooks are served from at /runbooks (docs/operations.md); none: no route. */
   runbooksPath?: string;
-  /** When set, POST /api/runs needs `Authorization: Bearer <token>`. */
+  /** When set, the runs, reports and page need it (a Bearer header, or the signed-in session's cookie). */
   token?: string;
+  /** The listening address (`--host`): a Host header must name it, localhost or an allowed name. Default 127.0.0.1. */
+  listenHost?: string;
+  /** `--allow-host`: further names the Host header may carry (behind a proxy, in a container network). */
+  allowHosts?: readonly string[];
+  /** `--allow-origin`: pages of these origins may post (a TLS proxy's public origin). */
+  allowOrigins?: readonly string[];
   /** When set, /metrics, /healthz and /readyz need it (guard.ts). */
   metricsToken?: string;
   log: Logger;

@@ -14,16 +14,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.ts';
+import type { Csrf } from './csrf.ts';
 import { renderLoginPage } from './login.ts';
 
 export const BODY_LIMIT = 64 * 1024;
-const COOKIE = 'stressd_session';
+export const COOKIE = 'stressd_session';
 const PROBES = new Set(['/metrics', '/healthz', '/readyz']);
 const OPEN = (path: string): boolean => path === '/login' || path === '/runbooks' || path.startsWith('/runbooks/');
 
 export interface GuardOptions {
   token?: string | undefined;
   metricsToken?: string | undefined;
+  /** The sign-in form's CSRF token (csrf.ts); none: the form carries none (tests of the guard alone). */
+  csrf?: Csrf;
 }
 
 function digest(s: string): Buffer {
@@ -35,17 +38,17 @@ export function tokenEquals(presented: string, token: string): boolean {
   return timingSafeEqual(digest(presented), digest(token));
 }
 
-function bearer(req: Request): string | null {
+export function bearer(req: Request): string | null {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
   return m?.[1] ?? null;
 }
 
 /** The cookie's value: a keyed digest, so a leaked cookie is not the token and a new token ends old sessions. */
-function sessionValue(token: string): string {
+export function sessionValue(token: string): string {
   return createHash('sha256').update(`stressd-session\0${token}`).digest('base64url');
 }
 
-function cookie(req: Request, name: string): string | null {
+export function cookie(req: Request, name: string): string | null {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
@@ -57,9 +60,9 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json({ code, message });
 }
 
-function unauthorized(req: Request, res: Response, what: string): void {
+function unauthorized(req: Request, res: Response, what: string, csrf: Csrf | undefined): void {
   if (req.method === 'GET' && req.path === '/' && req.accepts(['json', 'html']) === 'html') {
-    res.status(401).type('html').send(renderLoginPage(null));
+    res.status(401).type('html').send(renderLoginPage(null, csrf?.issue(req, res) ?? ''));
     return;
   }
   res.set('WWW-Authenticate', 'Bearer realm="stressd"');
@@ -72,14 +75,14 @@ export function accessGuard(opts: GuardOptions): RequestHandler {
     if (PROBES.has(req.path)) {
       const b = bearer(req);
       if (!opts.metricsToken || (b !== null && tokenEquals(b, opts.metricsToken))) return next();
-      return unauthorized(req, res, `${req.path} (STRESSD_METRICS_TOKEN is set)`);
+      return unauthorized(req, res, `${req.path} (STRESSD_METRICS_TOKEN is set)`, opts.csrf);
     }
     if (!opts.token || OPEN(req.path)) return next();
     const b = bearer(req);
     if (b !== null && tokenEquals(b, opts.token)) return next();
     const c = cookie(req, COOKIE);
     if (c !== null && tokenEquals(c, sessionValue(opts.token))) return next();
-    unauthorized(req, res, `${req.method} ${req.path}`);
+    unauthorized(req, res, `${req.method} ${req.path}`, opts.csrf);
   };
 }
 
@@ -89,7 +92,9 @@ export function loginHandler(opts: GuardOptions): RequestHandler {
     const form = req.body instanceof URLSearchParams ? req.body : new URLSearchParams();
     const given = form.get('token') ?? '';
     if (!opts.token) return void res.redirect(303, '/');
-    if (!tokenEquals(given, opts.token)) return void res.status(401).type('html').send(renderLoginPage('That token is not the one this stressd was started with.'));
+    if (!tokenEquals(given, opts.token)) {
+      return void res.status(401).type('html').send(renderLoginPage('That token is not the one this stressd was started with.', opts.csrf?.issue(req, res) ?? ''));
+    }
     res.cookie(COOKIE, sessionValue(opts.token), { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
     res.redirect(303, '/');
   };

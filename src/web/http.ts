@@ -8,6 +8,8 @@ import express, { type Request, type Response } from 'express';
 import type { HttpDeps } from './deps.ts';
 import { runbooksRouter } from './runbooks.ts';
 import { accessGuard, bodyLimit, jsonErrors, loginHandler } from './guard.ts';
+import { createCsrf } from './csrf.ts';
+import { crossSiteCheck, hostCheck } from './cross-site.ts';
 import { securityHeaders } from './headers.ts';
 import { reportRoutes, runRoutes } from './run-routes.ts';
 
@@ -18,15 +20,19 @@ export function createApp(deps: HttpDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Security (guard.ts, headers.ts): headers on every answer, bodies of 64 KiB at most, the tokens.
-  app.use(securityHeaders(), bodyLimit(), accessGuard({ token: deps.token, metricsToken: deps.metricsToken }));
-  app.post('/login', loginHandler({ token: deps.token }));
+  // Security (guard.ts, headers.ts, cross-site.ts): headers on every answer, the Host check, bodies
+  // of 64 KiB at most, the tokens, then no state change from another site or without the form's token.
+  const policy = { listenHost: deps.listenHost ?? '127.0.0.1', allowHosts: deps.allowHosts ?? [], allowOrigins: deps.allowOrigins ?? [] };
+  const csrf = createCsrf(deps.token);
+  app.use(securityHeaders(), hostCheck(policy, deps.log), bodyLimit(), accessGuard({ token: deps.token, metricsToken: deps.metricsToken, csrf }));
+  app.use(crossSiteCheck({ policy, token: deps.token, csrf, log: deps.log }));
+  app.post('/login', loginHandler({ token: deps.token, csrf }));
   if (deps.runbooksPath) app.use('/runbooks', runbooksRouter(deps.runbooksPath));
   probeRoutes(app, deps);
   runRoutes(app, deps);
   reportRoutes(app, deps);
-  app.get('/', (_req, res) => {
-    res.type('html').send(deps.statusPage());
+  app.get('/', async (req, res) => {
+    res.type('html').send(await deps.statusPage(csrf.issue(req, res)));
   });
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: 'not found', path: req.path });

@@ -5,6 +5,7 @@
 import type { RunResult } from '../result/types.ts';
 import { formatDuration } from '../result/format.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
+import { CSRF_FIELD } from './login.ts';
 
 export interface SuiteRow {
   name: string;
@@ -17,6 +18,13 @@ export interface SuiteRow {
   queued: boolean;
   /** The newest recorded run of the suite. */
   last: RunResult | null;
+}
+
+/** A "Run now" button: a form posting to /api/runs with the page's CSRF token (and the suite, when named). */
+export function runNowForm(csrf: string, suite: string | null, disabled: boolean): string {
+  return `<form class="run-now" method="post" action="/api/runs"><input type="hidden" name="${CSRF_FIELD}" value="${e(csrf)}">` +
+    `${suite === null ? '' : `<input type="hidden" name="suite" value="${e(suite)}">`}` +
+    `<button type="submit"${disabled ? ' disabled title="a run is in progress"' : ''}>Run now</button></form>`;
 }
 
 function badge(v: string): string {
@@ -37,14 +45,14 @@ function stateCell(row: SuiteRow): string {
   return '<span class="muted">idle</span>';
 }
 
-export function renderSuitesSection(rows: readonly SuiteRow[], now: Date, executor: { url: string; pid: number | null; restarts: number }): string {
+export function renderSuitesSection(rows: readonly SuiteRow[], now: Date, executor: { url: string; pid: number | null; restarts: number }, csrf: string): string {
   const body = rows
     .map((r) => {
       const schedule = r.schedule ? `<code>${e(r.schedule)}</code>` : '<span class="muted">manual only</span>';
       const next = r.nextRun ? `${e(r.nextRun.toISOString())} <span class="muted">(${e(relativeTime(r.nextRun, now))})</span>` : '<span class="muted">–</span>';
       return `<tr data-suite="${e(r.name)}"><td>${e(r.name)} <span class="muted">(${r.tests} tests)</span></td><td>${schedule}</td>` +
         `<td>${next}</td><td>${stateCell(r)}</td><td>${lastCell(r.last)}</td>` +
-        `<td><a href="/api/runs?suite=${encodeURIComponent(r.name)}">runs</a></td></tr>`;
+        `<td><a href="/api/runs?suite=${encodeURIComponent(r.name)}">runs</a> ${runNowForm(csrf, r.name, r.running !== null || r.queued)}</td></tr>`;
     })
     .join('\n');
   return `<section id="suites"><h2>Suites</h2><table>

@@ -21,7 +21,7 @@ describe('test-level load (DESIGN section 11)', () => {
   it('reads {"sessions": N} with the default min_pass_ratio, and leaves tests without load alone', () => {
     const { suite } = parseSuite({ timeout: 60, tests: [{ id: 'a', command: 'echo a', load: { sessions: 20 } }, { id: 'b', command: 'echo b' }] }, 'x.json');
     assert.deepEqual(suite.tests[0]?.load, { sessions: 20, stages: null, min_pass_ratio: 0.95 });
-    assert.equal(suite.tests[1]?.load, undefined);
+    assert.equal(suite.tests[1]?.load, null);
   });
 
   it('reads stages and an explicit min_pass_ratio', () => {

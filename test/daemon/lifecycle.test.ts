@@ -64,3 +64,24 @@ test('a shutdown that hangs is ended by the hard timer with exit code 1', async 
     remove();
   }
 });
+
+test('SIGHUP asks for a reload and never ends the process; once a shutdown has begun it is ignored', async () => {
+  const { log, lines } = memoryLogger();
+  let reloads = 0;
+  const events: string[] = [];
+  const remove = handleSignals({
+    log, exit: (code) => events.push(`exit ${code}`), onHangup: () => void (reloads += 1), shutdown: () => new Promise<void>(() => undefined),
+  });
+  try {
+    process.emit('SIGHUP', 'SIGHUP');
+    process.emit('SIGHUP', 'SIGHUP');
+    assert.deepEqual([reloads, events], [2, []]);
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGHUP', 'SIGHUP');
+    assert.deepEqual([reloads, events], [2, []], 'no reload and no forced exit during the shutdown');
+    assert.ok(lines.some((l) => l.msg === 'SIGHUP during shutdown: ignored'));
+  } finally {
+    remove();
+  }
+  assert.equal(process.listenerCount('SIGHUP'), 0);
+});

@@ -82,6 +82,7 @@ test('a directory of two suites on two per-second schedules: each runs on its ow
     assert.match(page, /id="suites"/);
     assert.match(page, /data-suite="suite_alpha"[^\n]*\*\/2 \* \* \* \* \*/);
     assert.match(page, /data-suite="suite_beta"[^\n]*\*\/3 \* \* \* \* \*/);
+    assert.match(page, /data-suite="suite_beta"[^\n]*<form class="run-now" method="post" action="\/api\/runs"><input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="suite" value="suite_beta">/);
   });
 });
 
@@ -113,7 +114,7 @@ test('STRESSD_CONFIG lists two suites: POST /api/runs names one (400 without, 40
 
     const expo = await scrape(url);
     assert.equal(valueOf(expo, 'stressd_run_queued_total', { suite: 'daemon_quick' }), 1);
-    assert.equal(valueOf(expo, 'stressd_run_skipped_total', { suite: 'daemon_short' }), 1);
+    assert.equal(valueOf(expo, 'stressd_run_skipped_total', { suite: 'daemon_short', cause: 'busy_api' }), 1);
     assert.equal(valueOf(expo, 'stressd_runs_total', { suite: 'daemon_quick', result: 'not_graduated' }), 1);
   });
 });

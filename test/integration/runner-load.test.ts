@@ -10,7 +10,6 @@ import type { ExecutorServer } from '../../src/executor/types.ts';
 import { startRun } from '../../src/runner/runner.ts';
 import { runLoadTest } from '../../src/runner/load.ts';
 import { RunResultSchema } from '../../src/result/schema.ts';
-import type { SuiteTest } from '../../src/config/types.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
 
 let executor: ExecutorServer;
@@ -72,7 +71,7 @@ test('six sessions at once against a limit of four: two refusals (-32003), the t
 });
 
 test('a ramp through stages replaces sessions that end while the stage wants more, and the timeline follows it', async () => {
-  const load: NonNullable<SuiteTest['load']> = { sessions: null, stages: [{ duration_s: 1, sessions: 3 }, { duration_s: 2, sessions: 3 }, { duration_s: 1, sessions: 0 }], min_pass_ratio: 0.9 };
+  const load = { sessions: null, stages: [{ duration_s: 1, sessions: 3 }, { duration_s: 2, sessions: 3 }, { duration_s: 1, sessions: 0 }], min_pass_ratio: 0.9 };
   const [one] = makeSuite([{ id: 'ramp', command: 'sleep 0.4; echo ok', expected_patterns: ['ok'], load }]).tests;
   assert.ok(one);
   const ends: number[] = [];

@@ -62,12 +62,16 @@ test('first text, gaps and cost come out as the simulator paced and reported the
   const [t] = run.tests;
   assert.equal(t?.outcome, 'passed');
   const s = t?.stream;
-  // The init line comes at once, the first text 300 ms later, then a line every 50 ms.
+  // The init line comes at once, the first text 300 ms later, then a line every 50 ms. A timer
+  // never fires early, so each figure is at least what the simulator paced (less a millisecond of
+  // clock rounding); a busy core only delays lines, so above that only the median is held: one
+  // late line moves the p95 and the max, never the median of 40 gaps.
   const textAfterFirstOutput = (s?.first_text_seconds ?? NaN) - (s?.first_output_seconds ?? NaN);
-  assert.ok(Math.abs(textAfterFirstOutput - 0.3) <= 0.02, `first text after first output: ${textAfterFirstOutput}`);
-  assert.ok(Math.abs((s?.gap_p50_seconds ?? NaN) - 0.05) <= 0.02, `p50 ${s?.gap_p50_seconds}`);
-  assert.ok(Math.abs((s?.gap_p95_seconds ?? NaN) - 0.05) <= 0.02, `p95 ${s?.gap_p95_seconds}`);
-  assert.ok(Math.abs((s?.gap_max_seconds ?? NaN) - 0.3) <= 0.03, `max ${s?.gap_max_seconds}`);
+  assert.ok(textAfterFirstOutput >= 0.299, `first text after first output: ${textAfterFirstOutput}`);
+  const [p50, p95, max] = [s?.gap_p50_seconds ?? NaN, s?.gap_p95_seconds ?? NaN, s?.gap_max_seconds ?? NaN];
+  assert.ok(p50 >= 0.045 && p50 <= 0.1, `p50 ${p50}`);
+  assert.ok(p95 >= p50 && max >= p95, `p50 ${p50} ≤ p95 ${p95} ≤ max ${max}`);
+  assert.ok(max >= 0.299, `max ${max}: the wait for the first text is the longest gap`);
   // Every gap after the first output is in the histogram: one fewer than the lines received.
   const h = s?.gap_histogram;
   assert.ok(h && t, 'the gap histogram is reported');
@@ -75,7 +79,7 @@ test('first text, gaps and cost come out as the simulator paced and reported the
   assert.equal(h.counts.reduce((a, b) => a + b, 0), h.count);
   const aboveTenthOfASecond = h.counts.filter((_, i) => (h.bounds[i] ?? Infinity) > 0.1).reduce((a, b) => a + b, 0);
   assert.ok(aboveTenthOfASecond >= 1, 'the 300 ms wait for the first text is one of the gaps');
-  assert.ok(Math.abs(h.sum / h.count - (0.3 + 0.05 * (h.count - 1)) / h.count) <= 0.02, `mean gap ${h.sum / h.count}`);
+  assert.ok(h.sum / h.count >= (0.3 + 0.045 * (h.count - 1)) / h.count, `mean gap ${h.sum / h.count}`);
 
   const lines = (await readFile(t?.log_path ?? '', 'utf8')).trim().split('\n');
   const result = JSON.parse(lines.at(-1) ?? '{}') as { total_cost_usd: number; num_turns: number; usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } };

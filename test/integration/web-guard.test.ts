@@ -1,4 +1,4 @@
-/** Guarded reads and HTTP hygiene (DESIGN §5, issue 11) over a real socket. */
+/** Guarded reads and HTTP hygiene (DESIGN §5) over a real socket. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { createApp, listen, type HttpServer } from '../../src/web/http.ts';
 import { tokenEquals } from '../../src/web/guard.ts';
 import { renderStatusPage } from '../../src/web/page.ts';
 import { memoryLogger } from '../fixtures/daemon/log.ts';
+import { formSession } from '../fixtures/web/form-session.ts';
 import { runResult } from '../fixtures/daemon/results.ts';
 
 const RUN = runResult({ id: '20261124T090000Z-0abc', started_at: '2026-11-24T09:00:00.000Z' });
@@ -29,8 +30,8 @@ async function withServer(opts: { token?: string; metricsToken?: string }, fn: (
     history,
     runs: { current: () => null, active: () => [], suites: () => ['demo'], trigger: () => ({ started: true, id: 'new-run' }) } as never,
     renderMarkdown: (r) => `# Run ${r.id}\n`,
-    statusPage: () =>
-      renderStatusPage({
+    statusPage: (csrf) =>
+      renderStatusPage({ csrf,
         suite: { name: 'demo', description: null, tests: 1 }, schedule: null, nextRun: null, now: new Date(),
         executor: { url: 'ws://127.0.0.1:1/ws/mcp', pid: null, restarts: 0 }, current: null, runs: history.runs(), version: 'test',
       }),
@@ -71,13 +72,16 @@ test('without a token nothing is guarded (loopback only: the daemon refuses to l
 
 test('the status page offers a login form; the right token sets an HttpOnly SameSite=Strict cookie that opens the pages', async () => {
   await withServer({ token: TOKEN }, async (url) => {
-    const page = await fetch(`${url}/`, { headers: { accept: 'text/html' } });
+    const page = await formSession(url);
     assert.equal(page.status, 401);
-    assert.match(await page.text(), /<form method="post" action="\/login">/);
-    const wrong = await fetch(`${url}/login`, { method: 'POST', body: new URLSearchParams({ token: 'nope' }), redirect: 'manual' });
+    assert.match(page.html, /<form method="post" action="\/login">/);
+    const wrong = await fetch(`${url}/login`, { method: 'POST', headers: { cookie: page.cookie }, body: new URLSearchParams({ token: 'nope', _csrf: page.csrf }), redirect: 'manual' });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.headers.get('set-cookie'), null);
-    const right = await fetch(`${url}/login`, { method: 'POST', body: new URLSearchParams({ token: TOKEN }), redirect: 'manual' });
+    const noCsrf = await fetch(`${url}/login`, { method: 'POST', headers: { cookie: page.cookie }, body: new URLSearchParams({ token: TOKEN }), redirect: 'manual' });
+    assert.equal(noCsrf.status, 403);
+    assert.equal(noCsrf.headers.get('set-cookie'), null);
+    const right = await fetch(`${url}/login`, { method: 'POST', headers: { cookie: page.cookie }, body: new URLSearchParams({ token: TOKEN, _csrf: page.csrf }), redirect: 'manual' });
     assert.equal(right.status, 303);
     const setCookie = right.headers.get('set-cookie') ?? '';
     assert.match(setCookie, /HttpOnly/);
@@ -146,7 +150,7 @@ test('a body over 64 KiB gets 413 JSON at once, without the rest being read', as
         socket.on('close', () => resolve());
       });
       socket.on('error', () => undefined);
-      socket.write(`POST /api/runs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}\r\n\r\n`);
+      socket.write(`POST /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${headers}\r\n\r\n`);
       const chunk = 'x'.repeat(16 * 1024);
       const chunked = headers.startsWith('Transfer');
       const pump = setInterval(() => {

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { History } from '../../src/store/history.ts';
 import { createApp, listen } from '../../src/web/http.ts';
 import type { TriggerOutcome } from '../../src/result/types.ts';
+import { runNowForm } from '../../src/web/suites-section.ts';
 import { memoryLogger } from '../fixtures/daemon/log.ts';
+import { formSession } from '../fixtures/web/form-session.ts';
 import { runResult, testResult } from '../fixtures/run-result.ts';
 
 test('a log inside the run folder is served; a path outside it is not; the form POST goes back to the page', async (t) => {
@@ -28,7 +30,7 @@ test('a log inside the run folder is served; a path outside it is not; the form 
     history,
     runs: { current: () => null, active: () => [], suites: () => ['demo'], trigger: (): TriggerOutcome => (triggered++, { started: true, id: 'x' }) },
     renderMarkdown: () => '',
-    statusPage: () => '',
+    statusPage: (csrf) => runNowForm(csrf, null, false),
     log: memoryLogger().log,
   });
   const http = await listen(app, '127.0.0.1', 0);
@@ -40,7 +42,10 @@ test('a log inside the run folder is served; a path outside it is not; the form 
   assert.equal((await fetch(`${http.url}/api/runs/${id}/tests/evil/log`)).status, 404);
   assert.equal((await fetch(`${http.url}/api/runs/${id}/tests/nope/log`)).status, 404);
 
-  const form = await fetch(`${http.url}/api/runs`, { method: 'POST', redirect: 'manual', headers: { accept: 'text/html,*/*;q=0.8', 'content-type': 'application/x-www-form-urlencoded' } });
+  const page = await formSession(http.url);
+  const form = await fetch(`${http.url}/api/runs`, {
+    method: 'POST', redirect: 'manual', headers: { accept: 'text/html,*/*;q=0.8', cookie: page.cookie }, body: new URLSearchParams({ _csrf: page.csrf }),
+  });
   assert.equal(form.status, 303);
   assert.equal(form.headers.get('location'), '/');
   const api = await fetch(`${http.url}/api/runs`, { method: 'POST' });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeRun } from '../../src/runner/graduation.ts';
-import type { GraduationCriteria } from '../../src/config/types.ts';
+import { GraduationSchema } from '../../src/config/schema.ts';
 import type { Outcome, ResourcePeaks } from '../../src/result/types.ts';
 
-const criteria: GraduationCriteria = { min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null };
+const criteria = GraduationSchema.parse({});
 const unmeasured: ResourcePeaks = { measured: false, why: 'remote' };
 const t = (id: string, outcome: Outcome, resources: ResourcePeaks = unmeasured) => ({ id, outcome, resources });
 const peaks = (mb: number, cpu: number): ResourcePeaks => ({ measured: true, peak_memory_bytes: mb * 1024 * 1024, peak_cpu_ratio: cpu, samples: 3, executor_peak_cpu_ratio: null, executor_peak_memory_bytes: null });

@@ -15,10 +15,11 @@ import { currentOwner, ownerAlive } from '../../src/store/journal-owner.ts';
 import { journalSink } from '../../src/store/journal-sink.ts';
 import { abortStale } from '../../src/store/stale-runs.ts';
 import { RunResultSchema } from '../../src/result/schema.ts';
+import { GraduationSchema } from '../../src/config/schema.ts';
 import type { JournalOwner, RunResult } from '../../src/result/types.ts';
 import { runResult, testResult } from '../fixtures/run-result.ts';
 
-const GRADUATION = { min_pass_rate: 1, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null };
+const GRADUATION = GraduationSchema.parse({ min_pass_rate: 1 });
 const plan = (id: string) => ({ id, name: `Test ${id}`, description: null, category: null, command: `run ${id}`, timeout: 60 });
 const SUITE = { suite: 'demo', tests: ['one', 'two', 'three', 'four'].map(plan), graduation: GRADUATION };
 
