@@ -25,7 +25,7 @@ describe('a session', () => {
     const client = await TestClient.connect(server.url);
     const connected = await client.notification('connected');
     assert.match(String(connected.params?.session_id), /^[0-9a-f-]{36}$/);
-    assert.deepEqual(connected.params?.capabilities, ['execute', 'control', 'stream']);
+    assert.deepEqual(connected.params?.capabilities, ['execute', 'control', 'stream', 'env']);
     await client.close();
   });
 
