@@ -44,7 +44,7 @@ describe('test-level load (DESIGN section 11)', () => {
     assert.deepEqual(warnings, []);
     const [ramp, burst] = suite.tests;
     assert.equal(ramp?.load?.stages?.reduce((s, st) => s + st.duration_s, 0), 60);
-    assert.equal(Math.max(...(ramp?.load?.stages ?? []).map((s) => s.sessions)), 20);
+    assert.equal(Math.max(...(ramp?.load?.stages ?? []).map((s) => s.sessions ?? 0)), 20);
     assert.equal(burst?.load?.sessions, 10);
   });
 });
