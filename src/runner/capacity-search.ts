@@ -59,7 +59,7 @@ export async function runSearch(search: Search, step: StepDriver, ctx: Pick<Test
   let held = 0;
   let broke: number | null = null;
   let peakActive = 0;
-  let ended = '';
+  let ended: string;
   for (;;) {
     const level = nextLevel(search, held, broke);
     if (level === null) {

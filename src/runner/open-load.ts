@@ -33,7 +33,7 @@ export function fromIntendedStart(r: TestResult, lateS: number): TestResult {
 }
 
 export function driveOpen(test: SuiteTest, load: LoadConfig, sessionCtx: TestRunContext, signal: AbortSignal | undefined, onSession?: (r: TestResult, index: number) => void): Promise<OpenDriven> {
-  const due = arrivalTimes({ pieces: ratePieces(load), arrivals: load.arrivals ?? DEFAULTS.open.arrivals, seed: load.seed ?? DEFAULTS.open.seed });
+  const due = arrivalTimes({ pieces: ratePieces(load), arrivals: load.arrivals ?? DEFAULTS.open.arrivals, seed: load.seed ?? DEFAULTS.open.arrivals_seed });
   const cap = load.max_in_flight ?? DEFAULTS.open.max_in_flight;
   const results: TestResult[] = [];
   const timeline: TimelinePoint[] = [{ t: 0, sessions: 0, active: 0, failed: 0 }];

@@ -7,7 +7,6 @@ import { context } from '@opentelemetry/api';
 import { startExecutor } from '../../src/executor/server.ts';
 import type { ExecutorServer } from '../../src/executor/types.ts';
 import { runLoadTest } from '../../src/runner/load.ts';
-import type { SuiteTest } from '../../src/config/types.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
 
 // The executor's session cap is the bottleneck: its knee does not depend on how fast the machine is.
@@ -30,7 +29,7 @@ const ctx = () => ({
 });
 
 test('a capacity search through the protocol finds the executor\'s session cap', async () => {
-  const load: NonNullable<SuiteTest['load']> = {
+  const load = {
     sessions: null, stages: null, min_pass_ratio: 0.95,
     search: { start: 1, max_sessions: 32, step_s: 1.5, max_steps: 12, resolution: 0.1, max_seconds: 120, slo: { first_output_p95_s: 30, error_ratio: 0.05, min_output_bytes_per_second: null } },
   };
@@ -48,7 +47,7 @@ test('a capacity search through the protocol finds the executor\'s session cap',
 });
 
 test('the open model above the cap drops arrivals and measures from the intended start', async () => {
-  const load: NonNullable<SuiteTest['load']> = { sessions: null, stages: null, min_pass_ratio: 0, rate: 10, duration_s: 2, max_in_flight: 3 };
+  const load = { sessions: null, stages: null, min_pass_ratio: 0, rate: 10, duration_s: 2, max_in_flight: 3 };
   const [one] = makeSuite([{ id: 'open', command: 'sleep 1; echo ok', expected_patterns: ['ok'], load }]).tests;
   assert.ok(one);
   const result = await runLoadTest(one, ctx());
