@@ -27,7 +27,7 @@ export const DEFAULTS = {
   min_success_failure_ratio: 10,
   ratio_window_runs: 50,
   min_pass_ratio: 0.95,
-  search: { first_output_p95_s: 5, error_ratio: 0.05, max_sessions: 100, step_s: 10, max_steps: 12, max_seconds: 600, start: 1, resolution: 0.1 },
+  search: { first_output_p95_s: 5, error_ratio: 0.05, max_sessions: 100, step_s: 10, max_steps: 12, max_seconds: 600, first_level: 1, resolution: 0.1 },
   open: { arrivals: 'constant', arrivals_seed: 1, max_in_flight: 100 },
   regression: { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' },
   retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
@@ -78,7 +78,7 @@ export const SloSchema = z.object({
 
 /** DESIGN section 14: sessions stepped up (doubling, then bisecting) until an objective breaks. */
 export const SearchSchema = z.object({
-  start: sessionCount.default(DEFAULTS.search.start),
+  start: sessionCount.default(DEFAULTS.search.first_level),
   max_sessions: sessionCount.default(DEFAULTS.search.max_sessions),
   step_s: positiveSeconds(3600).default(DEFAULTS.search.step_s),
   max_steps: z.int({ error: 'an integer number of steps, 1 to 100' }).min(1, { error: 'an integer number of steps, 1 to 100' }).max(100, { error: 'an integer number of steps, 1 to 100' }).default(DEFAULTS.search.max_steps),
