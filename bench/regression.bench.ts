@@ -1,124 +1,196 @@
 /**
- * Regression verdicts, simulated: which model of "the usual range" catches a step change soon
- * without paging on noise? Each test's history is log-normal noise around a level (CV 5/10/20 %)
- * with occasional upward outliers (2 % of runs, ×1.3–2.0) and a slow random-walk drift of the
- * level (0.3 % per run). Every candidate model judges every run against the previous 20 (the
- * default window) through the same judgeValue() the daemon uses, with the default floors
- * (min_change 0.1, duration's 1 s at a level of 100 s), and confirms a suspect with 0, 1 or 3
- * re-runs drawn at the same level. Printed per model, noise and confirmation:
- *   FA/1000  false alarms per 1,000 test-runs of histories without a change
+ * Regression verdicts, simulated, against the statistical limit. Each test's history is noise
+ * around a level with a slow random-walk drift (0.3 % per run); families of noise:
+ *   lognormal   log-normal at CV 5/10/20 %, 2 % of runs slowed ×1.3–2.0 (the base of every family)
+ *   two-mode    90/10 and 80/20: the second mode ×1.5 (a prompt that sometimes takes a tool call)
+ *   busy host   3 % of runs slowed ×1.3–1.8 with the host under pressure, each re-run of such a run
+ *               slowed (and under pressure) half the time; the daemon sees the pressure reading
+ *   ×3 5 %      5 % of runs slowed ×3
+ *   t 3 df      Student's t noise with 3 degrees of freedom (same σ)
+ *   drift       the level's random walk at 1 % per run
+ * Procedures: `legacy` (median ± 3·MAD, one re-run judged alone: the default until now) and the
+ * sequential confirmation (src/analysis/sequential.ts) with a window of 20 and of 50 runs.
+ * Printed per family, CV and procedure:
+ *   FA/1000      false alarms per 1,000 test-runs of histories without a change
  *   +s% @1 / @2  share of histories whose step of +s % is regressed at its first run / within two
- * Seeded (BENCH_SEED, default 14), so a run repeats exactly. BENCH_SERIES scales the sample.
+ *   rr/run       re-runs per normal (no-change) run; rr/susp re-runs per suspect that re-ran
+ *   n̄            values used within two runs for +20 % (the runs and their re-runs)
+ *   limit        the Gaussian limit for +20 % @2: a one-sided z test at α = 1/1,000 with n̄
+ *                values and a known baseline; ratio = measured / limit
+ * Seeded (BENCH_SEED, default 14), so a run repeats exactly. BENCH_SERIES scales the sample;
+ * BENCH_PARAMS (JSON) overrides the sequential parameters for tuning; BENCH_FAMILIES (e.g.
+ * `lognormal@10,busy host@10`) and BENCH_PROCEDURES (indices, e.g. `1,2`) pick cells.
  */
 import { prng } from '../src/simulator/text.ts';
-import { confirmValues, judgeValue, measureDef, type RegressionModel } from '../src/analysis/index.ts';
-import { iqrModel, madModel, mannWhitneyModel, percentileModel, tModel } from '../src/analysis/models.ts';
+import { confirmValues, judgeValue, measureDef } from '../src/analysis/index.ts';
+import { madModel } from '../src/analysis/models.ts';
+import { addValue, openSuspect, sequentialJudge, sequentialState, SEQUENTIAL_DEFAULTS, type Evidence, type SequentialParams } from '../src/analysis/sequential.ts';
+import { normalQuantile, normalUpper } from '../src/analysis/stats.ts';
 
 const SEED = Number(process.env.BENCH_SEED ?? 14);
-const SERIES = Number(process.env.BENCH_SERIES ?? 2000);
-const WINDOW = 20;
+const SERIES = Number(process.env.BENCH_SERIES ?? 1000);
+const HISTORY = 50;
 const NULL_RUNS = 50;
-const LEVEL = 100;
 const MIN_CHANGE = 0.1;
-const CVS = [0.05, 0.1, 0.2];
-const STEPS = [0.1, 0.2, 0.5];
-const CONFIRMS = [0, 1, 3];
+const MAX_RERUNS = 3;
+const STEPS = [0.2, 0.3, 0.5];
+const PARAMS: SequentialParams = { ...SEQUENTIAL_DEFAULTS, ...(JSON.parse(process.env.BENCH_PARAMS ?? '{}') as Partial<SequentialParams>) };
 const def = measureDef('duration');
+const legacyModel = madModel(3);
 
-const variants: RegressionModel[] = [
-  madModel(1.5), madModel(2), madModel(2.5), madModel(3), iqrModel(1), iqrModel(1.5), percentileModel(0.05), tModel(0.05), tModel(0.01), mannWhitneyModel(0.05), mannWhitneyModel(0.01),
+interface Family { name: string; cv: number; second?: { share: number; factor: number }; busy?: boolean; heavy?: boolean; t3?: boolean; drift?: number }
+const FAMILIES: Family[] = [
+  { name: 'lognormal', cv: 0.05 }, { name: 'lognormal', cv: 0.1 }, { name: 'lognormal', cv: 0.2 },
+  { name: 'two-mode 90/10', cv: 0.1, second: { share: 0.1, factor: 1.5 } },
+  { name: 'two-mode 80/20', cv: 0.1, second: { share: 0.2, factor: 1.5 } },
+  { name: 'busy host', cv: 0.1, busy: true },
+  { name: '×3 5 %', cv: 0.1, heavy: true },
+  { name: 't 3 df', cv: 0.1, t3: true },
+  { name: 'drift 1 %', cv: 0.1, drift: 0.01 },
 ];
 
+interface Value { v: number; pressured: boolean }
 
 class Sim {
   private spare: number | null = null;
-  constructor(private readonly rand: () => number, private readonly sigma: number) {}
+  readonly sigma: number;
+  constructor(private readonly rand: () => number, readonly f: Family) {
+    this.sigma = Math.sqrt(Math.log(1 + f.cv * f.cv));
+  }
   normal(): number {
     if (this.spare !== null) {
       const s = this.spare;
       this.spare = null;
       return s;
     }
-    const u = 1 - this.rand();
-    const v = this.rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * Math.log(1 - this.rand()));
+    const a = 2 * Math.PI * this.rand();
+    this.spare = r * Math.sin(a);
+    return r * Math.cos(a);
   }
-  /** One observed value at `level`: log-normal noise with mean 1, now and then an outlier. */
-  draw(level: number): number {
-    const noise = Math.exp(this.sigma * this.normal() - (this.sigma * this.sigma) / 2);
-    const outlier = this.rand() < 0.02 ? 1.3 + 0.7 * this.rand() : 1;
-    return level * noise * outlier;
+  private t3(): number {
+    // t = Z / sqrt(χ²₃ / 3), scaled to unit variance (Var t₃ = 3).
+    const chi = this.normal() ** 2 + this.normal() ** 2 + this.normal() ** 2;
+    return this.normal() / Math.sqrt(chi / 3) / Math.sqrt(3);
   }
-  /** A history's levels: a slow random walk. */
+  /** One value at `level`; `busy` says whether the host is busy during it. */
+  draw(level: number, busy = false): Value {
+    const { f, sigma } = this;
+    const e = f.t3 ? this.t3() : this.normal();
+    let v = level * Math.exp(sigma * e - (sigma * sigma) / 2);
+    if (this.rand() < 0.02) v *= 1.3 + 0.7 * this.rand();
+    if (f.second && this.rand() < f.second.share) v *= f.second.factor;
+    if (f.heavy && this.rand() < 0.05) v *= 3;
+    if (busy) v *= 1.3 + 0.5 * this.rand();
+    return { v, pressured: busy };
+  }
+  /** A run's first value; re-runs of a busy run are busy half the time. */
+  run(level: number): { first: Value; rerun: () => Value } {
+    const busy = this.f.busy === true && this.rand() < 0.03;
+    return { first: this.draw(level, busy), rerun: () => this.draw(level, busy && this.rand() < 0.5) };
+  }
   levels(n: number): number[] {
     const out: number[] = [];
-    let log = Math.log(LEVEL);
+    let log = Math.log(100);
     for (let i = 0; i < n; i++) {
       out.push(Math.exp(log));
-      log += 0.003 * this.normal();
+      log += (this.f.drift ?? 0.003) * this.normal();
     }
     return out;
   }
 }
 
-/** Judges one value; returns, per confirmation count, whether it ended `regressed`. */
-function judged(sim: Sim, model: RegressionModel, window: readonly number[], value: number, level: number): boolean[] {
-  const { record, bounds } = judgeValue(def, value, window, model, MIN_CHANGE);
-  if (record.verdict !== 'regressed') return CONFIRMS.map(() => false);
-  const reruns = Array.from({ length: Math.max(...CONFIRMS) }, () => sim.draw(level));
-  return CONFIRMS.map((c) => c === 0 || confirmValues({ record, def, sample: window, bounds, model, min_change: MIN_CHANGE }, reruns.slice(0, c)).verdict === 'regressed');
+interface Outcome { regressed: boolean; reruns: number; values: number; carry: Evidence | null }
+
+type Procedure = (window: readonly number[], run: { first: Value; rerun: () => Value }, carry: Evidence | null) => Outcome;
+
+const legacy: Procedure = (window, run) => {
+  const { record, bounds } = judgeValue(def, run.first.v, window, legacyModel, MIN_CHANGE);
+  if (record.verdict !== 'regressed') return { regressed: false, reruns: 0, values: 1, carry: null };
+  const rerun = run.rerun().v;
+  const decided = confirmValues({ record, def, sample: window, bounds, model: legacyModel, min_change: MIN_CHANGE }, [rerun]);
+  return { regressed: decided.verdict === 'regressed', reruns: 1, values: 2, carry: null };
+};
+
+function sequential(windowRuns: number): Procedure {
+  return (history, run, carry) => {
+    const j = sequentialJudge(def, history.slice(-windowRuns), MIN_CHANGE, PARAMS);
+    let ev = carry ? addValue(j, carry, run.first.v, run.first.pressured) : openSuspect(j, run.first.v, run.first.pressured);
+    if (!ev) return { regressed: false, reruns: 0, values: 1, carry: null };
+    let reruns = 0;
+    while (sequentialState(j, ev) === 'open' && reruns < MAX_RERUNS) {
+      const r = run.rerun();
+      ev = addValue(j, ev, r.v, r.pressured);
+      reruns++;
+    }
+    const state = sequentialState(j, ev);
+    return { regressed: state === 'regressed', reruns, values: 1 + reruns, carry: state === 'open' && !carry ? ev : null };
+  };
 }
 
-interface Cell { alarms: number[]; runs: number; caught1: number[][]; caught2: number[][]; series: number }
+const PROCEDURES: { name: string; run: Procedure; window: number }[] = [
+  { name: 'legacy (MAD, 1 re-run)', run: legacy, window: 20 },
+  { name: 'sequential, window 20', run: sequential(20), window: 20 },
+  { name: 'sequential, window 50', run: sequential(50), window: 50 },
+];
 
-function measure(model: RegressionModel, cv: number, seed: number): Cell {
-  const sim = new Sim(prng(seed), Math.sqrt(Math.log(1 + cv * cv)));
-  const cell: Cell = { alarms: CONFIRMS.map(() => 0), runs: 0, caught1: STEPS.map(() => CONFIRMS.map(() => 0)), caught2: STEPS.map(() => CONFIRMS.map(() => 0)), series: SERIES };
+interface Cell { alarms: number; runs: number; reruns: number; suspects: number; caught1: number[]; caught2: number[]; values20: number }
+
+function measure(f: Family, p: (typeof PROCEDURES)[number], seed: number): Cell {
+  const sim = new Sim(prng(seed), f);
+  const cell: Cell = { alarms: 0, runs: 0, reruns: 0, suspects: 0, caught1: STEPS.map(() => 0), caught2: STEPS.map(() => 0), values20: 0 };
   for (let s = 0; s < SERIES; s++) {
-    const levels = sim.levels(WINDOW + NULL_RUNS);
-    const values = levels.map((l) => sim.draw(l));
-    for (let i = WINDOW; i < values.length; i++) {
-      judged(sim, model, values.slice(i - WINDOW, i), values[i]!, levels[i]!).forEach((hit, c) => (cell.alarms[c]! += hit ? 1 : 0));
+    const levels = sim.levels(HISTORY + NULL_RUNS);
+    const values = levels.slice(0, HISTORY).map((l) => sim.draw(l).v);
+    let carry: Evidence | null = null;
+    for (let i = HISTORY; i < levels.length; i++) {
+      const run = sim.run(levels[i]!);
+      const out = p.run(values.slice(i - p.window, i), run, carry);
+      carry = out.carry;
       cell.runs++;
+      if (out.regressed) cell.alarms++;
+      cell.reruns += out.reruns;
+      if (out.reruns > 0) cell.suspects++;
+      values.push(run.first.v);
     }
     STEPS.forEach((step, si) => {
-      const lv = sim.levels(WINDOW + 2).map((l, i) => (i >= WINDOW ? l * (1 + step) : l));
-      const xs = lv.map((l) => sim.draw(l));
-      const first = judged(sim, model, xs.slice(0, WINDOW), xs[WINDOW]!, lv[WINDOW]!);
-      const second = judged(sim, model, xs.slice(1, WINDOW + 1), xs[WINDOW + 1]!, lv[WINDOW + 1]!);
-      CONFIRMS.forEach((_, c) => {
-        if (first[c]) cell.caught1[si]![c]!++;
-        if (first[c] || second[c]) cell.caught2[si]![c]!++;
-      });
+      const lv = sim.levels(HISTORY + 2).map((l, i) => (i >= HISTORY ? l * (1 + step) : l));
+      const xs = lv.slice(0, HISTORY).map((l) => sim.draw(l).v);
+      const r1 = sim.run(lv[HISTORY]!);
+      const first = p.run(xs.slice(-p.window), r1, null);
+      let second = first;
+      if (!first.regressed) {
+        const r2 = sim.run(lv[HISTORY + 1]!);
+        second = p.run([...xs, r1.first.v].slice(-p.window), r2, first.carry);
+      }
+      if (first.regressed) cell.caught1[si]!++;
+      if (first.regressed || second.regressed) cell.caught2[si]!++;
+      if (si === 0) cell.values20 += first.regressed ? first.values : first.values + second.values;
     });
   }
   return cell;
 }
 
-const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(1)}`;
+const pct = (n: number): string => ((100 * n) / SERIES).toFixed(1);
 const started = performance.now();
-const header = ['model', 'CV', 'reruns', 'FA/1000', ...STEPS.flatMap((s) => [`+${s * 100}% @1`, `+${s * 100}% @2`])];
-console.log(`seed ${SEED}, ${SERIES} histories per cell (${SERIES * NULL_RUNS} null test-runs), window ${WINDOW}, min_change ${MIN_CHANGE}`);
+const header = ['family', 'CV', 'procedure', 'FA/1000', ...STEPS.flatMap((s) => [`+${s * 100}% @1`, `@2`]), 'rr/run', 'rr/susp', 'n̄', 'limit', 'ratio'];
+console.log(`seed ${SEED}, ${SERIES} histories per cell (${SERIES * NULL_RUNS} null test-runs), min_change ${MIN_CHANGE}, max_reruns ${MAX_RERUNS}, params ${JSON.stringify(PARAMS)}`);
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`);
-const goals: string[] = [];
-for (const model of variants) {
-  for (const cv of CVS) {
-    const cell = measure(model, cv, SEED + Math.round(cv * 1000));
-    CONFIRMS.forEach((c, ci) => {
-      const fa = ((1000 * cell.alarms[ci]!) / cell.runs).toFixed(2);
-      const det = STEPS.flatMap((_, si) => [pct(cell.caught1[si]![ci]!, cell.series), pct(cell.caught2[si]![ci]!, cell.series)]);
-      console.log(`| ${model.label} | ${cv * 100}% | ${c} | ${fa} | ${det.join(' | ')} |`);
-      if (cv === 0.1 && c > 0) {
-        const d2 = (100 * cell.caught2[1]![ci]!) / cell.series;
-        const faN = (1000 * cell.alarms[ci]!) / cell.runs;
-        goals.push(`${model.label}, ${c} rerun(s): +20% @2 ${d2.toFixed(1)}% (goal ≥ 95) · FA ${faN.toFixed(2)}/1000 (goal ≤ 1) ${d2 >= 95 && faN <= 1 ? 'MEETS' : 'misses'}`);
-      }
-    });
+const zAlpha = normalQuantile(1 - 0.001);
+const onlyFamilies = process.env.BENCH_FAMILIES?.split(',');
+const onlyProcs = process.env.BENCH_PROCEDURES?.split(',');
+FAMILIES.forEach((f, fi) => {
+  if (onlyFamilies && !onlyFamilies.includes(`${f.name}@${f.cv * 100}`)) return;
+  for (const [pi, p] of PROCEDURES.entries()) {
+    if (onlyProcs && !onlyProcs.includes(String(pi))) continue;
+    const cell = measure(f, p, SEED + 1000 * fi);
+    const nBar = cell.values20 / SERIES;
+    const d = Math.log(1.2) / Math.sqrt(Math.log(1 + f.cv * f.cv));
+    const limit = normalUpper(zAlpha - d * Math.sqrt(nBar));
+    const det = STEPS.flatMap((_, si) => [pct(cell.caught1[si]!), pct(cell.caught2[si]!)]);
+    const ratio = cell.caught2[0]! / SERIES / limit;
+    console.log(`| ${f.name} | ${f.cv * 100}% | ${p.name} | ${((1000 * cell.alarms) / cell.runs).toFixed(2)} | ${det.join(' | ')} | ${(cell.reruns / cell.runs).toFixed(3)} | ${cell.suspects ? (cell.reruns / cell.suspects).toFixed(2) : '-'} | ${nBar.toFixed(2)} | ${(100 * limit).toFixed(1)} | ${ratio.toFixed(2)} |`);
   }
-}
-console.log('\nGoal at CV 10 % (+20 % step within 2 runs ≥ 95 %, ≤ 1 false alarm per 1,000 test-runs, with confirmation):');
-for (const g of goals) console.log(`  ${g}`);
+});
 console.log(`\n${((performance.now() - started) / 1000).toFixed(1)} s`);

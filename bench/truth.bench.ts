@@ -1,5 +1,5 @@
 /**
- * Measure the system, not the measurer (issue 16). Run: `npm run bench -- truth`.
+ * Measure the system, not the measurer. Run: `npm run bench -- truth`.
  * (a) Known loads under stressd's sampler beside the truth from /proc and from the load itself:
  *     one core for 10 s holding 200 MiB, 50 forked sleepers of 10 MiB, a 0.6 s burst.
  * (b) A single-threaded Python server with a fixed cost per write streams 10 MB of 100-byte lines

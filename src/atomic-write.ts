@@ -41,3 +41,60 @@ async function syncDir(dir: string): Promise<void> {
     // Best effort only: the data file itself is already synced.
   }
 }
+
+/** Spare room kept at the end of a run's journal: what its last writes need when the disk fills up. */
+export const RECORD_RESERVE_BYTES = 32 * 1024;
+
+const NO_SPACE = new Set(['ENOSPC', 'EDQUOT']);
+
+function noSpace(err: unknown): boolean {
+  return err !== null && typeof err === 'object' && 'code' in err && typeof err.code === 'string' && NO_SPACE.has(err.code);
+}
+
+/**
+ * A run's record (its journal, then its final JSON). With `reserve`, the file ends in that many
+ * spaces, which JSON allows: room that is already the file's. When the disk is full a new file
+ * cannot be made, so the record is written over the old one in place, inside its own size (the
+ * spaces pad what is left) — not atomic, but a full disk leaves no other way to keep the record.
+ * Returns how it was written; throws when neither way could.
+ */
+export async function writeRecord(path: string, dir: string, content: string, reserve = 0): Promise<'atomic' | 'in_place'> {
+  try {
+    await writeAtomic(path, dir, reserve > 0 ? content + ' '.repeat(reserve) : content);
+    return 'atomic';
+  } catch (err) {
+    if (!noSpace(err)) throw err;
+    if (reserve > 0) {
+      try {
+        await writeAtomic(path, dir, content);
+        return 'atomic';
+      } catch (again) {
+        if (!noSpace(again)) throw again;
+      }
+    }
+    if (await overwriteInPlace(path, content)) return 'in_place';
+    throw err;
+  }
+}
+
+/** Writes `content` over the file's own bytes, padding the rest with spaces; false when it does not fit (or there is no file). */
+async function overwriteInPlace(path: string, content: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(path, 'r+');
+  } catch {
+    return false;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const body = Buffer.from(content, 'utf8');
+    if (body.length > size) return false;
+    const whole = Buffer.alloc(size, 0x20);
+    body.copy(whole);
+    await fh.write(whole, 0, size, 0);
+    await fh.sync();
+    return true;
+  } finally {
+    await fh.close();
+  }
+}

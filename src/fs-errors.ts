@@ -1,6 +1,6 @@
 /**
  * File-system errors told as they are. Node's recursive mkdir reports ENOENT when the real cause
- * is a read-only file system or a permission (it gives up on the deepest missing level, issue 12):
+ * is a read-only file system or a permission (it gives up on the deepest missing level):
  * `makeDir` asks the one level that failed for its own answer, so the error names EROFS or EACCES.
  */
 import { mkdir, stat } from 'node:fs/promises';

@@ -2,6 +2,7 @@
  * Reading /proc (Linux): whether a process runs, the host's pids, and one cheap reader of /proc
  * files, shared by the executor (its sweeps and group checks) and the runner's resource sampler.
  */
+import { execFile } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 
 /** One buffer for every /proc read: the sampler and the sweeps read hundreds of small files at a time. */
@@ -66,4 +67,20 @@ export function procState(pid: number): string | null {
 export function isRunning(pid: number): boolean {
   const state = procState(pid);
   return state !== null && state !== 'Z' && state !== 'X';
+}
+
+/** Clock ticks per second (the unit of /proc/<pid>/stat's times): 100 on every Linux seen; asked of getconf once, in the background. */
+let ticksPerSecond = 100;
+let asked = false;
+export function askClockTicks(): void {
+  if (asked) return;
+  asked = true;
+  execFile('getconf', ['CLK_TCK'], (error, stdout) => {
+    const n = Number(stdout.trim());
+    if (!error && Number.isInteger(n) && n > 0) ticksPerSecond = n;
+  });
+}
+
+export function clockTicks(): number {
+  return ticksPerSecond;
 }

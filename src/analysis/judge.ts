@@ -11,6 +11,7 @@ import { MEASURES, type MeasureDef } from '../result/measures.ts';
 import { MODELS, type Bounds, type RegressionModel } from './models.ts';
 import type { RegressionSettings } from './settings.ts';
 import { median, robustSpread } from './stats.ts';
+import { addValue, openSuspect, sequentialJudge, sequentialState, shiftEvidence, type Evidence, type SequentialJudge } from './sequential.ts';
 
 /** Scores are capped so that a zero-width baseline (all runs equal) still gives JSON-safe numbers. */
 const SCORE_CAP = 999;
@@ -29,6 +30,8 @@ export interface Suspect {
   bounds: Bounds;
   model: RegressionModel;
   min_change: number;
+  /** With the sequential model: its judge and the evidence the suspect value opened. */
+  sequential?: { judge: SequentialJudge; evidence: Evidence; /** The suspect's own pressure reading, in words. */ pressure?: string };
 }
 
 export interface TestJudgement {
@@ -45,6 +48,11 @@ function scoreOf(value: number, center: number, b: Bounds, bad: MeasureDef['bad'
   if (towardsBad === 0) return 0;
   const raw = width > 0 ? towardsBad / width : Math.sign(towardsBad) * SCORE_CAP;
   return Math.max(-SCORE_CAP, Math.min(SCORE_CAP, raw));
+}
+
+/** JSON-safe: ±SCORE_CAP at most, 0 for NaN (a value log space cannot place). */
+function capScore(v: number): number {
+  return Number.isNaN(v) ? 0 : Math.max(-SCORE_CAP, Math.min(SCORE_CAP, v));
 }
 
 /** Past the relative floor (unless the median is 0, where only the absolute floor can speak) and the absolute one. */
@@ -91,6 +99,7 @@ export function judgeValue(def: MeasureDef, value: number, sample: readonly numb
   };
 }
 
+
 /**
  * Judges every measured measure of a test against its history. A test that did not pass is not
  * judged (its failure is the verdict): the result then has no records.
@@ -113,10 +122,25 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
       continue;
     }
     const { record, bounds } = judgeValue(def, value, sample, model, settings.min_change);
-    judgement.records.push(record);
-    const why = record.verdict === 'unchanged' ? unchangedWhy(def, value, record.baseline?.median ?? value, settings.min_change, bounds) : null;
-    if (why !== null) judgement.why[def.name] = why;
-    if (record.verdict === 'regressed') judgement.suspects.push({ record, def, sample, bounds, model, min_change: settings.min_change });
+    if (settings.model !== 'sequential') {
+      judgement.records.push(record);
+      const why = record.verdict === 'unchanged' ? unchangedWhy(def, value, record.baseline?.median ?? value, settings.min_change, bounds) : null;
+      if (why !== null) judgement.why[def.name] = why;
+      if (record.verdict === 'regressed') judgement.suspects.push({ record, def, sample, bounds, model, min_change: settings.min_change });
+      continue;
+    }
+    const seq = sequentialJudge(def, sample, settings.min_change);
+    const pressure = test.host_pressure?.under_pressure === true ? test.host_pressure : null;
+    const evidence = openSuspect(seq, value, pressure !== null);
+    const improved = evidence === null && record.verdict === 'improved' && shiftEvidence(seq, value, -1) >= seq.params.gate;
+    const verdict = evidence ? 'regressed' : improved ? 'improved' : 'unchanged';
+    const seqRecord: RegressionRecord = { ...record, verdict, score: capScore(shiftEvidence(seq, value, 1) / seq.params.gate) };
+    judgement.records.push(seqRecord);
+    if (verdict === 'unchanged') {
+      const evidenceWords = `its evidence for a shift (${shiftEvidence(seq, value, 1).toFixed(1)}) is under the gate ${seq.params.gate}`;
+      judgement.why[def.name] = unchangedWhy(def, value, record.baseline?.median ?? value, settings.min_change, bounds) ?? evidenceWords;
+    }
+    if (evidence) judgement.suspects.push({ record: seqRecord, def, sample, bounds, model, min_change: settings.min_change, sequential: { judge: seq, evidence, ...(pressure?.reason ? { pressure: pressure.reason } : {}) } });
   }
   return judgement;
 }
@@ -127,7 +151,8 @@ export function judgeTest(test: TestResult, history: readonly RunResult[], optio
  * (see RegressionModel.confirms) and the re-runs' median is still past both floors; noise
  * otherwise, also when no re-run measured the value.
  */
-export function confirmValues(suspect: Suspect, rerunValues: readonly number[]): RegressionRecord {
+export function confirmValues(suspect: Suspect, rerunValues: readonly number[], pressured: readonly boolean[] = []): RegressionRecord {
+  if (suspect.sequential) return confirmSequential(suspect, suspect.sequential, rerunValues, pressured);
   const values = [suspect.record.value, ...rerunValues];
   const center = suspect.record.baseline?.median ?? median(suspect.sample);
   const confirmed =
@@ -137,13 +162,46 @@ export function confirmValues(suspect: Suspect, rerunValues: readonly number[]):
   return { ...suspect.record, verdict: confirmed ? 'regressed' : 'noise', reruns: [...rerunValues] };
 }
 
-export function confirm(suspect: Suspect, reruns: readonly TestResult[]): RegressionRecord {
+/** The evidence after the suspect and these re-runs, and whether to re-run again. */
+/** `pressured[i]`: re-run i was measured while the host was under pressure (it can then only count against). */
+export function evidenceAfter(seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[], pressured: readonly boolean[] = []): Evidence {
+  return rerunValues.reduce((ev, v, i) => addValue(seq.judge, ev, v, pressured[i] === true), seq.evidence);
+}
+
+export function stillOpen(suspect: Suspect, reruns: readonly TestResult[]): boolean {
+  if (!suspect.sequential) return true;
+  const { values, pressured } = rerunReadings(suspect, reruns);
+  return sequentialState(suspect.sequential.judge, evidenceAfter(suspect.sequential, values, pressured)) === 'open';
+}
+
+function confirmSequential(suspect: Suspect, seq: NonNullable<Suspect['sequential']>, rerunValues: readonly number[], pressured: readonly boolean[]): RegressionRecord {
+  const ev = evidenceAfter(seq, rerunValues, pressured);
+  const state = sequentialState(seq.judge, ev);
+  const base = { ...suspect.record, reruns: [...rerunValues], evidence: Math.round(ev.llr * 1000) / 1000 };
+  if (state === 'open') {
+    const why = ev.pressured > 0
+      ? `${ev.pressured} of ${ev.values.length} value(s) measured with the host under pressure${seq.pressure ? ` (${seq.pressure})` : ''}: they cannot confirm a regression, and the rest did not decide`
+      : `the evidence (${ev.llr.toFixed(1)}) stayed between its bounds (${seq.judge.params.lower} and ${seq.judge.params.upper}) after ${rerunValues.length} re-run(s)`;
+    return { ...base, verdict: 'inconclusive', reason: why };
+  }
+  return { ...base, verdict: state };
+}
+
+function rerunReadings(suspect: Suspect, reruns: readonly TestResult[]): { values: number[]; pressured: boolean[] } {
   const values: number[] = [];
+  const pressured: boolean[] = [];
   for (const r of reruns) {
     const v = suspect.def.value(r);
-    if (v !== null) values.push(v);
+    if (v === null) continue;
+    values.push(v);
+    pressured.push(r.host_pressure?.under_pressure === true);
   }
-  return confirmValues(suspect, values);
+  return { values, pressured };
+}
+
+export function confirm(suspect: Suspect, reruns: readonly TestResult[]): RegressionRecord {
+  const { values, pressured } = rerunReadings(suspect, reruns);
+  return confirmValues(suspect, values, pressured);
 }
 
 /** The final records of a judged test: each suspect replaced by its confirmed verdict. */

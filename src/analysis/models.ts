@@ -116,6 +116,8 @@ export function mannWhitneyModel(alpha = 0.01): RegressionModel {
 
 /** The models by name, with the parameters the benchmark chose (docs/analysis.md). */
 export const MODELS: Readonly<Record<ModelName, RegressionModel>> = {
+  // The sequential confirmation (sequential.ts) decides by evidence; its bounds only give `score` a scale.
+  sequential: { ...madModel(3), name: 'sequential', label: 'sequential (capped LLR)' },
   mad: madModel(3),
   iqr: iqrModel(1.5),
   percentile: percentileModel(0.05),

@@ -106,3 +106,67 @@ export function mannWhitneyGreaterP(xs: readonly number[], ys: readonly number[]
   }
   return atLeast / total;
 }
+
+// Rousseeuw & Croux's small-sample factors for Qn, n = 2..9 (their Table 2).
+const QN_SMALL = [0, 0, 0.399, 0.994, 0.512, 0.844, 0.611, 0.857, 0.669, 0.872];
+
+/**
+ * Rousseeuw & Croux's Qn: the k-th smallest pairwise distance, k = C(⌊n/2⌋+1, 2), scaled to
+ * estimate σ for normal data. 82 % efficient at the normal where the MAD is 37 %, with the same
+ * 50 % breakdown; O(n²) here, fine for windows of a few dozen values.
+ */
+export function qnSpread(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const d = new Float64Array((n * (n - 1)) / 2);
+  let p = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[p++] = Math.abs(values[i]! - values[j]!);
+  const h = Math.floor(n / 2) + 1;
+  const k = (h * (h - 1)) / 2;
+  const raw = 2.2219 * select(d, k - 1);
+  const factor = n <= 9 ? QN_SMALL[n]! : n % 2 === 1 ? n / (n + 1.4) : n / (n + 3.8);
+  return raw * factor;
+}
+
+/** The k-th smallest (0-based) of `a`, reordering it (Hoare's quickselect: the baseline is judged every run). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+/** log Σ exp(x) without overflow. */
+export function logSumExp(xs: readonly number[]): number {
+  const m = Math.max(...xs);
+  if (!Number.isFinite(m)) return m;
+  let s = 0;
+  for (const x of xs) s += Math.exp(x - m);
+  return m + Math.log(s);
+}
+
+/** Standard normal upper tail, via erfc (Numerical Recipes' Chebyshev fit, |error| < 1.2e-7). */
+export function normalUpper(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * x);
+  const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return z >= 0 ? y / 2 : 1 - y / 2;
+}

@@ -9,6 +9,9 @@ import { ErrorCode, StressdError } from '../errors.ts';
 import { ExecuteSession } from './session.ts';
 import type { ExecuteOptions, ExecuteResult } from './types.ts';
 
+/** The JSON-RPC id of every `execute` this client sends (one call per connection). */
+export { EXECUTE_ID } from '../protocol/encode.ts';
+
 /**
  * Runs one command on a cc_executor-compatible server and resolves when it ends: completed,
  * or cancelled at the deadline / on abort. Rejects with ConnectFailedError, ConnectionLostError,

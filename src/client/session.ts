@@ -16,6 +16,7 @@ import { CoalescingReader, DEFAULT_COALESCE_MS } from './coalesce.ts';
 import { ConnectFailedError, ConnectionLostError } from './errors.ts';
 import { LineAssembler } from './lines.ts';
 import { readResponse } from './response.ts';
+import { ignore, openSocket, startClose, toError } from './socket.ts';
 import type { ExecuteEnd, ExecuteOptions, ExecuteResult, OutputLine } from './types.ts';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -63,19 +64,8 @@ export class ExecuteSession {
       this.resolve = resolve;
       this.reject = reject;
     });
-    const headers: Record<string, string> = {};
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    // No compression: loopback throughput matters more than bytes, and it costs CPU per frame.
     this.reader = new CoalescingReader(opts.coalesceMs ?? DEFAULT_COALESCE_MS);
-    this.ws = new WebSocket(opts.url, {
-      headers,
-      perMessageDeflate: false,
-      followRedirects: false,
-      createConnection: this.reader.createConnection as NonNullable<WebSocket.ClientOptions['createConnection']>,
-      // Frames are handed over inside the read that carried them, so the read's stamp is theirs.
-      allowSynchronousEvents: true,
-    });
-    this.reader.attach(this.ws);
+    this.ws = openSocket(opts, this.reader);
     this.unlistenSocket = listen(this.ws, { open: this.onOpen, message: this.onMessage, error: this.onError, close: this.onClose });
     // An AbortSignal aborts once, so its listener needs no `once`: finish() removes it.
     this.unlistenSignal = opts.signal ? listen(opts.signal, { abort: this.onAbort }) : ignore;
@@ -264,14 +254,8 @@ export class ExecuteSession {
     clearTimeout(this.deadlineTimer);
     this.cancelWait.stop();
     this.unlistenSignal();
-    const state = this.ws.readyState;
-    if (state === WebSocket.CLOSED) {
-      this.settle();
-      return;
-    }
-    if (state === WebSocket.OPEN) this.ws.close(1000, 'done');
-    else if (state === WebSocket.CONNECTING) this.ws.terminate();
-    this.closeTimer = setTimeout(this.onCloseGraceOver, CLOSE_GRACE_MS);
+    if (startClose(this.ws)) this.closeTimer = setTimeout(this.onCloseGraceOver, CLOSE_GRACE_MS);
+    else this.settle();
   }
 
   private readonly onCloseGraceOver = (): void => this.ws.terminate();
@@ -310,10 +294,4 @@ export class ExecuteSession {
       streamError: this.streamError,
     });
   }
-}
-
-function ignore(): void {}
-
-function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
 }

@@ -74,6 +74,7 @@ export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
         executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
         current: current(runs, live),
         runs: history.runs(),
+        unreadable: history.unreadable(),
         version: VERSION,
         traceUrl: parts.traceUrl,
         ...(suites.length > 1 ? { suites: suiteRows(suites, running.schedulers, runs, history.runs()) } : {}),

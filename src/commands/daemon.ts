@@ -8,6 +8,7 @@ import { exitWithNpmWrapper } from '../daemon/wrapper.ts';
 import { retentionSink } from '../store/retention-sink.ts';
 import { reportSink } from '../report/sink.ts';
 import type { Sink } from '../result/sink.ts';
+import { WriteLedger } from '../result/write-errors.ts';
 import { startRun } from '../runner/runner.ts';
 import { createMetrics, type StressdMetrics } from '../telemetry/metrics.ts';
 import { metricsSink } from '../telemetry/metrics-sink.ts';
@@ -16,6 +17,7 @@ import { logSink } from '../daemon/log-sink.ts';
 import { journalSink } from '../store/journal-sink.ts';
 import { LiveStatus } from '../web/live-status.ts';
 import { startTracing } from '../telemetry/tracing.ts';
+import { startMetricsExport } from '../telemetry/otlp-metrics.ts';
 import { RunCoordinator } from '../daemon/coordinator.ts';
 import { startExecutor } from './daemon-executor.ts';
 import type { ExecutorSupervisor } from '../daemon/executor.ts';
@@ -164,6 +166,9 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   log.info({ enabled: tracing.enabled }, 'tracing');
 
   const metrics = lc.add('metrics', createMetrics({ logger: log }), (m) => m.registry.clear());
+  // Closed before the registry is cleared (reverse order): its last export reads the final values.
+  const otlpMetrics = lc.add('otlp metrics', await startMetricsExport({ registry: metrics.registry, logger: log }), (h) => h.shutdown());
+  log.info({ enabled: otlpMetrics.enabled }, 'otlp metrics');
   metrics.onConfigLoad(true);
   const running: RunningConfig = {
     entries: [...suites], suites: suites.map((e) => e.suite), schedulers: new Map(), loadedAt: ctx.loadedAt, digests: await digestsOf(suites), lastReload: null,
@@ -201,7 +206,12 @@ async function start(opts: DaemonOptions, ctx: StartContext): Promise<void> {
   ctx.onReady(configReloader({
     paths: opts.config, scheduleFlag: opts.schedule, executorFlag: opts.executor, executor: ctx.executor, running, coordinators,
     reviewOf: (suite) => createReview({ suite, history: () => history.runs() }), arm,
-    setNextRun: (suite, at) => metrics.setNextRun(suite, at), onReload: (ok) => metrics.onConfigLoad(ok), log,
+    setNextRun: (suite, at) => metrics.setNextRun(suite, at), log,
+    onReload: (ok) => {
+      metrics.onConfigLoad(ok);
+      // A reloaded suite may have new tests: their counters start at 0 too.
+      if (ok) for (const { suite } of running.entries) metrics.declareSuite(suite.suite, suite.tests);
+    },
   }));
 }
 
@@ -217,10 +227,16 @@ interface RunParts {
 function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, executor, live, running }: RunParts): { runs: SuiteSet; coordinators: Map<string, RunCoordinator> } {
   const { suites, log, lc } = ctx;
   // The daemon's sinks, in the order each run's end reaches them (DESIGN section 1).
+  // What the report sink could not write reaches history (the API, the page) through the ledger.
+  const ledger = new WriteLedger();
   const reports = reportSink(opts.reportsDir, (run, written) => {
     if (!written.ok) metrics.onReportWriteError(run.suite);
+    const final = written.write?.run ?? run;
+    if (written.write) ledger.note(run.id, written.write.errors);
+    else ledger.note(run.id, [{ file: 'json', path: null, error: written.ok ? '' : written.error }]);
+    metrics.setRunWriteErrors(run.suite, (final.write_errors ?? []).length + (written.write ? 0 : 1));
   });
-  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history),
+  const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history, ledger),
     retentionSink({ reportsDir: opts.reportsDir, suites: running.suites, history, log }), live];
   const coordinators = new Map<string, RunCoordinator>();
   const runs = lc.add(

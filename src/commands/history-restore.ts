@@ -10,6 +10,7 @@ import type { StressdMetrics } from '../telemetry/metrics.ts';
 export async function restoreHistory(reportsDir: string, suites: readonly SuiteEntry[], metrics: StressdMetrics, log: Logger): Promise<History> {
   const history = new History({ reportsDir, warn: (path: string, why: string) => log.warn({ path, why }, 'history: skipped a file') });
   for (const { suite } of suites) await retainRuns({ reportsDir, suite, log });
+  for (const { suite } of suites) metrics.declareSuite(suite.suite, suite.tests);
   const total = await history.load();
   // Before the gauges are restored: a run that died must not pass for one still going.
   for (const run of await settleStaleRuns(history, suites.map((e) => e.suite), reportsDir, log)) metrics.onRunEnd(run);
@@ -23,6 +24,8 @@ export async function restoreHistory(reportsDir: string, suites: readonly SuiteE
     }),
   );
   for (const { suite } of suites) metrics.setSuccessRatio(suite.suite, historyRatio(history.runs(), suite));
-  log.info({ reportsDir, runs: total, inMemory: history.runs().length }, 'history loaded');
+  // A file history cannot read is kept, and named: the page lists it and the gauge counts it.
+  metrics.setUnreadableFiles(history.unreadable());
+  log.info({ reportsDir, runs: total, inMemory: history.runs().length, unreadable: history.unreadable().length }, 'history loaded');
   return history;
 }

@@ -4,7 +4,7 @@
  * before each test, and graduation over runs at the end. Stateless between calls (each reads the
  * history afresh), so one review serves every run of a suite.
  */
-import { confirmAll, costOf, dayCost, judgeTest, mayStartTest, successRatio, type JudgeOptions } from '../analysis/index.ts';
+import { confirmAll, stillOpen, costOf, dayCost, judgeTest, mayStartTest, successRatio, type JudgeOptions } from '../analysis/index.ts';
 import type { Suite } from '../config/types.ts';
 import type { BudgetState, RunResult, RunSuccessRatio, TestResult } from '../result/types.ts';
 import type { RunReview } from '../runner/api.ts';
@@ -29,7 +29,12 @@ export function createReview(options: ReviewOptions): RunReview {
   const spendHistory = (): RunResult[] => options.history().map(withReruns);
 
   return {
-    confirmReruns: suite.regression.confirm_reruns,
+    confirmReruns: suite.regression.max_reruns ?? suite.regression.confirm_reruns,
+
+    more(test, reruns) {
+      const suspects = judgeTest(test, options.history(), judgeOptions(null)).suspects;
+      return suspects.some((s) => stillOpen(s, reruns));
+    },
 
     mayStart(finished) {
       const d = mayStartTest({ suite: suite.suite, runId: '', finished, history: spendHistory(), now: now(), settings: budget });

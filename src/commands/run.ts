@@ -2,7 +2,8 @@
  * `stressd run`: load the suite, start tracing and (unless a ws:// URL is given) the embedded
  * executor, run with live progress, write the report, then always stop the executor and flush
  * traces. SIGINT/SIGTERM abort the run; the partial report is still written. Exit codes:
- * 0 graduated, 1 not graduated (or aborted, or the run could not happen), 2 bad input.
+ * 0 graduated, 1 not graduated (or aborted, or the run could not happen), 2 bad input, 3 the run
+ * ended but some of its files (report, JSON, a test's log) could not be written (runExitCode).
  */
 import { formatProblem, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
@@ -18,6 +19,7 @@ import { journalSink } from '../store/journal-sink.ts';
 import { reportSink, type ReportWritten } from '../report/sink.ts';
 import { feedSinks, type Sink } from '../result/sink.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
+import { withWriteErrors, writeErrorLines } from '../result/write-errors.ts';
 import { startRun } from '../runner/runner.ts';
 import { History } from '../store/history.ts';
 import { createReview } from './review.ts';
@@ -153,7 +155,7 @@ async function runWithSinks(
   const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: io.signal, review });
   const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
   out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
-  const report: { written: ReportWritten } = { written: { ok: false, error: 'no report' } };
+  const report: { written: ReportWritten } = { written: { ok: false, write: null, error: 'no report' } };
   // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
   const sinks: Sink[] = [progressSink(out), journalSink(opts.reportsDir), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];
   if (push) sinks.push(pushSink(push, (line) => err(`stressd: ${line}`)));
@@ -161,12 +163,22 @@ async function runWithSinks(
     // The report's own failure is the summary's last line; anything else is said here, once.
     if (sink !== 'report' && repeats === 0) err(`stressd: the ${sink} sink failed: ${failure instanceof Error ? failure.message : String(failure)}`);
   });
-  const run = await handle.done;
-  await feed.end(run);
+  const ended = await handle.done;
+  await feed.end(ended);
   const { written } = report;
-  const reportLine = written.ok ? `report: ${written.markdownPath}` : `report NOT written: ${written.error}`;
+  // The run as its JSON holds it: with the files that could not be written.
+  const run = written.write?.run ?? withWriteErrors(ended, [{ file: 'json', path: null, error: written.ok ? '' : written.error }]);
+  const md = written.write?.markdownPath ?? null;
+  // When it could not be written, the write errors' lines say so.
+  const reportLine = md !== null && !run.write_errors?.some((w) => w.file === 'report') ? `report: ${md}` : null;
   if (opts.json) process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
   out.write(summary(run, reportLine));
+  return runExitCode(run);
+}
+
+/** 0 graduated, 1 not graduated (or aborted), 3 when any of the run's files (report, JSON, a log) could not be written. */
+export function runExitCode(run: Pick<RunResult, 'graduated' | 'write_errors'>): number {
+  if ((run.write_errors ?? []).length > 0) return 3;
   return run.graduated ? 0 : 1;
 }
 
@@ -188,7 +200,7 @@ export function embeddedExecutorOptions(env: NodeJS.ProcessEnv): SpawnExecutorOp
   return options;
 }
 
-function summary(run: RunResult, reportLine: string): string {
+function summary(run: RunResult, reportLine: string | null): string {
   const counts = new Map<string, number>();
   for (const t of run.tests) counts.set(t.outcome, (counts.get(t.outcome) ?? 0) + 1);
   const outcomes = [...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'no test ran';
@@ -199,9 +211,9 @@ function summary(run: RunResult, reportLine: string): string {
     run.graduated ? 'GRADUATED' : `NOT GRADUATED: ${run.verdict?.reasons.join('; ') ?? 'no verdict'}`,
     ...regressionLines(run),
     ...(run.success_ratio ? [run.success_ratio.text] : []),
-    // A log that could not be written whole is said once, here, with its error.
-    ...run.tests.filter((t) => t.log_error).map((t) => `log of ${t.id} NOT complete: ${t.log_error}`),
-    reportLine,
+    // A file that could not be written (a log, the report, the JSON) is said once, here, with its error.
+    ...writeErrorLines(run),
+    ...(reportLine === null ? [] : [reportLine]),
     '',
   ];
   return lines.join('\n');

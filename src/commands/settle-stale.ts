@@ -13,13 +13,16 @@ import type { RunResult } from '../result/types.ts';
 export async function settleStaleRuns(history: History, suites: readonly Suite[], reportsDir: string, log: Logger): Promise<RunResult[]> {
   return history.settleStale(async (journal) => {
     const run = abortStale(journal, suites.find((s) => s.suite === journal.suite) ?? null);
+    let written = run;
     try {
-      await writeReport(run, reportsDir);
-    } catch (err) {
+      const write = await writeReport(run, reportsDir);
+      written = write.run;
       // The API still serves it from memory; the next start tries again, the journal being still there.
+      if (write.errors.length > 0) log.error({ write_errors: write.errors, runId: run.id }, 'a run that stopped unexpectedly could not be rewritten');
+    } catch (err) {
       log.error({ err, runId: run.id }, 'a run that stopped unexpectedly could not be rewritten');
     }
     log.warn({ runId: run.id, suite: run.suite, tests_total: run.tests_total, tests_ended: journal.tests.length }, 'a run stopped unexpectedly: recorded as aborted');
-    return run;
+    return written;
   });
 }

@@ -5,7 +5,10 @@
 import { ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
+import { probeCapabilities } from '../client/capabilities.ts';
+import { ENV_CAPABILITY } from '../result/env-note.ts';
 import { formatDuration } from '../result/format.ts';
+import { redactCredentials } from '../result/redact.ts';
 
 /** The typical-runtime estimate assumes a test uses this share of its timeout (the original suites' tests take 90–300 s against 300 s). */
 export const TYPICAL_SHARE_OF_TIMEOUT = 0.5;
@@ -31,8 +34,26 @@ export async function verifyCommand(opts: { config: string }, io: VerifyIO = pro
     return 2;
   }
   for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
+  const env = await envWarning(loaded.suite);
+  if (env !== null) io.err(`warning: ${env}\n`);
   io.out(describeSuite(loaded.suite));
   return 0;
+}
+
+/**
+ * Whether the suite's `env` can reach its commands: stressd's executor applies it; a server that
+ * does not announce the `env` capability (a cc_executor) drops it. Null when there is nothing to say.
+ */
+async function envWarning(suite: Suite): Promise<string | null> {
+  const withEnv = suite.tests.filter((t) => t.env !== undefined && Object.keys(t.env).length > 0).map((t) => t.id);
+  if (withEnv.length === 0 || suite.executor === 'embedded') return null;
+  const which = `${withEnv.length} test${withEnv.length === 1 ? '' : 's'} set env (${withEnv.slice(0, 3).join(', ')}${withEnv.length > 3 ? ', …' : ''})`;
+  const where = redactCredentials(suite.executor);
+  const probe = await probeCapabilities(suite.executor, process.env.STRESSD_EXECUTOR_TOKEN || undefined);
+  if ('error' in probe) return `${which}, and the executor at ${where} could not be asked whether it applies env (${probe.error})`;
+  if (probe.capabilities === null) return `${which}, but the executor at ${where} announces no capabilities: env may not be applied`;
+  if (!probe.capabilities.includes(ENV_CAPABILITY)) return `${which}, but the executor at ${where} does not announce the \`env\` capability: the commands will run without those variables`;
+  return null;
 }
 
 export function describeSuite(suite: Suite): string {

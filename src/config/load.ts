@@ -64,6 +64,8 @@ export function suiteSchema(file: string, absolutePath: string | null) {
       // Resolution order: the test's own timeout, then its category's, then the suite's.
       timeout: t.timeout ?? fallbackTimeout,
       env: { ...env, ...t.env },
+      // The test's own source of resource figures, else the suite's.
+      resources: t.resources ?? settings.resources,
     });
     return {
       ...settings,

@@ -29,7 +29,7 @@ export const DEFAULTS = {
   min_pass_ratio: 0.95,
   search: { first_output_p95_s: 5, error_ratio: 0.05, max_sessions: 100, step_s: 10, max_steps: 12, max_seconds: 600, first_level: 1, resolution: 0.1 },
   open: { arrivals: 'constant', arrivals_seed: 1, max_in_flight: 100 },
-  regression: { window_runs: 20, min_runs: 5, min_change: 0.1, confirm_reruns: 1, model: 'mad' },
+  regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' },
   retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
 } as const;
 
@@ -122,6 +122,23 @@ export const LoadSchema = z.object({
   }
 });
 
+const queryText = z.string({ error: 'a PromQL expression' }).trim().min(1, { error: 'a PromQL expression' }).nullable().default(null);
+
+/** Where resource figures come from when the executor is not stressd's own (docs/config.md). */
+export const PrometheusResourcesSchema = z.object({
+  url: z.string({ error: 'an http:// or https:// URL of a Prometheus server' }).refine(isHttpUrl, { error: 'an http:// or https:// URL of a Prometheus server' }),
+  cpu: queryText,
+  memory: queryText,
+  scrape_interval_s: z.number({ error: 'a positive number of seconds, at most 3600' }).positive({ error: 'a positive number of seconds, at most 3600' }).max(3600, { error: 'a positive number of seconds, at most 3600' }).default(15),
+  labels: z.record(z.string(), z.string({ error: 'a string value' }), { error: 'an object of names to string values' }).default({}),
+}, { error: 'an object {"url", "cpu", "memory"}' }).refine((p) => p.cpu !== null || p.memory !== null, { error: 'a "cpu" or a "memory" query (or both)', path: ['memory'] });
+
+const RESOURCES_WORDS = '"auto", "local" or {"prometheus": {"url", "cpu", "memory"}}';
+export const ResourcesSchema = z.union([
+  z.enum(['auto', 'local'], { error: RESOURCES_WORDS }),
+  z.object({ prometheus: PrometheusResourcesSchema }, { error: RESOURCES_WORDS }),
+], { error: RESOURCES_WORDS });
+
 export const TestSchema = z.object({
   id: z.string({ error: `a test id ${SAFE_NAME_WORDS}` }).regex(SAFE_NAME, { error: `a test id ${SAFE_NAME_WORDS}` }),
   name: z.string({ error: 'a string' }).optional(),
@@ -135,6 +152,7 @@ export const TestSchema = z.object({
   timeout: timeoutSeconds.optional(),
   env: envMap,
   load: LoadSchema.nullable().default(null),
+  resources: ResourcesSchema.optional(),
 });
 
 export const CategorySchema = z.object({
@@ -160,6 +178,8 @@ export const RegressionSchema = z.object({
   min_runs: runCount(1).default(DEFAULTS.regression.min_runs),
   min_change: z.number({ error: 'a fraction, 0 or more (0.1 = 10 %)' }).min(0, { error: 'a fraction, 0 or more (0.1 = 10 %)' }).default(DEFAULTS.regression.min_change),
   confirm_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).default(DEFAULTS.regression.confirm_reruns),
+  /** The sequential confirmation's name for the most re-runs per suspect; `confirm_reruns` is its old name. */
+  max_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).optional(),
   model: z.enum(MODEL_NAMES, { error: `one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}` }).default(DEFAULTS.regression.model),
 }).refine((r) => r.min_runs <= r.window_runs, { error: 'min_runs at most window_runs', path: ['min_runs'] });
 
@@ -219,6 +239,7 @@ export const ConfigSchema = z
     budget: BudgetSchema.prefault({}),
     env: envMap,
     env_passthrough: envPassthrough,
+    resources: ResourcesSchema.default('auto'),
     retention: RetentionSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
@@ -250,6 +271,15 @@ function testIds(cfg: RawConfig): { path: (string | number)[]; id: string }[] {
     cat.tests.forEach((t, i) => out.push({ path: ['categories', name, 'tests', i, 'id'], id: t.id }));
   }
   return out;
+}
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 function isWebSocketUrl(s: string): boolean {

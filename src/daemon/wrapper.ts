@@ -1,6 +1,6 @@
 /**
  * `npm start` runs the daemon under `sh -c`, and npm forwards a SIGTERM to that shell only: the
- * shell dies, the daemon is re-parented and runs on with its executor (issue 12). When started by
+ * shell dies, the daemon is re-parented and runs on with its executor. When started by
  * npm (npm_lifecycle_event is set), the daemon treats the loss of its parent as a SIGTERM: same
  * graceful path, same exit. A daemon started any other way (systemd, docker, nohup) is left alone:
  * outliving a shell is what nohup is for.

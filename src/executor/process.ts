@@ -34,6 +34,8 @@ export interface ProcessOptions {
   traceparent?: unknown;
   /** The session's connection, for the SERVER span's `server.*` and `client.*` attributes. */
   endpoints?: RpcEndpoints;
+  /** The `execute` request's JSON-RPC id, for the SERVER span's `jsonrpc.request.id`. */
+  requestId?: string | number | undefined;
   /** Sends one text frame to the client. */
   send: (frame: string) => void;
   /** True while the socket holds more than its high-water mark: reading pauses until it drains. */
@@ -100,7 +102,7 @@ export class ManagedProcess {
     this.pid = child.pid as number;
     this.pgid = this.pid; // detached: the child is a session and group leader
     options.reaper.watch(this.pgid, mark);
-    this.span = ProcessSpan.start(options.traceparent, this.pid, options.endpoints);
+    this.span = ProcessSpan.start(options.traceparent, this.pid, { ...options.endpoints, requestId: options.requestId });
     this.completed = this.run();
   }
 

@@ -19,6 +19,7 @@ import { ManagedProcess } from './process.ts';
 import type { RpcEndpoints } from './trace.ts';
 import type { GroupReaper } from './reaper.ts';
 import type { ExecutorLogger } from './types.ts';
+import { ENV_CAPABILITY } from '../result/env-note.ts';
 
 export interface SessionOptions {
   allow: ReadonlySet<string> | undefined;
@@ -75,7 +76,7 @@ export class Session {
     this.unlisten = listen(ws, { message: this.onMessage, pong: this.onAlive, ping: this.onAlive, close: this.onClose });
     // 'error' is never removed: ws may still emit one after close, and an unhandled 'error' would throw.
     ws.on('error', this.onError);
-    this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream'] }));
+    this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream', ENV_CAPABILITY] }));
   }
 
   /** Ends the session's process group and closes the socket (server shutdown, heartbeat loss). */
@@ -198,6 +199,7 @@ export class Session {
         reaper: this.options.reaper,
         traceparent,
         endpoints: this.endpoints(),
+        requestId: id,
         send: (frame) => this.send(frame),
         // ws counts what is sent after close into bufferedAmount, which then only grows: a closed
         // socket must not hold the reading back, or the group's pipes are never drained.

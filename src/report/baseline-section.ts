@@ -16,6 +16,7 @@ const VERDICT_MARK: Record<RegressionVerdict, string> = {
   improved: '🟢 improved',
   unchanged: 'unchanged',
   noise: '⚪ noise (re-runs did not confirm)',
+  inconclusive: '🟡 inconclusive (evidence undecided)',
   no_baseline: 'no baseline yet',
 };
 

@@ -4,6 +4,7 @@
  */
 import type { Sink } from '../result/sink.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
+import { envNote } from '../result/env-note.ts';
 import type { RunnerEvents } from '../result/types.ts';
 
 export interface ProgressOut {
@@ -19,6 +20,7 @@ export function progressSink(out: ProgressOut, now: () => number = Date.now): Si
   let current: { index: number; total: number; id: string } | null = null;
   let lastPlain = 0;
   let lineOpen = false;
+  let envWarned = false;
 
   const onStart = (e: RunnerEvents['test:start']): void => {
     current = { index: e.index, total: e.total, id: e.test.id };
@@ -47,6 +49,10 @@ export function progressSink(out: ProgressOut, now: () => number = Date.now): Si
     const why = r.reason ? ` (${r.reason}${r.reason_detail ? `: ${r.reason_detail}` : ''})` : '';
     const text = `${where}${r.id} ${r.outcome.toUpperCase()}${why} in ${formatDuration(r.duration_seconds)}, ${formatBytes(r.output_bytes)}, ${r.output_lines} lines, patterns ${r.patterns_found.length}/${r.patterns_expected}`;
     out.write(tty ? `\r\x1b[2K${text}\n` : `${text}\n`);
+    const env = envNote(r);
+    // Once a run: every later test with env has the same executor, and its report row says so.
+    if (env !== null && !envWarned) out.write(`warning: ${r.id}: ${env}\n`);
+    envWarned ||= env !== null;
     lineOpen = false;
     current = null;
   };

@@ -1,22 +1,35 @@
 /** The report sink: each finished or aborted run becomes `<suite>/<runId>.md|.json` and `latest.*`. */
 import type { Sink } from '../result/sink.ts';
 import type { RunResult } from '../result/types.ts';
-import { writeReport } from './writer.ts';
+import { writeErrorLines } from '../result/write-errors.ts';
+import { writeReport, type ReportWrite } from './writer.ts';
 
-export type ReportWritten = { ok: true; markdownPath: string; jsonPath: string } | { ok: false; error: string };
+/** Where the report went and the run as written; `ok` false when any of its files could not be written (`write.errors`). */
+export type ReportWritten = { ok: true; write: ReportWrite } | { ok: false; write: ReportWrite | null; error: string };
 
-/** `written` hears where each report went, or why it could not be written (the error is also thrown to the sink guard). */
+/**
+ * `written` hears where each report went and the run with its write errors (the run the sinks are
+ * handed was frozen before); a failed write is also thrown to the sink guard, which logs it once.
+ */
 export function reportSink(reportsDir: string, written: (run: Readonly<RunResult>, outcome: ReportWritten) => void = () => undefined): Sink {
   return {
     name: 'report',
     async onRunEnd(run) {
+      let write: ReportWrite;
       try {
-        const paths = await writeReport(run, reportsDir);
-        written(run, { ok: true, ...paths });
+        write = await writeReport(run, reportsDir);
       } catch (err) {
-        written(run, { ok: false, error: err instanceof Error ? err.message : String(err) });
+        const error = err instanceof Error ? err.message : String(err);
+        written(run, { ok: false, write: null, error });
         throw err;
       }
+      if (write.errors.length === 0) {
+        written(run, { ok: true, write });
+        return;
+      }
+      const error = writeErrorLines({ write_errors: write.errors }).join('; ');
+      written(run, { ok: false, write, error });
+      throw new Error(error);
     },
   };
 }

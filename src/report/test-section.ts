@@ -4,6 +4,7 @@ import { cell, codeBlock, inline, inlineCode, table } from './escape.ts';
 import { formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
 import { loadSection } from './load-section.ts';
 import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
+import { envNote } from '../result/env-note.ts';
 
 function patternList(patterns: readonly string[]): string {
   return patterns.length === 0 ? DASH : patterns.map((p) => inlineCode(p, { inTable: true })).join(', ');
@@ -39,13 +40,32 @@ function patternsText(t: TestResult): string {
   return `${t.patterns_found.length}/${t.patterns_expected} found (${percent(t.pattern_coverage, 0)}${needed})`;
 }
 
-/** A log that is not whole says so, with why: a failed write, or output the disk could not keep up with. */
-function logGaps(t: TestResult): [string, string] | null {
-  const left = t.log_dropped_bytes > 0 ? `${formatBytes(t.log_dropped_bytes)} left out of the log` : null;
-  if (t.log_error) return ['Log NOT COMPLETE', `**${cell(t.log_error)}**${left ? `; ${left}` : ''}`];
-  if (left !== null) return ['Log gaps', `${left} (the disk could not keep up)`];
-  if (t.log_complete === false) return ['Log NOT COMPLETE', t.log_path === null ? 'no log was written' : 'the log is not whole'];
-  return null;
+/**
+ * What the log holds, in words: complete only when it is (every byte in the file); otherwise how
+ * much is missing and why — a failed write, or output the disk could not keep up with.
+ */
+export function logHolds(t: TestResult): { complete: boolean; text: string } {
+  const left = t.log_dropped_bytes > 0 ? `${formatBytes(t.log_dropped_bytes)} left out` : null;
+  if (t.log_path === null) return { complete: false, text: t.log_error ? `no log was written: ${t.log_error}` : 'no log was written' };
+  if (t.log_error) return { complete: false, text: `${t.log_error}${left ? `; ${left}` : ''}` };
+  if (left !== null) return { complete: false, text: `${left} (the disk could not keep up)` };
+  if (t.log_complete === false) return { complete: false, text: 'not whole' };
+  // Results from before the flag was recorded say nothing either way.
+  if (t.log_complete === undefined) return { complete: false, text: 'completeness not recorded' };
+  return { complete: true, text: 'complete' };
+}
+
+/** The log row: where the log is and what it holds; its name says NOT COMPLETE when it is not. */
+function logRow(t: TestResult): [string, string] {
+  const holds = logHolds(t);
+  const words = holds.complete ? holds.text : `**${cell(holds.text)}**`;
+  return [holds.complete ? 'Log' : 'Log NOT COMPLETE', t.log_path === null ? words : `${inlineCode(t.log_path, { inTable: true })}: ${words}`];
+}
+
+/** Processes that left the command's group; the executor ended them when the command ended. */
+function escapedText(list: NonNullable<TestResult['escaped_processes']>): string {
+  const shown = list.slice(0, 10).map((e) => `${e.pid} ${inlineCode(e.command, { inTable: true })}`).join(', ');
+  return `**${list.length}** left the command's process group (ended at its end): ${shown}${list.length > 10 ? `, and ${list.length - 10} more` : ''}`;
 }
 
 function resourcesText(t: TestResult): string {
@@ -71,9 +91,11 @@ function headAndTail(what: string, head: string, tail: string, where: string): s
 }
 
 function preview(t: TestResult): string {
-  const answer = t.text_preview_head ? headAndTail('Answer preview (the text Claude wrote, unescaped)', t.text_preview_head, t.text_preview_tail ?? '', 'the whole answer is in the log, as stream-json') : '';
+  const answer = t.text_preview_head ? headAndTail('Answer preview (the text Claude wrote, unescaped)', t.text_preview_head, t.text_preview_tail ?? '', logHolds(t).complete ? 'the whole answer is in the log, as stream-json' : `the log is NOT complete: ${logHolds(t).text}`) : '';
   if (t.output_bytes === 0 && t.preview_head === '' && t.preview_tail === '') return `${answer}_No output._\n`;
-  const raw = headAndTail(answer ? 'Raw output preview' : 'Output preview', t.preview_head, t.preview_tail, 'the full output is in the log');
+  const holds = logHolds(t);
+  const where = holds.complete ? 'the full output is in the log' : `the log is NOT complete: ${holds.text}`;
+  const raw = headAndTail(answer ? 'Raw output preview' : 'Output preview', t.preview_head, t.preview_tail, where);
   return answer ? `${answer}\n${raw}` : raw;
 }
 
@@ -97,13 +119,14 @@ export function testSection(t: TestResult, index: number): string {
     ['Patterns found', foundList(t)],
     ['Patterns MISSING', t.patterns_missing.length === 0 ? 'none' : `**${patternList(t.patterns_missing)}**`],
     ['Resources', resourcesText(t)],
-    ['Log', t.log_path === null ? DASH : inlineCode(t.log_path, { inTable: true })],
+    logRow(t),
+    ...(t.escaped_processes && t.escaped_processes.length > 0 ? [['Escaped processes', escapedText(t.escaped_processes)] as [string, string]] : []),
   ];
   if (t.malformed_frames + t.server_stall_lines + t.stream_error_lines > 0) {
     rows.push(['Stream problems', `${t.malformed_frames} malformed frames, ${t.server_stall_lines} stall lines, ${t.stream_error_lines} stream error lines`]);
   }
-  const gaps = logGaps(t);
-  if (gaps !== null) rows.push(gaps);
+  const env = envNote(t);
+  if (env !== null) rows.push(['Env', `**${cell(env)}**`]);
   const notes = Object.entries(t.notifications);
   if (notes.length > 0) rows.push(['Notifications', notes.map(([method, n]) => `${inlineCode(method, { inTable: true })} ×${n}`).join(', ')]);
   if (t.trace_id !== null) rows.push(['Trace', inlineCode(t.trace_id, { inTable: true })]);

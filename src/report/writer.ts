@@ -1,14 +1,16 @@
 /**
  * Writes a run's reports: `<reportsDir>/<suite>/<runId>.md` and `.json`, then `latest.md` and
  * `latest.json` as copies of the newest run. Each file is written atomically (a temp file in the
- * same directory, fsync, rename), so a reader or a crash never sees half a report.
+ * same directory, fsync, rename), so a reader or a crash never sees half a report — except the
+ * JSON on a full disk, written over the journal's room in place rather than not at all.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SAFE_PATH_PART, writeAtomic } from '../atomic-write.ts';
+import { SAFE_PATH_PART, writeAtomic, writeRecord } from '../atomic-write.ts';
 import { ErrorCode, StressdError } from '../errors.ts';
-import { makeDir } from '../fs-errors.ts';
-import type { RunResult } from '../result/types.ts';
+import { makeDir, writeErrorText } from '../fs-errors.ts';
+import type { RunResult, WriteError } from '../result/types.ts';
+import { withWriteErrors } from '../result/write-errors.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -26,30 +28,66 @@ async function latestId(dir: string): Promise<string | null> {
   }
 }
 
-export async function writeReport(result: RunResult, reportsDir: string): Promise<{ markdownPath: string; jsonPath: string }> {
+export interface ReportWrite {
+  markdownPath: string;
+  jsonPath: string;
+  /** The run as its JSON holds it: with the files that could not be written in `write_errors`. */
+  run: RunResult;
+  /** What this write could not write (the run's earlier write errors, its logs', are not repeated). */
+  errors: WriteError[];
+}
+
+/**
+ * Writes the markdown, then the JSON — which lists what could not be written, the markdown
+ * included — then `latest.*`. A file that fails is recorded, not thrown: only a suite label or
+ * run id unsafe as a path part throws. The JSON falls back to the journal's room (writeRecord)
+ * on a full disk, so the run's record says `finished` with its write errors rather than nothing.
+ */
+export async function writeReport(result: RunResult, reportsDir: string): Promise<ReportWrite> {
   for (const [what, value] of [['suite label', result.suite], ['run id', result.id]] as const) {
     if (!SAFE_PART.test(value)) {
       throw new StressdError(ErrorCode.usage, `report: the ${what} ${JSON.stringify(value)} is not safe as a path part (letters, digits, ".", "_", "-")`);
     }
   }
   const dir = join(reportsDir, result.suite);
-  // Node's own recursive mkdir says ENOENT on a read-only dir: makeDir names EROFS or EACCES.
-  await makeDir(dir);
-  const markdown = renderMarkdown(result);
-  const json = renderJson(result);
   const markdownPath = join(dir, `${result.id}.md`);
   const jsonPath = join(dir, `${result.id}.json`);
-  await writeAtomic(jsonPath, dir, json);
-  await writeAtomic(markdownPath, dir, markdown);
-  await serialised(dir, async () => {
-    // Run ids sort by time, so an older run written late (a re-render, a slow writer) never replaces a newer latest.
-    const current = await latestId(dir);
-    if (current === null || current <= result.id) {
-      await writeAtomic(join(dir, 'latest.json'), dir, json);
-      await writeAtomic(join(dir, 'latest.md'), dir, markdown);
-    }
-  });
-  return { markdownPath, jsonPath };
+  const errors: WriteError[] = [];
+  try {
+    // Node's own recursive mkdir says ENOENT on a read-only dir: makeDir names EROFS or EACCES.
+    await makeDir(dir);
+  } catch (err) {
+    errors.push({ file: 'report', path: markdownPath, error: writeErrorText(err) }, { file: 'json', path: jsonPath, error: writeErrorText(err) });
+    return { markdownPath, jsonPath, run: withWriteErrors(result, errors), errors };
+  }
+  const markdown = renderMarkdown(result);
+  try {
+    await writeAtomic(markdownPath, dir, markdown);
+  } catch (err) {
+    errors.push({ file: 'report', path: markdownPath, error: writeErrorText(err) });
+  }
+  const run = withWriteErrors(result, errors);
+  const json = renderJson(run);
+  try {
+    await writeRecord(jsonPath, dir, json);
+  } catch (err) {
+    errors.push({ file: 'json', path: jsonPath, error: writeErrorText(err) });
+    return { markdownPath, jsonPath, run: withWriteErrors(result, errors), errors };
+  }
+  try {
+    await serialised(dir, async () => {
+      // Run ids sort by time, so an older run written late (a re-render, a slow writer) never replaces a newer latest.
+      const current = await latestId(dir);
+      if (current === null || current <= result.id) {
+        await writeAtomic(join(dir, 'latest.json'), dir, json);
+        await writeAtomic(join(dir, 'latest.md'), dir, markdown);
+      }
+    });
+  } catch (err) {
+    // The run's own files are whole; only the copies are stale (the JSON already on disk cannot say so).
+    errors.push({ file: 'latest', path: join(dir, 'latest.json'), error: writeErrorText(err) });
+  }
+  return { markdownPath, jsonPath, run: withWriteErrors(result, errors), errors };
 }
 
 /** Read-compare-write of `latest` must not interleave between two writers in this process. */

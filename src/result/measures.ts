@@ -19,7 +19,7 @@
 import { formatBytes, formatDuration, formatSeconds } from './format.ts';
 import type { TestResult } from './types.ts';
 
-export const MODEL_NAMES = ['mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
+export const MODEL_NAMES = ['sequential', 'mad', 'iqr', 'percentile', 't', 'mann_whitney'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export type BadDirection = 'higher' | 'lower';

@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { MODEL_NAMES } from './measures.ts';
 import {
   count, OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, HostPressureSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 } from './test-parts.ts';
 
 export {
   OUTCOME_VALUES, FAILURE_REASON_VALUES,
-  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
+  PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, HostPressureSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 };
 
 export const TestResultSchema = z.object({
@@ -78,8 +78,15 @@ export const TestResultSchema = z.object({
   span_id: z.string().nullable(),
   /** Comparison with this test's baseline from history, one record per measured measure; absent or null when not judged. */
   regressions: z.array(RegressionRecordSchema).nullable().optional(),
+  /** How busy the host was during the test (runner/host-pressure.ts); absent in older results. */
+  host_pressure: HostPressureSchema.optional(),
   /** Set on a confirmation re-run (RunResult.reruns): the id of the test it re-runs. */
   rerun_of: z.string().optional(),
+  /**
+   * Whether the test's `env` reached the command: false when the executor does not announce the
+   * `env` capability (a cc_executor drops params.env), `unknown` when it announced nothing; absent without env.
+   */
+  env_applied: z.union([z.boolean(), z.literal('unknown')]).optional(),
   /** A test under load (DESIGN section 11): its sessions aggregated; absent for one session. */
   load: LoadResultSchema.optional(),
 });
@@ -137,6 +144,16 @@ export const BudgetStateSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/** One file of a run that could not be written (DESIGN section 13): which, where, and the error. */
+export const WriteErrorSchema = z.object({
+  /** `report` the markdown, `json` the RunResult, `log` a test's output log, `latest` the latest.* copies. */
+  file: z.enum(['report', 'json', 'log', 'latest']),
+  path: z.string().nullable(),
+  /** The test whose log it is (file `log` only). */
+  test: z.string().optional(),
+  error: z.string(),
+});
+
 /**
  * The suite's `regression` settings the run's verdicts were judged with, so that a later
  * `compare` of this run judges as the run did even after the config changed.
@@ -178,6 +195,8 @@ export const RunResultSchema = z.object({
   budget: BudgetStateSchema.optional(),
   /** Absent in runs written before it was recorded. */
   regression_settings: RegressionSettingsSchema.optional(),
+  /** Files of this run that could not be written whole; absent when every one was. The run still counts as it ended. */
+  write_errors: z.array(WriteErrorSchema).optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

@@ -55,7 +55,7 @@ export const StreamTimingSchema = z.object({
   output_tokens_per_second: z.number().nullable(),
   /** last output → `process.completed`. */
   completion_lag_seconds: seconds,
-  /** Every gap counted at the fixed bounds of src/runner/gap-buckets.ts; absent in older results. */
+  /** Every gap counted at the fixed bounds of src/result/gap-buckets.ts; absent in older results. */
   gap_histogram: GapHistogramSchema.nullable().optional(),
 });
 
@@ -81,6 +81,14 @@ export const ClaudeStreamInfoSchema = z.object({
 });
 
 /** Peaks of the process tree under test. `measured: false` when the executor is on another host. */
+/** Where the figures come from; absent in older results (read from /proc). */
+const resourceOrigin = {
+  /** `proc`: this host's /proc; `prometheus`: the peaks of the suite's queries over the test's window. */
+  measured_by: z.enum(['proc', 'prometheus']).optional(),
+  /** The queries sent to Prometheus, as templated for this test. */
+  queries: z.object({ cpu: z.string().nullable(), memory: z.string().nullable() }).optional(),
+};
+
 export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
   z.object({
     measured: z.literal(true),
@@ -103,11 +111,14 @@ export const ResourcePeaksSchema = z.discriminatedUnion('measured', [
     /** The executor's own process, when it runs on this host. */
     executor_peak_cpu_ratio: z.number().nullable(),
     executor_peak_memory_bytes: z.number().nullable(),
+    /** Why the executor's own figures are null: its process was not found on this host. */
+    executor_why: z.string().optional(),
+    ...resourceOrigin,
   }),
-  z.object({ measured: z.literal(false), why: z.string() }),
+  z.object({ measured: z.literal(false), why: z.string(), ...resourceOrigin }),
 ]);
 
-export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'no_baseline'] as const;
+export const REGRESSION_VERDICT_VALUES = ['regressed', 'improved', 'unchanged', 'noise', 'inconclusive', 'no_baseline'] as const;
 
 /** One measure of one test against its baseline (DESIGN section 10). Values in the measure's base unit. */
 export const RegressionRecordSchema = z.object({
@@ -123,6 +134,23 @@ export const RegressionRecordSchema = z.object({
   verdict: z.enum(REGRESSION_VERDICT_VALUES),
   /** The re-runs' values of a suspected regression, in run order; absent when none ran. */
   reruns: z.array(z.number()).optional(),
+  /** The sequential confirmation's pooled, capped log-likelihood ratio over the suspect and its re-runs. */
+  evidence: z.number().optional(),
+  /** Why the verdict is `inconclusive` (the evidence stayed between its bounds, the host was under pressure). */
+  reason: z.string().optional(),
+});
+
+/** How busy the host was while a test ran; shares are of the test's wall time, null where not readable. */
+export const HostPressureSchema = z.object({
+  /** `psi` (Linux pressure stall information) or `loadavg` where PSI is missing (load per core and steal only). */
+  source: z.enum(['psi', 'loadavg']),
+  cpu_some_share: z.number().nullable(),
+  memory_some_share: z.number().nullable(),
+  load_per_core: z.number().nullable(),
+  steal_share: z.number().nullable(),
+  under_pressure: z.boolean(),
+  /** e.g. "CPU pressure 55 % of the test's time"; null when not under pressure. */
+  reason: z.string().nullable(),
 });
 
 /** Nearest-rank percentiles of one per-session figure; all null when no session had it. */

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import {
   FAILURE_REASON_VALUES, OUTCOME_VALUES,
   type ClaudeStreamInfoSchema, type GapHistogramSchema, type GraduationVerdictSchema, type JournalOwnerSchema, type LoadResultSchema, type LoadSessionSchema, type PatternHitSchema,
-  type RegressionRecordSchema, type ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type SuccessRatioSchema, type BudgetStateSchema, type RegressionSettingsSchema, type TestResultSchema,
+  type RegressionRecordSchema, type HostPressureSchema, type ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, type RunResultSchema, type StreamTimingSchema, type SuccessRatioSchema, type BudgetStateSchema, type RegressionSettingsSchema, type WriteErrorSchema, type TestResultSchema,
 } from './schema.ts';
 
 export const Outcome = { passed: 'passed', failed: 'failed', timeout: 'timeout', error: 'error', not_run: 'not_run' } as const satisfies Record<string, (typeof OUTCOME_VALUES)[number]>;
@@ -35,9 +35,11 @@ export type JournalOwner = z.output<typeof JournalOwnerSchema>;
 export type MeasureName = string;
 export type RegressionVerdict = (typeof REGRESSION_VERDICT_VALUES)[number];
 export type RegressionRecord = z.output<typeof RegressionRecordSchema>;
+export type HostPressure = z.output<typeof HostPressureSchema>;
 export type LoadResult = z.output<typeof LoadResultSchema>;
 export type LoadSession = z.output<typeof LoadSessionSchema>;
 export type RunStatus = RunResult['status'];
+export type WriteError = z.output<typeof WriteErrorSchema>;
 export type RunSuccessRatio = z.output<typeof SuccessRatioSchema>;
 export type BudgetState = z.output<typeof BudgetStateSchema>;
 export type RunRegressionSettings = z.output<typeof RegressionSettingsSchema>;

@@ -40,12 +40,17 @@ export interface StartDecision {
  * as if there were no review (a broken judge must not stop a run).
  */
 export interface RunReview {
-  /** Re-runs a suspected regression gets at the end of the run (regression.confirm_reruns). */
+  /** Most re-runs a suspected regression gets at the end of the run (regression.max_reruns). */
   readonly confirmReruns: number;
   /** Before each test and re-run; `finished` holds this run's tests and re-runs so far. */
   mayStart(finished: readonly TestResult[], next: SuiteTest): StartDecision;
   /** After each test: the measures suspected of regressing (empty: none); they are re-run at the end. */
   suspects(test: TestResult): readonly string[] | Promise<readonly string[]>;
+  /**
+   * Whether a suspect needs another re-run given its re-runs so far (sequential confirmation stops
+   * once decided); absent: always, up to `confirmReruns`.
+   */
+  more?(test: TestResult, reruns: readonly TestResult[]): boolean;
   /** At the end, for every test: the test with its final `regressions`, given its re-runs (none for most). */
   settle(test: TestResult, reruns: readonly TestResult[]): TestResult;
   /** Run-level figures once the result is complete (graduation over runs, the budget's state). */

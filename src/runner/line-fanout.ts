@@ -48,7 +48,7 @@ export class LineFanout {
     this.timer.onLine(line.receivedAt, held + line.bytes);
     if (line.serverStall) {
       this.serverStallLines++;
-      guard(() => this.#span.addEvent('server_stall', { line: line.data.trim() }, epochMs(line.receivedAt)));
+      guard(() => this.#span.addEvent('stressd.test.server_stall', { 'stressd.test.stall_line': line.data.trim() }, epochMs(line.receivedAt)));
     }
     if (line.streamError) this.streamErrorLines++;
     if (line.stream !== 'stdout' || held > 0) return;

@@ -14,6 +14,8 @@ import { loadPlan, type LoadPlan } from './load-plan.ts';
 import { judgeLoad, summariseLoad, type TimelinePoint } from './load-stats.ts';
 import { runSearch, type SearchOutcome } from './capacity-search.ts';
 import { driveOpen, isOpenLoad } from './open-load.ts';
+import { prometheusPeaks } from './prom-peaks.ts';
+import { loadSource, resourcesSetting } from './resource-source.ts';
 import { ResourceSampler } from './sampler.ts';
 import { endTestSpan, guard, spanIds, startTestSpan } from './spans.ts';
 import { deepFreeze, runTest, type TestRunContext } from './test-run.ts';
@@ -37,12 +39,14 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
   const span = startTestSpan(ctx.traceContext, test);
   guard(() => span.setAttributes({ 'stressd.load.mode': plan.mode, 'stressd.load.min_pass_ratio': load.min_pass_ratio }));
   // The union of all sessions' trees is the executor's tree: one sampler, the executor's own share beside it.
-  const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, localPid: ctx.executor.localPid });
-  if (ctx.executor.localPid !== null) sampler.setRoot(ctx.executor.localPid);
+  const source = loadSource(ctx.executor, resourcesSetting(test, ctx.suite));
+  const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, localPid: source.kind === 'proc' ? source.pid : null });
+  if (source.kind === 'proc' && source.pid !== null) sampler.setRoot(source.pid);
   const sessionCtx: TestRunContext = {
     ...ctx,
     // Per-session sampling would be N samplers reading /proc for what the one above already covers.
     executor: { ...ctx.executor, localPid: null },
+    unsampled: true,
     traceContext: trace.setSpan(ctx.traceContext, span),
     onProgress: () => undefined,
     // Hundreds of session logs written each second cost more than the sessions' own work
@@ -63,7 +67,9 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
     sessions = open;
   } else sessions = await drive(test, plan, sessionCtx, hooks, t0, ctx);
   const endedAt = performance.now();
-  const resources = await sampler.stop();
+  const resources = source.kind === 'prometheus'
+    ? (void sampler.stop(), await prometheusPeaks(source.source, { start: startedAt, end: new Date(), suite: ctx.suite.suite, test: test.id, category: test.category }, ctx.signal))
+    : await sampler.stop();
   const aborted = ctx.signal?.aborted === true;
   // A search breaks its last steps on purpose: it passes when some level held.
   const verdict = search && search.held > 0 && !aborted ? { outcome: 'passed' as const, reason: null, detail: null } : judgeLoad(sessions.results, load.min_pass_ratio, aborted);

@@ -3,7 +3,7 @@
  * separately, over the text a person reads (Claude stream-json text blocks, where JSON escaping
  * cannot hide a pattern). The caller picks which one counts (`hits(origin, source)`): for
  * stream-json output only the readable text, so a key of the JSON envelope (`apiKeySource`,
- * `model`, `session_id`) never satisfies a pattern (issue 14); for any other output the raw text. Memory stays bounded: each text stream keeps only a carry of the last
+ * `model`, `session_id`) never satisfies a pattern; for any other output the raw text. Memory stays bounded: each text stream keeps only a carry of the last
  * (longest pattern - 1) characters, so a pattern split across two lines or chunks still counts.
  */
 import type { PatternHit } from '../result/types.ts';

@@ -12,6 +12,7 @@ export interface GuardedReview {
   mayStart(finished: readonly TestResult[], next: SuiteTest): StartDecision;
   suspects(test: TestResult): Promise<readonly string[]>;
   settle(test: TestResult, reruns: readonly TestResult[]): TestResult;
+  more(test: TestResult, reruns: readonly TestResult[]): boolean;
   finish(run: RunResult): Pick<RunResult, 'success_ratio' | 'budget' | 'regression_settings'>;
 }
 
@@ -47,6 +48,14 @@ export function guardReview(review: RunReview | undefined): GuardedReview {
         return test;
       }
     },
+    more(test, reruns) {
+      try {
+        return review?.more ? review.more(test, reruns) : true;
+      } catch (err) {
+        warn('more', err);
+        return true;
+      }
+    },
     finish(run) {
       try {
         return review?.finish?.(run) ?? {};
@@ -60,7 +69,7 @@ export function guardReview(review: RunReview | undefined): GuardedReview {
 
 export interface RerunPlan {
   /** Suspected tests in run order with the measures suspected. */
-  suspects: readonly { test: SuiteTest; measures: readonly string[] }[];
+  suspects: readonly { test: SuiteTest; measures: readonly string[]; result?: TestResult }[];
   review: GuardedReview;
   /** Everything this run finished so far (tests and re-runs), for the budget. */
   finished: () => readonly TestResult[];
@@ -69,15 +78,20 @@ export interface RerunPlan {
   aborted: () => boolean;
 }
 
-/** Re-runs each suspect `confirmReruns` times, stopping at an abort or an exhausted budget. */
+/** Re-runs each suspect up to `confirmReruns` times while the review wants more, stopping at an abort or an exhausted budget. */
 export async function runReruns(plan: RerunPlan): Promise<TestResult[]> {
   const reruns: TestResult[] = [];
-  for (const { test } of plan.suspects) {
+  for (const { test, result } of plan.suspects) {
+    const mine: TestResult[] = [];
     for (let attempt = 1; attempt <= plan.review.confirmReruns; attempt++) {
       if (plan.aborted()) return reruns;
+      // Decided already (the sequential evidence left its bounds): no more re-runs for this suspect.
+      if (result && attempt > 1 && !plan.review.more(result, mine)) break;
       // A re-run the budget cannot afford is left out: the suspect is then judged on fewer re-runs (noise with none).
       if (!plan.review.mayStart(plan.finished(), test).allowed) return reruns;
-      reruns.push(await plan.runOne(test, attempt));
+      const r = await plan.runOne(test, attempt);
+      mine.push(r);
+      reruns.push(r);
     }
   }
   return reruns;

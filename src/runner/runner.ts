@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.ts';
 import { redactCredentials } from '../result/redact.ts';
+import { logWriteErrors } from '../result/write-errors.ts';
 import type { RunHandle, RunnerEmitter, RunSuiteOptions, StartRun } from './api.ts';
 import { judgeRun } from './graduation.ts';
 import { makeRunId } from '../result/id.ts';
@@ -24,6 +25,8 @@ export interface StartRunTuning {
   progressIntervalMs?: number;
   /** Bound on waiting for a restarting executor before each test; default 15,000 ms. */
   readyTimeoutMs?: number;
+  /** Where the host's pressure is read; default `/proc` (tests give fixture files). */
+  procRoot?: string;
 }
 
 export const startRun: StartRun = (options: RunSuiteOptions): RunHandle => startRunWith(options, {});
@@ -77,6 +80,7 @@ interface RunState {
 interface Suspect {
   test: SuiteTest;
   measures: readonly string[];
+  result: TestResult;
 }
 
 function emitterFor(events: RunnerEmitter): Emit {
@@ -135,6 +139,7 @@ async function runOne(state: RunState, test: SuiteTest, ctx: RunOneContext): Pro
     signal: options.signal,
     traceContext: ctx.ctx,
     progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
+    ...(tuning.procRoot === undefined ? {} : { procRoot: tuning.procRoot }),
     onProgress: (p) => state.emit('test:progress', { runId: id, testId: test.id, ...p }),
     ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
     ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
@@ -158,7 +163,7 @@ async function runSuiteTests(state: RunState, ctx: RunSpanContext): Promise<Susp
     state.emit('test:start', { runId: id, suite: suite.suite, index, total, test: { id: test.id, name: test.name, category: test.category } });
     let measures: readonly string[] = [];
     const result = await runOne(state, test, { ctx, suspects: async (r) => (measures = await review.suspects(r)) });
-    if (measures.length > 0) suspects.push({ test, measures });
+    if (measures.length > 0) suspects.push({ test, measures, result });
     tests.push(result);
     state.emit('test:end', { runId: id, suite: suite.suite, result });
     if (index < total - 1 && !signal?.aborted) await pause(suite.pause_between_tests, signal);
@@ -209,6 +214,9 @@ function finishRun(state: RunState, span: Span): RunResult {
     tests_passed: passed,
     abort_cause: cause,
   };
+  // A log that could not be written whole is the run's too: its record lists every file it lacks.
+  const logs = logWriteErrors([...tests, ...reruns]);
+  if (logs.length > 0) complete.write_errors = logs;
   return deepFreeze({ ...complete, ...review.finish(complete) } satisfies RunResult);
 }
 

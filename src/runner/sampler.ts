@@ -12,11 +12,12 @@
  * peak rate is taken over windows of readings (cpu-window.ts). A remote executor's pids mean
  * nothing here: the result is then `{ measured: false, why }`, never zeros.
  */
-import { execFile } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { CpuWindow, MIN_WINDOW_MS } from './cpu-window.ts';
 import pidusage from 'pidusage';
+import { askClockTicks, clockTicks } from '../proc-state.ts';
 import { TreeReader, type ProcReading } from './proctree.ts';
+import { whyNotCommand, type CommandCheck } from './pid-check.ts';
 import type { ResourcePeaks } from '../result/types.ts';
 
 /** The fast schedule at the start of a test. */
@@ -33,20 +34,15 @@ export const MAX_DUTY = 0.005;
 
 export interface SamplerOptions {
   intervalMs: number;
-  /** The executor's pid when it runs on this host; null when it is remote (nothing is measured). */
+  /** The executor's pid when it runs on this host; null when it is remote or not found (then see `check`). */
   localPid: number | null;
-}
-
-/** Clock ticks per second: 100 on every Linux seen; asked of getconf once, in the background. */
-let clockTicks = 100;
-let asked = false;
-function askClockTicks(): void {
-  if (asked) return;
-  asked = true;
-  execFile('getconf', ['CLK_TCK'], (error, stdout) => {
-    const n = Number(stdout.trim());
-    if (!error && Number.isInteger(n) && n > 0) clockTicks = n;
-  });
+  /**
+   * Set for a server on this host that stressd did not start: the commands' pids are real here
+   * once checked (pid-check.ts), so their trees are read even when the server's own pid is unknown.
+   */
+  check?: CommandCheck;
+  /** Why the executor's own figures are missing (its process was not found), reported beside the tree's. */
+  executorWhy?: string;
 }
 
 interface Seen {
@@ -57,6 +53,10 @@ interface Seen {
 export class ResourceSampler {
   readonly #intervalMs: number;
   readonly #localPid: number | null;
+  readonly #check: CommandCheck | undefined;
+  readonly #executorWhy: string | undefined;
+  /** Why the reported pid was not sampled (it failed the check). */
+  #rootWhy: string | null = null;
   #root: number | null = null;
   #rootAt = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -80,12 +80,26 @@ export class ResourceSampler {
   constructor(opts: SamplerOptions) {
     this.#intervalMs = Math.max(50, opts.intervalMs);
     this.#localPid = opts.localPid;
-    if (opts.localPid !== null) askClockTicks();
+    this.#check = opts.check;
+    this.#executorWhy = opts.executorWhy;
+    if (this.#onHost) askClockTicks();
   }
 
-  /** The test's pid, from the execute result or process.started: read at once, then on the schedule. */
-  setRoot(pid: number): void {
-    if (this.#stopped || this.#localPid === null || this.#root !== null) return;
+  /** Whether the commands' pids mean something here. */
+  get #onHost(): boolean {
+    return this.#localPid !== null || this.#check !== undefined;
+  }
+
+  /**
+   * The test's pid (and group), from the execute result or process.started: read at once, then on
+   * the schedule. A pid from a server stressd did not start is checked first.
+   */
+  setRoot(pid: number, pgid: number | null = null): void {
+    if (this.#stopped || !this.#onHost || this.#root !== null || this.#rootWhy !== null) return;
+    if (this.#check !== undefined) {
+      this.#rootWhy = whyNotCommand(pid, pgid, this.#check);
+      if (this.#rootWhy !== null) return;
+    }
     this.#root = pid;
     this.#rootAt = performance.now();
     this.#tick();
@@ -120,7 +134,7 @@ export class ResourceSampler {
   sampleNow(): void {
     const root = this.#root;
     const exec = this.#localPid;
-    if (root === null || exec === null) return;
+    if (root === null) return;
     const at = performance.now();
     const cpu0 = process.cpuUsage();
     const now = new Map<number, ProcReading>();
@@ -128,10 +142,10 @@ export class ResourceSampler {
     const cpu = process.cpuUsage(cpu0);
     this.#lastCostMs = (cpu.user + cpu.system) / 1000;
     // In flight at most one at a time; stop() waits for the last one, so a short test has it too.
-    this.#execReading ??= this.#readExecutor(exec).finally(() => (this.#execReading = null));
+    if (exec !== null) this.#execReading ??= this.#readExecutor(exec).finally(() => (this.#execReading = null));
     if (now.size === 0) return;
     this.#addTicks(now);
-    this.#cpu.push(at, this.#ticks / clockTicks);
+    this.#cpu.push(at, this.#ticks / clockTicks());
     let pss = 0;
     let rss = 0;
     let live = 0;
@@ -183,7 +197,8 @@ export class ResourceSampler {
   }
 
   peaks(): ResourcePeaks {
-    if (this.#localPid === null) return { measured: false, why: 'the executor is remote: its processes are not on this host' };
+    if (!this.#onHost) return { measured: false, why: 'the executor is remote: its processes are not on this host' };
+    if (this.#rootWhy !== null) return { measured: false, why: this.#rootWhy, measured_by: 'proc' };
     if (this.#root === null) return { measured: false, why: 'the process never started' };
     if (this.#samples === 0) return { measured: false, why: 'the process ended before the first sample' };
     const cpu = this.#cpu.peak();
@@ -193,13 +208,15 @@ export class ResourceSampler {
       measured: true,
       peak_cpu_ratio: cpu === null ? null : round(cpu),
       ...(cpu === null ? { cpu_why: `no two readings ${MIN_WINDOW_MS} ms apart: the process ended too soon for a CPU rate` } : {}),
-      cpu_seconds: round(this.#ticks / clockTicks),
+      cpu_seconds: round(this.#ticks / clockTicks()),
       peak_memory_bytes: pss ? this.#peakPss : this.#peakRss,
       peak_rss_sum_bytes: this.#peakRss,
       memory_method: pss ? 'pss' : 'rss_sum',
       samples: this.#samples,
       executor_peak_cpu_ratio: execCpu === null ? null : round(execCpu),
       executor_peak_memory_bytes: this.#execMemory,
+      ...(this.#executorWhy === undefined ? {} : { executor_why: this.#executorWhy }),
+      measured_by: 'proc',
     };
   }
 }

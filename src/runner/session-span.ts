@@ -5,6 +5,7 @@
  * (Tempo, Jaeger) draws an edge stressd → stressd-executor from the pair.
  */
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { EXECUTE_ID } from '../client/client.ts';
 import { RpcCallError } from '../client/errors.ts';
 import { redactCredentials } from '../result/redact.ts';
 import { VERSION } from '../version.ts';
@@ -41,6 +42,9 @@ export function startSessionSpan(testSpan: Span, url: string): SessionSpan {
           // The same value under the name the RPC conventions use since they became stable.
           'rpc.system.name': 'jsonrpc',
           'rpc.method': 'execute',
+          'jsonrpc.protocol.version': '2.0',
+          // The client sends every execute with the same id: one request per connection.
+          'jsonrpc.request.id': String(EXECUTE_ID),
           'network.transport': 'tcp',
           ...serverAttributes(url),
         },
@@ -65,7 +69,12 @@ export function endSessionSpan(session: SessionSpan, error: unknown, endedAt: nu
     if (error !== null && error !== undefined) {
       const type = error instanceof Error ? error.name : typeof error;
       const attributes: Attributes = { 'error.type': type };
-      if (error instanceof RpcCallError) attributes['rpc.status_code'] = String(error.rpcCode);
+      if (error instanceof RpcCallError) {
+        // rpc.status_code (a string) is the current conventions' name; rpc.jsonrpc.error_code (an
+        // int) is the older one, which backends built on the earlier conventions still read.
+        attributes['rpc.status_code'] = String(error.rpcCode);
+        attributes['rpc.jsonrpc.error_code'] = error.rpcCode;
+      }
       span.setAttributes(attributes);
       const message = error instanceof Error ? error.message : String(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: redactCredentials(message) });

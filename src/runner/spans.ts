@@ -20,12 +20,14 @@ export function startRunSpan(suite: string, runId: string, total: number): { spa
  * `stressd.test`, or `stressd.session` for one session of a test under load: the session carries
  * the same attributes and events, but a query counting `stressd.test` spans still counts tests.
  */
-export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }, rerunOf?: string, sessionIndex?: number): Span {
+export function startTestSpan(parent: Context, test: { id: string; name: string; category: string | null }, rerunOf?: string, sessionIndex?: number, startAt?: number): Span {
   const attributes: Attributes = { 'stressd.test.id': test.id, 'stressd.test.name': test.name };
   if (test.category !== null) attributes['stressd.test.category'] = test.category;
   if (rerunOf !== undefined) attributes['stressd.test.rerun_of'] = rerunOf;
   if (sessionIndex !== undefined) attributes['stressd.session.index'] = sessionIndex;
-  return tracer().startSpan(sessionIndex === undefined ? 'stressd.test' : 'stressd.session', { attributes }, parent);
+  // Started at the test's own t0 (when given), so offsets measured from t0 are offsets into the span.
+  const startTime = startAt === undefined ? undefined : epochMs(startAt);
+  return tracer().startSpan(sessionIndex === undefined ? 'stressd.test' : 'stressd.session', { attributes, ...(startTime === undefined ? {} : { startTime }) }, parent);
 }
 
 /**
@@ -48,6 +50,9 @@ export function epochMs(at: number): number {
 }
 
 export interface TestSpanMarks {
+  /** When the test (and its span) began, and when execute was sent: the log is opened and the connection made in between. */
+  t0?: number;
+  sentAt?: number;
   firstOutputAt: number | null;
   endedAt: number;
   timedOut: boolean;
@@ -86,15 +91,17 @@ export function endTestSpan(span: Span, r: TestResult, marks: TestSpanMarks): vo
       ['stressd.test.longest_silence_seconds', r.stream.longest_silence_seconds],
     ];
     for (const [key, value] of timing) if (value !== null) a[key] = value;
+    // Stream offsets count from execute, not from the span's start: this says where execute sits in the span.
+    if (marks.t0 !== undefined && marks.sentAt !== undefined) a['stressd.test.execute_offset_seconds'] = Math.max(0, marks.sentAt - marks.t0) / 1000;
     Object.assign(a, claudeAttributes(r.claude));
     if (marks.suspectedMeasures && marks.suspectedMeasures.length > 0) a['stressd.test.suspected_measures'] = [...marks.suspectedMeasures];
     span.setAttributes(a);
     if (marks.firstOutputAt !== null && r.stream.first_output_seconds !== null) {
-      span.addEvent('first_output', { offset_seconds: r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
+      span.addEvent('stressd.test.first_output', { 'stressd.test.offset_seconds': r.stream.first_output_seconds }, epochMs(marks.firstOutputAt));
     }
-    if (marks.timedOut) span.addEvent('timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
+    if (marks.timedOut) span.addEvent('stressd.test.timeout', { 'stressd.test.timeout_seconds': r.timeout_seconds }, epochMs(marks.endedAt));
     // Why stressd cancelled the command: its own deadline, or the run being stopped.
-    if (marks.cancelled) span.addEvent('cancelled', { 'stressd.cancel.cause': r.reason === 'timeout' ? 'deadline' : 'aborted' }, epochMs(marks.endedAt));
+    if (marks.cancelled) span.addEvent('stressd.test.cancelled', { 'stressd.cancel.cause': r.reason === 'timeout' ? 'deadline' : 'aborted' }, epochMs(marks.endedAt));
     if (r.outcome !== 'passed') span.setStatus({ code: SpanStatusCode.ERROR, message: r.reason_detail ? `${r.reason}: ${r.reason_detail}` : String(r.reason) });
     span.end(epochMs(marks.endedAt));
   });

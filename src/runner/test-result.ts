@@ -61,7 +61,7 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
   const end = p.result?.end ?? null;
   const completed = end?.kind === 'completed' ? end.completed : (end?.completed ?? null);
   const info = lines.claude.info();
-  // Stream-json: only what a person reads counts, never the JSON envelope (issue 14).
+  // Stream-json: only what a person reads counts, never the JSON envelope.
   const patterns = summarizePatterns(lines.matcher.hits(times.sentAt, lines.claude.streamJson ? 'text' : 'raw'), p.patternThreshold);
   const verdict = decideOutcome({
     aborted: p.aborted,
@@ -70,7 +70,6 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
     deadlineSeconds: test.timeout,
     exitCode: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
-    ...(completed?.escaped_processes ? { escaped_processes: completed.escaped_processes } : {}),
     serverStallLines: lines.serverStallLines,
     streamErrorLines: lines.streamErrorLines,
     rateLimited: lines.rateLimited,
@@ -84,6 +83,8 @@ export function assembleResult(p: ResultParts): { result: TestResult; verdict: V
   const result: TestResult = Object.assign(testIdentity(test, verdict), {
     exit_code: completed?.exit_code ?? null,
     signal: completed?.signal ?? null,
+    // stressd's executor names what left the command's group (and ended it); other executors say nothing.
+    ...(completed?.escaped_processes ? { escaped_processes: completed.escaped_processes.map((e) => ({ pid: e.pid, command: redactCredentials(e.command) })) } : {}),
     started_at: times.startedAt.toISOString(),
     ended_at: new Date(times.startedAt.getTime() + (times.endedAt - times.t0)).toISOString(),
     duration_seconds: Math.round(times.endedAt - times.t0) / 1000,

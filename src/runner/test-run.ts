@@ -13,11 +13,16 @@ import type { Suite, SuiteTest } from '../config/types.ts';
 import type { ExecutorTarget } from './api.ts';
 import { OutputCapture, logPathFor } from './capture.ts';
 import { LineFanout } from './line-fanout.ts';
+import { uptimeSeconds } from './pid-check.ts';
+import { prometheusPeaks } from './prom-peaks.ts';
+import { resourceSource, resourcesSetting, type ResourceSource } from './resource-source.ts';
 import { ResourceSampler } from './sampler.ts';
 import { endSessionSpan, startSessionSpan } from './session-span.ts';
 import { endTestSpan, spanIds, startTestSpan } from './spans.ts';
 import { assembleResult } from './test-result.ts';
+import { envApplied } from '../result/env-note.ts';
 import type { TestResult } from '../result/types.ts';
+import { hostPressure, pressureSnapshot } from './host-pressure.ts';
 
 export interface TestRunContext {
   suite: Suite;
@@ -37,25 +42,34 @@ export interface TestRunContext {
   sessionIndex?: number;
   /** How often the log gets what the test printed (default 1 s; load sessions 5 s). */
   logFlushMs?: number;
+  /** Where the host's pressure is read (`/proc`; tests give fixture files). */
+  procRoot?: string;
+  /** Set for one session of a test under load: the load test samples all sessions at once, so this one does not. */
+  unsampled?: boolean;
   /** Judges the finished test before its span ends: the measures suspected of regressing. */
   suspects?: (result: TestResult) => Promise<readonly string[]>;
 }
 
 export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<TestResult> {
   const startedAt = new Date();
+  const pressureBefore = await pressureSnapshot(ctx.procRoot);
   const t0 = performance.now();
-  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex);
+  const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex, t0);
   const capture = new OutputCapture({
     logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logName ?? test.id),
     ...(ctx.logFlushMs === undefined ? {} : { flushEveryMs: ctx.logFlushMs }),
   });
   await capture.open();
   const lines = new LineFanout({ capture, patterns: test.expected_patterns, t0, span });
-  const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, localPid: ctx.executor.localPid });
+  // Before the request: a pid the server reports must name a process started after this.
+  const source: ResourceSource = ctx.unsampled === true
+    ? { kind: 'proc', options: { localPid: null } }
+    : resourceSource(ctx.executor, resourcesSetting(test, ctx.suite), { command: test.command, notBeforeUptime: uptimeSeconds() });
+  const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, ...(source.kind === 'proc' ? source.options : { localPid: null }) });
 
-  const { result, error, sentAt, endedAt, malformedFrames } = await executeTest(test, ctx, { span, lines, sampler, t0 });
+  const { result, error, sentAt, endedAt, malformedFrames, capabilities } = await executeTest(test, ctx, { span, lines, sampler, t0 });
   lines.timer.onEnd(endedAt);
-  const [resources, out] = await Promise.all([sampler.stop(), capture.close()]);
+  const [resources, out] = await Promise.all([peaksOf(source, sampler, test, ctx, startedAt), capture.close()]);
 
   const { result: assembled, verdict } = assembleResult({
     test,
@@ -70,10 +84,19 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     resources,
     ids: spanIds(span),
   });
-  const testResult: TestResult = ctx.rerunOf === undefined ? assembled : { ...assembled, rerun_of: ctx.rerunOf };
+  const host_pressure = await hostPressure(pressureBefore, await pressureSnapshot(ctx.procRoot), ctx.procRoot);
+  const applied = envApplied(test.env, capabilities);
+  const testResult: TestResult = {
+    ...assembled,
+    host_pressure,
+    ...(ctx.rerunOf === undefined ? {} : { rerun_of: ctx.rerunOf }),
+    ...(applied === undefined ? {} : { env_applied: applied }),
+  };
   const suspected = ctx.suspects ? await ctx.suspects(testResult) : [];
   endTestSpan(span, testResult, {
     suspectedMeasures: suspected,
+    t0,
+    sentAt,
     firstOutputAt: lines.timer.firstOutputAt,
     endedAt,
     timedOut: verdict.reason === 'timeout',
@@ -97,6 +120,8 @@ interface Executed {
   sentAt: number;
   endedAt: number;
   malformedFrames: number;
+  /** What the `connected` frame announced; null when none came. */
+  capabilities: string[] | null;
 }
 
 /** The execute call itself, inside its CLIENT span, with progress ticks and the run's cancel wired to it. */
@@ -115,6 +140,11 @@ async function executeTest(test: SuiteTest, ctx: TestRunContext, parts: TestPart
 
   let result: ExecuteResult | null = null;
   let error: unknown = null;
+  let capabilities: string[] | null = null;
+  const onNotification = (method: string, params: unknown): void => {
+    if (method === 'connected') capabilities = announced(params);
+    lines.onNotification(method, params);
+  };
   const session = startSessionSpan(parts.span, ctx.executor.url);
   try {
     result = await execute({
@@ -126,8 +156,8 @@ async function executeTest(test: SuiteTest, ctx: TestRunContext, parts: TestPart
       ...(test.env ? { env: test.env } : {}),
       signal: cancel.signal,
       onLine: lines.onLine,
-      onStarted: ({ pid }) => sampler.setRoot(pid),
-      onNotification: lines.onNotification,
+      onStarted: ({ pid, pgid }) => sampler.setRoot(pid, pgid),
+      onNotification,
     });
   } catch (err) {
     error = err;
@@ -139,7 +169,20 @@ async function executeTest(test: SuiteTest, ctx: TestRunContext, parts: TestPart
   const endedAt = result?.endedAt ?? lost?.lostAt ?? performance.now();
   endSessionSpan(session, error, endedAt);
   const sentAt = result?.sentAt ?? lost?.sentAt ?? parts.t0;
-  return { result, error, sentAt, endedAt, malformedFrames: result?.malformedFrames ?? lost?.malformedFrames ?? 0 };
+  return { result, error, sentAt, endedAt, malformedFrames: result?.malformedFrames ?? lost?.malformedFrames ?? 0, capabilities };
+}
+
+function announced(params: unknown): string[] | null {
+  const caps = typeof params === 'object' && params !== null ? (params as { capabilities?: unknown }).capabilities : undefined;
+  return Array.isArray(caps) ? caps.filter((c): c is string => typeof c === 'string') : null;
+}
+
+/** The test's peaks: the sampler's, or Prometheus's over the test's window (asked once the test is over). */
+function peaksOf(source: ResourceSource, sampler: ResourceSampler, test: SuiteTest, ctx: TestRunContext, startedAt: Date): Promise<TestResult['resources']> {
+  if (source.kind === 'proc') return sampler.stop();
+  void sampler.stop();
+  const window = { start: startedAt, end: new Date(), suite: ctx.suite.suite, test: test.id, category: test.category };
+  return prometheusPeaks(source.source, window, ctx.signal);
 }
 
 export function deepFreeze<T>(value: T): T {

@@ -1,9 +1,9 @@
 /**
- * Stream timing of one test (issue 7) from per-line receive timestamps (performance.now(), ms).
+ * Stream timing of one test (DESIGN section 6) from per-line receive timestamps (performance.now(), ms).
  * Gaps are only counted between outputs after the first one: the wait for the first output is
  * its own figure (first_output_seconds), not an inter-chunk gap. Memory is constant: gaps go to a
  * fixed-size histogram (see histogram.ts for its precision), the max is exact. Each gap is also
- * counted at the Prometheus histogram's fixed bounds (gap-buckets.ts), exactly at the bounds.
+ * counted at the Prometheus histogram's fixed bounds (src/result/gap-buckets.ts), exactly at the bounds.
  */
 import { GapCounter } from '../result/gap-buckets.ts';
 import { DurationHistogram } from './histogram.ts';

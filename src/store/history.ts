@@ -68,11 +68,22 @@ export class History {
   private entries: HistoryEntry[] = [];
   private staleEntries: HistoryEntry[] = [];
   private readonly warn: (path: string, why: string) => void;
+  /** Files that could not be read back, by path: kept on disk, shown on the page and in a gauge. */
+  private readonly unreadableFiles = new Map<string, string>();
 
   constructor(options: HistoryOptions) {
     this.reportsDir = options.reportsDir;
     this.limit = options.limit ?? 200;
-    this.warn = options.warn ?? (() => undefined);
+    const warn = options.warn ?? (() => undefined);
+    this.warn = (path, why) => {
+      this.unreadableFiles.set(path, why);
+      warn(path, why);
+    };
+  }
+
+  /** The files the last load (or a read by id since) could not read back, with the first problem of each. */
+  unreadable(): { path: string; problem: string }[] {
+    return [...this.unreadableFiles].map(([path, problem]) => ({ path, problem }));
   }
 
   /**
@@ -82,6 +93,7 @@ export class History {
    */
   async load(): Promise<number> {
     const found: HistoryEntry[] = [];
+    this.unreadableFiles.clear();
     for (const suiteDir of await listDir(this.reportsDir)) {
       const dir = join(this.reportsDir, suiteDir);
       const names = (await listDir(dir)).filter((n) => n.endsWith('.json') && n !== 'latest.json').sort().reverse();

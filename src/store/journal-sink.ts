@@ -4,11 +4,12 @@
  * start and at each test's end. After a SIGKILL the next start finds it and records the run as
  * aborted (src/store/stale-runs.ts). The report sink replaces the file with the final result,
  * so this sink must come BEFORE the report sink in a list: feedSinks finishes this sink's writes
- * before the report sink's onRunEnd starts.
+ * before the report sink's onRunEnd starts. The journal ends in spare room (spaces): on a full disk
+ * the next journal, and the final JSON, are written over it in place (atomic-write.ts writeRecord).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SAFE_PATH_PART, writeAtomic } from '../atomic-write.ts';
+import { RECORD_RESERVE_BYTES, SAFE_PATH_PART, writeRecord } from '../atomic-write.ts';
 import type { Sink } from '../result/sink.ts';
 import type { JournalOwner, RunResult, TestResult } from '../result/types.ts';
 import { currentOwner } from './journal-owner.ts';
@@ -34,7 +35,8 @@ export function journalSink(reportsDir: string, owner: Omit<JournalOwner, 'curre
       tests_passed: j.tests.filter((t) => t.outcome === 'passed').length,
       journal: { ...owner, current_test: j.current },
     };
-    await writeAtomic(join(dir, `${run.id}.json`), dir, `${JSON.stringify(body, null, 2)}\n`);
+    // With room kept at its end: on a full disk the run's last writes go over it in place.
+    await writeRecord(join(dir, `${run.id}.json`), dir, `${JSON.stringify(body, null, 2)}\n`, RECORD_RESERVE_BYTES);
   };
   return {
     name: 'journal',

@@ -3,12 +3,17 @@
  * `max_age_days`, `max_runs` and `max_bytes`. A run is its `<runId>.json`, `<runId>.md` and its
  * log folder `<runId>/`, removed together; `latest.*` are re-written from the newest run kept (or
  * removed with the last one), so they never name a removed run. Run ids sort by time and carry
- * the start time, so the file names alone give order and age: no report is parsed.
+ * the start time, so the file names alone give order and age. Two runs are never removed, whatever
+ * the bounds: the newest finished run of the suite (its baseline, its latest) and a run in flight
+ * (a journal whose owner lives, or an id the caller names); only their JSON is read, to tell which.
+ * A run larger than `max_bytes` on its own is kept when it is one of those, and named in the result.
  */
 import { copyFile, lstat, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RetentionPolicy } from '../config/types.ts';
 import { RUN_ID_PATTERN } from '../result/id.ts';
+import { JournalOwnerSchema } from '../result/schema.ts';
+import { ownerAlive } from './journal-owner.ts';
 
 export type { RetentionPolicy };
 
@@ -16,6 +21,8 @@ export interface RetentionResult {
   removed: string[];
   kept: number;
   bytes: number;
+  /** Kept runs each larger than `max_bytes` alone (the newest finished, or one in flight): the bound cannot hold. */
+  oversize: { id: string; bytes: number }[];
 }
 
 export interface RunFiles {
@@ -23,6 +30,8 @@ export interface RunFiles {
   /** Start time (from the id), ms since the epoch. */
   startedMs: number;
   bytes: number;
+  /** Never removed: the newest finished run, or one in flight. */
+  kept?: 'newest finished' | 'in flight';
 }
 
 /** The start time a run id carries (`20261124T101500Z-3f9a`). */
@@ -62,13 +71,14 @@ async function listRuns(dir: string): Promise<RunFiles[]> {
   return runs;
 }
 
-/** Which runs go: oldest first, until every bound holds for what is left. */
+/** Which runs go: oldest first, until every bound holds for what is left; a `kept` run never goes. */
 export function selectExpired(runs: readonly RunFiles[], policy: RetentionPolicy, now: number): Set<string> {
   const out = new Set<string>();
   const cutoff = now - policy.max_age_days * 86_400_000;
   let count = runs.length;
   let bytes = runs.reduce((n, r) => n + r.bytes, 0);
   for (const r of runs) {
+    if (r.kept !== undefined) continue;
     if (r.startedMs >= cutoff && count <= policy.max_runs && bytes <= policy.max_bytes) break;
     out.add(r.id);
     count -= 1;
@@ -77,10 +87,43 @@ export function selectExpired(runs: readonly RunFiles[], policy: RetentionPolicy
   return out;
 }
 
-/** Applies the policy to `<reportsDir>/<suite>/`. */
-export async function applyRetention(reportsDir: string, suite: string, policy: RetentionPolicy, now = Date.now()): Promise<RetentionResult> {
+/** The status of a run's JSON, and whether the process writing its journal lives; null when there is no readable JSON. */
+async function statusOf(dir: string, id: string): Promise<{ status: unknown; alive: boolean } | null> {
+  try {
+    const run = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8')) as { status?: unknown; journal?: unknown };
+    const journal = JournalOwnerSchema.safeParse(run.journal);
+    return { status: run.status, alive: run.status === 'running' && journal.success && ownerAlive(journal.data) };
+  } catch {
+    return null;
+  }
+}
+
+/** Marks the newest finished run and the runs in flight (a live journal, or named by the caller) as kept. */
+async function markKept(dir: string, runs: RunFiles[], inFlight: ReadonlySet<string>): Promise<void> {
+  let newestFinished = false;
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const r = runs[i] as RunFiles;
+    if (inFlight.has(r.id)) {
+      r.kept = 'in flight';
+      continue;
+    }
+    const s = await statusOf(dir, r.id);
+    if (s?.alive) r.kept = 'in flight';
+    else if (!newestFinished && s?.status === 'finished') {
+      r.kept = 'newest finished';
+      newestFinished = true;
+    }
+  }
+}
+
+/** Applies the policy to `<reportsDir>/<suite>/`; `inFlight` names runs going on now (kept whatever their files say). */
+export async function applyRetention(
+  reportsDir: string, suite: string, policy: RetentionPolicy, now = Date.now(), inFlight: ReadonlySet<string> = new Set(),
+): Promise<RetentionResult> {
   const dir = join(reportsDir, suite);
   const runs = await listRuns(dir);
+  // Only when something would go: the JSON of a suite within its bounds is never read.
+  if (selectExpired(runs, policy, now).size > 0) await markKept(dir, runs, inFlight);
   const expired = selectExpired(runs, policy, now);
   for (const id of expired) {
     // The JSON first: a run without its JSON is no longer in history, whatever else is left.
@@ -90,7 +133,8 @@ export async function applyRetention(reportsDir: string, suite: string, policy: 
   }
   const kept = runs.filter((r) => !expired.has(r.id));
   if (expired.size > 0) await repointLatest(dir, expired, kept.at(-1)?.id ?? null);
-  return { removed: [...expired], kept: kept.length, bytes: kept.reduce((n, r) => n + r.bytes, 0) };
+  const oversize = kept.filter((r) => r.bytes > policy.max_bytes).map((r) => ({ id: r.id, bytes: r.bytes }));
+  return { removed: [...expired], kept: kept.length, bytes: kept.reduce((n, r) => n + r.bytes, 0), oversize };
 }
 
 /** `latest.*` are copies of the newest run (report/writer.ts): re-written from the newest kept run, or removed with the last. */
@@ -134,7 +178,11 @@ export interface RetainContext {
 /** applyRetention for the daemon: never throws (a failed clean-up must not fail a run), logs what it removed. */
 export async function retainRuns(ctx: RetainContext): Promise<void> {
   try {
-    const r = await applyRetention(ctx.reportsDir, ctx.suite.suite, ctx.suite.retention);
+    const policy = ctx.suite.retention;
+    const r = await applyRetention(ctx.reportsDir, ctx.suite.suite, policy);
+    for (const big of r.oversize) {
+      ctx.log.warn({ suite: ctx.suite.suite, runId: big.id, bytes: big.bytes, max_bytes: policy.max_bytes }, 'retention: a run larger than max_bytes on its own is kept (the newest finished run, or one in flight)');
+    }
     if (r.removed.length === 0) return;
     ctx.history?.forget(r.removed);
     ctx.log.info({ suite: ctx.suite.suite, removed: r.removed.length, kept: r.kept, bytes: r.bytes }, 'retention: removed old runs');

@@ -1,6 +1,6 @@
 /**
  * A Prometheus histogram that takes whole distributions at once: a test's gaps arrive as counts at
- * fixed bounds when it ends (src/runner/gap-buckets.ts), never one observe() per line. prom-client
+ * fixed bounds when it ends (src/result/gap-buckets.ts), never one observe() per line. prom-client
  * has no bulk add, so this is a small metric object of its own that the registry renders like any
  * histogram: the registry only needs `name`, `type`, `get()` and `reset()` (registry.js), and the
  * MetricObject that get() returns has the same `_bucket{le}`/`_sum`/`_count` samples, in the same

@@ -44,6 +44,7 @@ export function applyLastTestGauges(m: MetricSet, suite: string, labels: TestLab
   setOrRemove<TestLabel>(m.lastCoverage, labels, test.pattern_coverage);
   setOrRemove<TestLabel>(m.lastGapP95, labels, stream?.gap_p95_seconds);
   setOrRemove<TestLabel>(m.lastGapMax, labels, stream?.gap_max_seconds);
+  setOrRemove<TestLabel>(m.lastEscapedProcesses, labels, test.escaped_processes?.length);
 
   const measured = test.resources?.measured === true ? test.resources : null;
   setOrRemove<TestLabel>(m.lastPeakRssSum, labels, measured?.peak_rss_sum_bytes);

@@ -8,6 +8,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { GAP_BUCKETS } from '../result/gap-buckets.ts';
 import { MEASURES } from '../result/measures.ts';
 import { BulkHistogram } from './bulk-histogram.ts';
+import { baselineGauges } from './baseline-units.ts';
 
 /** Labels of every per-test series. `category` is left out (not "") when the config has none. */
 export const TEST_LABELS = ['suite', 'test', 'category'] as const;
@@ -64,9 +65,17 @@ export function defineMetrics(registry: Registry) {
       buckets: GAP_BUCKETS,
     }).registerOn(registry),
     // DESIGN section 11: one observation per session of a test under load (added when the test ends).
+    loadSessionDuration: new Histogram<T | 'outcome'>({
+      name: 'stressd_load_session_duration_seconds',
+      help: 'Sessions of a test under load: each session\'s duration, by outcome.',
+      labelNames: [...TEST_LABELS, 'outcome'],
+      buckets: [...DURATION_BUCKETS],
+      registers,
+    }),
+    // Deprecated name of the histogram above (no unit in the name, so no # UNIT): kept one release.
     loadSessions: new Histogram<T | 'outcome'>({
       name: 'stressd_load_sessions',
-      help: 'Sessions of a test under load: each session\'s duration in seconds, by outcome.',
+      help: 'Deprecated: use stressd_load_session_duration_seconds (the same observations). Sessions of a test under load, duration in seconds, by outcome.',
       labelNames: [...TEST_LABELS, 'outcome'],
       buckets: [...DURATION_BUCKETS],
       registers,
@@ -108,13 +117,23 @@ export function defineMetrics(registry: Registry) {
     configLastReloadSuccess: gauge('stressd_config_last_reload_success', '1 when the configs running are the ones last read (start-up or the last SIGHUP reload), 0 when the last reload failed.', []),
     // DESIGN sections 6 and 10: verdicts against the baseline, graduation over runs, the budget.
     testRegressed: gauge<T | 'measure'>('stressd_test_regressed', 'Whether the last judged run of each test regressed on the measure, confirmed by re-runs: 1 regressed, 0 not.', [...TEST_LABELS, 'measure']),
-    testBaseline: gauge<T | 'measure'>('stressd_test_baseline', "The baseline's centre (median of the comparable passed runs) of each test and measure, in the measure's base unit.", [...TEST_LABELS, 'measure']),
-    suiteSuccessFailureRatio: gauge('stressd_suite_success_failure_ratio', 'Graduated ÷ not-graduated finished runs of the suite in the ratio window (+Inf with no failure).', ['suite']),
+    // One metric per unit (stressd_test_baseline_seconds, _bytes, …): one metric never mixes units.
+    testBaselineByUnit: baselineGauges((name, help) => gauge<T | 'measure'>(name, help, [...TEST_LABELS, 'measure'])),
+    testBaseline: gauge<T | 'measure'>('stressd_test_baseline', "Deprecated: use stressd_test_baseline_<unit> (one metric per unit). The baseline's centre of each test and measure, in the measure's base unit.", [...TEST_LABELS, 'measure']),
+    suiteGraduatedRunsRatio: gauge('stressd_suite_graduated_runs_ratio', 'Graduated ÷ finished (graduated or not) runs of the suite in the ratio window, 0 … 1; absent with no finished run.', ['suite']),
+    suiteSuccessFailureRatio: gauge('stressd_suite_success_failure_ratio', 'Deprecated: use stressd_suite_graduated_runs_ratio (never +Inf). Graduated ÷ not-graduated finished runs in the ratio window, +Inf with no failure.', ['suite']),
+    testHostPressure: gauge<T | 'resource'>('stressd_test_host_pressure', "How busy the host was during each test's latest run: resource cpu and memory (PSI share of the test's time some task waited), load_per_core, steal (share of CPU time).", [...TEST_LABELS, 'resource']),
     suiteGraduated: gauge('stressd_suite_graduated', 'Graduation over runs: 1 when the success/failure ratio meets min_success_failure_ratio over enough runs, else 0.', ['suite']),
     runCost: counter('stressd_run_cost_usd_total', 'Cost spent by the runs of the suite (tests and re-runs), from the result lines, US dollars.', ['suite']),
     budgetExhausted: gauge('stressd_budget_exhausted', "1 when the suite's run or day budget stopped tests in its latest run, else 0.", ['suite']),
     logWriteErrors: counter('stressd_log_write_errors_total', 'Test output logs that could not be written whole (disk full, read-only, permission).', ['suite']),
     reportWriteErrors: counter('stressd_report_write_errors_total', 'Run reports that could not be written to the reports dir (the API serves them from memory).', ['suite']),
+    lastEscapedProcesses: testGauge(
+      'stressd_test_escaped_processes',
+      "Processes that left the test command's process group and were ended at its end, latest execution (stressd's executor only; absent when the executor does not say).",
+    ),
+    runLastWriteErrors: gauge('stressd_run_last_write_errors', "Files of the suite's latest run (report, JSON, logs) that could not be written: 0 when every one was.", ['suite']),
+    historyUnreadable: gauge<'path' | 'problem'>('stressd_history_unreadable_files', 'Files in the reports dir that history could not read back (path and first problem), always 1; the file is kept.', ['path', 'problem']),
     buildInfo: gauge<'version' | 'node'>('stressd_build_info', 'stressd version and Node.js version, always 1.', ['version', 'node']),
   };
 }

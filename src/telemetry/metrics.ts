@@ -11,6 +11,7 @@ import { renderMetrics, type MetricsResponse } from './exposition.ts';
 import { setRunGauges, restoreGauges } from './run-gauges.ts';
 import { recordTest, testLabels, type Safely } from './test-recording.ts';
 import { recordRunJudgement, setSuccessRatioGauges } from './verdict-gauges.ts';
+import { zeroSuiteCounters, type KnownTest } from './counter-init.ts';
 
 export type { MetricsResponse } from './exposition.ts';
 
@@ -50,7 +51,16 @@ export interface StressdMetrics {
   setSuccessRatio(suite: string, ratio: RunSuccessRatio): void;
   /** stressd_report_write_errors_total{suite}: the report sink could not write a run's report. */
   onReportWriteError(suite: string): void;
+  /** stressd_run_last_write_errors{suite}: files of the latest run that could not be written. */
+  setRunWriteErrors(suite: string, count: number): void;
+  /** stressd_history_unreadable_files{path,problem}: the files history could not read back, replacing the last list. */
+  setUnreadableFiles(files: readonly { path: string; problem: string }[]): void;
   onExecutorRestart(): void;
+  /**
+   * At start: every counter child of the suite and its tests at 0, so that increase() counts the
+   * first event of each after a restart (a child born by its event reads 1 at once).
+   */
+  declareSuite(suite: string, tests: readonly KnownTest[]): void;
   /** The configs were read: at start-up (ok) or by a SIGHUP reload; a failed reload also counts. */
   onConfigLoad(ok: boolean): void;
   /** stressd_build_info{version,node} 1; done at creation, idempotent. */
@@ -139,8 +149,23 @@ export function createMetrics(options: CreateMetricsOptions = {}): StressdMetric
       safely('report write error', () => m.reportWriteErrors.inc({ suite }));
     },
 
+    setRunWriteErrors(suite, count) {
+      safely('run write errors', () => m.runLastWriteErrors.set({ suite }, count));
+    },
+    setUnreadableFiles(files) {
+      safely('unreadable files', () => {
+        m.historyUnreadable.reset();
+        // The problem is cut short: a label is for telling files apart, the page has the whole text.
+        for (const f of files) m.historyUnreadable.set({ path: f.path, problem: f.problem.slice(0, 200) }, 1);
+      });
+    },
+
     onExecutorRestart() {
       safely('executor restart', () => m.executorRestarts.inc());
+    },
+
+    declareSuite(suite, tests) {
+      safely('counters at zero', () => zeroSuiteCounters(m, suite, tests));
     },
 
     onConfigLoad(ok) {

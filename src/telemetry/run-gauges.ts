@@ -34,6 +34,8 @@ export function restoreGauges(m: MetricSet, safely: Safely, runs: readonly RunRe
     safely('history run gauges', () => {
       if (run.status !== 'aborted') setRunGauges(m, run);
       m.runInProgress.set({ suite: run.suite }, 0);
+      // Live, the report sink sets it once the run's files are written (or not): the record says which.
+      m.runLastWriteErrors.set({ suite: run.suite }, Array.isArray(run.write_errors) ? run.write_errors.length : 0);
     });
     // As live: a test an aborted run did not finish moves none of its gauges.
     for (const test of Array.isArray(run.tests) ? run.tests.filter(ranToEnd) : []) {

@@ -83,7 +83,11 @@ function recordStream(m: MetricSet, safely: Safely, labels: TestLabels, test: Te
   safely('load sessions', () => {
     for (const session of test.load?.session_list ?? []) {
       const duration = finite(session.duration_seconds);
-      if (duration !== null && duration >= 0) m.loadSessions.observe({ ...labels, outcome: String(session.outcome) }, duration);
+      if (duration !== null && duration >= 0) {
+        const series = { ...labels, outcome: String(session.outcome) };
+        m.loadSessionDuration.observe(series, duration);
+        m.loadSessions.observe(series, duration);
+      }
       const first = finite(session.first_output_seconds);
       if (first !== null && first >= 0) m.loadFirstOutput.observe(labels, first);
     }

@@ -1,6 +1,7 @@
 /**
- * OpenTelemetry SDK setup: NodeSDK + OTLP/HTTP (JSON) trace exporter + BatchSpanProcessor,
- * configured by the standard OTEL_* variables. Spans themselves are opened through
+ * OpenTelemetry SDK setup: NodeSDK + OTLP/HTTP trace exporter (JSON, or protobuf when
+ * OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL says so) + BatchSpanProcessor, configured by the standard
+ * OTEL_* variables. Spans themselves are opened through
  * @opentelemetry/api by the runner and the executor, a no-op until this has started.
  *
  * Off at no cost when no OTLP endpoint is set: the SDK is imported lazily, only when on.
@@ -9,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { context, diag, DiagLogLevel, propagation, trace, type Context, type DiagLogger } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../version.ts';
+import { envValue, exporterList, millisFrom, sdkDisabled, signalEndpoint, signalProtocol } from './otlp-env.ts';
 
 export interface TracingLogger {
   warn(obj: unknown, msg?: string): void;
@@ -40,6 +42,9 @@ export const DEFAULT_EXPORT_TIMEOUT_MS = 3000;
 /** Shutdown waits for one export plus this much for the rest of the teardown. */
 const SHUTDOWN_SLACK_MS = 2000;
 
+/** One per process, shared by its traces and its metrics. */
+const INSTANCE_ID = randomUUID();
+
 const disabled: TracingHandle = Object.freeze({ enabled: false, shutdown: () => Promise.resolve() });
 let active = false;
 
@@ -49,35 +54,26 @@ const consoleLogger: TracingLogger = {
   },
 };
 
-function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
 /**
  * The URL spans go to, or null when tracing is off: no OTLP endpoint set, OTEL_SDK_DISABLED=true,
  * OTEL_TRACES_EXPORTER without "otlp" (e.g. "none"), or OTEL_TRACES_SAMPLER=always_off (which
  * could never sample a span, so loading the SDK for it would be pure cost).
  */
 export function tracesEndpoint(env: NodeJS.ProcessEnv = process.env): string | null {
-  if (envValue(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
+  if (sdkDisabled(env)) return null;
   if (envValue(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() === 'always_off') return null;
-  const exporters = envValue(env, 'OTEL_TRACES_EXPORTER');
-  if (exporters && !exporters.split(',').map((e) => e.trim()).includes('otlp')) return null;
-  const traces = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  if (traces) return traces;
-  const base = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  return base ? `${base.replace(/\/+$/, '')}/v1/traces` : null;
+  const exporters = exporterList('traces', env);
+  if (exporters && !exporters.includes('otlp')) return null;
+  return signalEndpoint('traces', env);
 }
 
 /** The export timeout in ms: the OTEL_* variable when set (as the exporter reads it), else our default. */
 export function exportTimeoutMs(env: NodeJS.ProcessEnv = process.env): { ms: number; fromEnv: boolean } {
-  const raw = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') ?? envValue(env, 'OTEL_EXPORTER_OTLP_TIMEOUT');
-  const ms = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(ms) && ms > 0 ? { ms, fromEnv: true } : { ms: DEFAULT_EXPORT_TIMEOUT_MS, fromEnv: false };
+  const ms = millisFrom(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT');
+  return ms !== undefined ? { ms, fromEnv: true } : { ms: DEFAULT_EXPORT_TIMEOUT_MS, fromEnv: false };
 }
 
-function diagLogger(logger: TracingLogger): DiagLogger {
+export function diagLogger(logger: TracingLogger): DiagLogger {
   const warn = (message: string, ...args: unknown[]) => {
     try {
       logger.warn({ otel: args.length > 0 ? args : undefined }, `opentelemetry: ${message}`);
@@ -126,15 +122,13 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
     logger.warn({ endpoint }, 'tracing already started in this process; this call does nothing');
     return disabled;
   }
-  const protocol = envValue(process.env, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? envValue(process.env, 'OTEL_EXPORTER_OTLP_PROTOCOL');
-  if (protocol && protocol !== 'http/json') {
-    logger.warn({ protocol }, 'only OTLP http/json is supported for traces; sending http/json');
-  }
+  const { protocol, refused } = signalProtocol('traces');
+  if (refused !== undefined) logger.warn({ protocol: refused }, `OTLP ${refused} is not supported for traces; sending ${protocol}`);
 
   try {
     const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }, resources, core] = await Promise.all([
       import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
+      protocol === 'http/protobuf' ? import('@opentelemetry/exporter-trace-otlp-proto') : import('@opentelemetry/exporter-trace-otlp-http'),
       import('@opentelemetry/sdk-trace-base'),
       import('@opentelemetry/resources'),
       import('@opentelemetry/core'),
@@ -182,13 +176,13 @@ export async function startTracing(options: TracingOptions = {}): Promise<Tracin
  * The service's resource, built by hand instead of the process detector, whose
  * process.command_args would put every command-line flag (a --token among them) on every span.
  */
-function stressdResource(resources: typeof import('@opentelemetry/resources'), options: TracingOptions) {
+export function stressdResource(resources: typeof import('@opentelemetry/resources'), options: Pick<TracingOptions, 'serviceName' | 'serviceVersion'>) {
   return resources.defaultResource().merge(
     resources.resourceFromAttributes({
       'service.name': options.serviceName ?? 'stressd',
       'service.version': options.serviceVersion ?? VERSION,
       // One per process, as the resource conventions recommend (a UUID, not host+pid, which recur).
-      'service.instance.id': randomUUID(),
+      'service.instance.id': INSTANCE_ID,
       'process.pid': process.pid,
       'process.runtime.name': 'nodejs',
       'process.runtime.version': process.versions.node,

@@ -5,31 +5,49 @@
  */
 import type { RunResult, RunSuccessRatio, TestResult } from '../result/types.ts';
 import type { MetricSet, TestLabels } from './metric-defs.ts';
+import { baselineUnit } from './baseline-units.ts';
 
 type Labels = (test: Pick<TestResult, 'id' | 'category'>) => TestLabels;
 
 /** A test that was not judged (it did not pass) leaves the gauges of its last judged run. */
 export function applyRegressionGauges(m: MetricSet, run: RunResult, labelsOf: Labels): void {
   for (const test of run.tests) {
+    const p = test.host_pressure;
+    if (p) {
+      const readings = { cpu: p.cpu_some_share, memory: p.memory_some_share, load_per_core: p.load_per_core, steal: p.steal_share };
+      for (const [resource, v] of Object.entries(readings)) {
+        if (v === null) m.testHostPressure.remove({ ...labelsOf(test), resource });
+        else m.testHostPressure.set({ ...labelsOf(test), resource }, v);
+      }
+    }
     if (!test.regressions) continue;
     const labels = labelsOf(test);
     for (const r of test.regressions) {
       const series = { ...labels, measure: r.measure };
+      const byUnit = m.testBaselineByUnit[baselineUnit(r.measure)];
       if (r.baseline === null) {
         m.testBaseline.remove(series);
+        byUnit.remove(series);
         m.testRegressed.remove(series);
         continue;
       }
       m.testBaseline.set(series, r.baseline.median);
+      byUnit.set(series, r.baseline.median);
       m.testRegressed.set(series, r.verdict === 'regressed' ? 1 : 0);
     }
   }
 }
 
-/** The infinite ratio (no failure) is stored as null in JSON and exported as +Inf. */
+/**
+ * The graduated share of the finished runs, never infinite; and the deprecated graduated ÷ failed,
+ * whose infinite value (no failure, null in JSON) is exported as +Inf.
+ */
 export function setSuccessRatioGauges(m: MetricSet, suite: string, ratio: RunSuccessRatio): void {
   const value = ratio.ratio ?? (ratio.runs > 0 ? Infinity : 0);
   m.suiteSuccessFailureRatio.set({ suite }, value);
+  const finished = ratio.graduated_runs + ratio.failed_runs;
+  if (finished > 0) m.suiteGraduatedRunsRatio.set({ suite }, ratio.graduated_runs / finished);
+  else m.suiteGraduatedRunsRatio.remove({ suite });
   m.suiteGraduated.set({ suite }, ratio.graduated ? 1 : 0);
 }
 

@@ -22,6 +22,8 @@ export interface StatusPageModel {
   version: string;
   /** Set when the daemon runs several suites: their table replaces the one-suite schedule section. */
   suites?: readonly SuiteRow[];
+  /** Files in the reports dir that history could not read back (kept on disk): path and first problem. */
+  unreadable?: readonly { path: string; problem: string }[];
   /** A trace UI URL with `{trace_id}` (STRESSD_TRACE_URL, e.g. http://jaeger:16686/trace/{trace_id}); absent: no trace links. */
   traceUrl?: string | null;
   /** The token the "Run now" forms carry (csrf.ts); without it the daemon refuses the form. */
@@ -85,7 +87,7 @@ function overRunsRows(last: RunResult | undefined): string {
   if (!last) return '';
   const rows: string[] = [];
   const r = last.success_ratio;
-  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'graduated' : 'not graduated'}</span> ${e(r.text)}</td></tr>`);
+  if (r) rows.push(`<tr><th>Over runs</th><td id="success-ratio"><span class="v v-${r.graduated ? 'graduated' : 'not-graduated'}">${r.graduated ? 'ratio met' : 'ratio not met'}</span> ${e(r.text)}</td></tr>`);
   const b = last.budget;
   if (b) {
     const limit = (v: number | null): string => (v === null ? 'unlimited' : `$${v.toFixed(2)}`);
@@ -129,8 +131,31 @@ function failedTests(r: RunResult): string {
     .filter((t) => t.outcome !== 'passed')
     .map((t) => `<code>${e(t.id)}</code> <span class="o-${e(t.outcome)}" title="${e(t.reason_detail ?? '')}">${e(t.reason ?? t.outcome)}</span>`);
   const regressed = r.tests.flatMap((t) => (t.regressions ?? []).filter((x) => x.verdict === 'regressed').map((x) => `<code>${e(t.id)}</code> <span class="rv rv-regressed">${e(x.measure)} regressed</span>`));
-  const all = [...failed, ...regressed];
+  const all = [...failed, ...regressed, ...recordProblems(r)];
   return all.length === 0 ? '<span class="muted">none</span>' : all.join('<br>');
+}
+
+/** What the run's record lacks (files not written) and what its tests left behind (escaped processes). */
+function recordProblems(r: RunResult): string[] {
+  const unwritten = (r.write_errors ?? []).map((w) =>
+    `<span class="o-error" title="${e(w.path ?? '')}">${e(w.file === 'log' ? `log of ${w.test ?? '?'}` : w.file)} NOT written: ${e(w.error)}</span>`);
+  const escaped = r.tests.filter((t) => (t.escaped_processes ?? []).length > 0).map((t) => {
+    const list = t.escaped_processes ?? [];
+    return `<code>${e(t.id)}</code> <span class="o-timeout" title="${e(list.map((p) => `${p.pid} ${p.command}`).join('\n'))}">${list.length} escaped process${list.length === 1 ? '' : 'es'}</span>`;
+  });
+  return [...unwritten, ...escaped];
+}
+
+/** Files history could not read back: kept on disk, not in the runs above, and said here rather than dropped in silence. */
+function unreadableSection(m: StatusPageModel): string {
+  const files = m.unreadable ?? [];
+  if (files.length === 0) return '';
+  const rows = files.slice(0, 50).map((f) => `<tr><td><code>${e(f.path)}</code></td><td>${e(f.problem)}</td></tr>`).join('\n');
+  return `<section id="unreadable"><h2>Unreadable files (${files.length})</h2>
+<p class="muted">Kept in the reports dir, but not in history, the baselines or graduation until they can be read.</p>
+<table><tr><th>File</th><th>Problem</th></tr>
+${rows}
+</table></section>`;
 }
 
 function runsSection(m: StatusPageModel): string {
@@ -145,7 +170,7 @@ function runsSection(m: StatusPageModel): string {
     })
     .join('\n');
   return `<section id="runs"><h2>Last runs</h2><table>
-<tr><th>Run</th><th>Verdict</th><th>Passed</th><th>Failed, and why</th><th>Duration</th><th>Trigger</th><th>Report</th></tr>
+<tr><th>Run</th><th>Verdict</th><th>Passed</th><th>Failed, and why; what is missing</th><th>Duration</th><th>Trigger</th><th>Report</th></tr>
 ${rows}
 </table></section>`;
 }
@@ -165,6 +190,7 @@ ${currentSection(m)}
 ${m.config ? renderConfigSection(m.config, m.now) : ''}
 ${renderTestView({ runs: m.runs, now: m.now, traceUrl: m.traceUrl ?? null })}
 ${runsSection(m)}
+${unreadableSection(m)}
 <section><h2>Per-test durations, last runs</h2>${renderDurationChart(m.runs)}</section>
 <p class="muted">Rendered ${e(m.now.toISOString())} · <a href="/metrics">metrics</a> · <a href="/api/runs">runs JSON</a> · <a href="/readyz">readiness</a></p>
 </main></body></html>

@@ -8,7 +8,7 @@ const history = durationHistory('essay', STEADY);
 const judge = (duration: number, h = history) => judgeTest(passed('essay', duration), h, { suite: SUITE, ...REGRESSION, runId: 'current' });
 const durationOf = (records: RegressionRecord[]): RegressionRecord | undefined => records.find((r) => r.measure === 'duration');
 
-test('a slower run is suspected, and a slow re-run confirms it as regressed', () => {
+test('a slower run is suspected, and slow re-runs confirm it as regressed (the evidence pooled)', () => {
   const j = judge(130);
   assert.equal(j.suspects.length, 1);
   const [suspect] = j.suspects;
@@ -16,22 +16,36 @@ test('a slower run is suspected, and a slow re-run confirms it as regressed', ()
   assert.deepEqual(suspect?.record.baseline, { median: 100, spread: suspect?.record.baseline?.spread, n: 20 });
   assert.ok(Math.abs((suspect?.record.change ?? 0) - 0.3) < 1e-9);
   assert.ok((suspect?.record.score ?? 0) > 1, 'beyond the boundary');
-  const final = confirm(suspect!, [passed('essay', 128)]);
+  // One slow re-run is not enough: each value's share is capped, so two values cannot reach the bound.
+  assert.equal(confirm(suspect!, [passed('essay', 128)]).verdict, 'inconclusive');
+  const final = confirm(suspect!, [passed('essay', 128), passed('essay', 131)]);
   assert.equal(final.verdict, 'regressed');
-  assert.deepEqual(final.reruns, [128]);
+  assert.deepEqual(final.reruns, [128, 131]);
+  assert.ok((final.evidence ?? 0) >= 8);
 });
 
 test('a slow run whose re-run is back to normal is dismissed as noise', () => {
   const j = judge(130);
-  const records = confirmAll(j, [passed('essay', 101)]);
+  const records = confirmAll(j, [passed('essay', 101), passed('essay', 99)]);
   assert.equal(durationOf(records)?.verdict, 'noise');
   // The other measures were never suspects and keep their verdicts.
   assert.ok(records.filter((r) => r.measure !== 'duration').every((r) => r.verdict === 'unchanged'));
 });
 
-test('a re-run that measured nothing cannot confirm: noise', () => {
+test('a re-run that measured nothing cannot confirm: inconclusive (sequential), noise (the one-re-run models)', () => {
   const [suspect] = judge(130).suspects;
-  assert.equal(confirm(suspect!, []).verdict, 'noise');
+  const none = confirm(suspect!, []);
+  assert.equal(none.verdict, 'inconclusive');
+  assert.match(none.reason ?? '', /between its bounds/);
+  const [legacy] = judgeTest(passed('essay', 130), history, { suite: SUITE, ...REGRESSION, runId: 'current', model: 'mad' }).suspects;
+  assert.equal(confirm(legacy!, []).verdict, 'noise');
+});
+
+test('one huge re-run cannot decide alone: its share of the evidence is capped', () => {
+  const [suspect] = judge(130).suspects;
+  const huge = confirm(suspect!, [passed('essay', 1000)]);
+  assert.equal(huge.verdict, 'inconclusive');
+  assert.ok((huge.evidence ?? Infinity) <= 6, 'two values at the cap stay under the bound');
 });
 
 test('a clearly faster run is improved without any re-run', () => {
@@ -104,4 +118,16 @@ test('the config accepts exactly the models analysis implements', async () => {
   const configured = RegressionSchema.shape.model.unwrap().options;
   const { MODELS } = await import('../../src/analysis/models.ts');
   assert.deepEqual([...configured].sort(), Object.keys(MODELS).sort());
+});
+
+test('a two-mode test: a value in the known second mode is not a suspect, a shift of the main mode is', () => {
+  // Every fifth run takes a tool call and lasts ×1.5: two modes around 100 s and 150 s.
+  const twoMode = Array.from({ length: 40 }, (_, i) => (i % 5 === 4 ? 150 : 100) * (1 + ((i * 7) % 5 - 2) / 100));
+  const h = durationHistory('essay', twoMode);
+  const second = judge(152, h);
+  assert.equal(second.suspects.length, 0, 'the second mode is expected');
+  assert.equal(durationOf(second.records)?.verdict, 'unchanged');
+  const shifted = judge(125, h);
+  assert.equal(shifted.suspects.length, 1, 'the main mode moved +25 %');
+  assert.equal(confirm(shifted.suspects[0]!, [passed('essay', 124), passed('essay', 127)]).verdict, 'regressed');
 });

@@ -13,21 +13,21 @@ test('14 graduated runs and 1 failure graduate the suite over runs, in the words
   const r = successRatio(runs(14, 1), SUITE, RATIO);
   assert.equal(r.ratio, 14);
   assert.equal(r.graduated, true);
-  assert.equal(r.text, 'Success/Failure ratio 14:1 over 15 runs — graduated, needs 10:1');
+  assert.equal(r.text, 'Success/Failure ratio 14:1 over 15 runs — ratio met, needs 10:1');
 });
 
 test('no failure is an infinite ratio, but graduation still needs 11 runs', () => {
   const few = successRatio(runs(5, 0), SUITE, RATIO);
   assert.equal(few.ratio, Infinity);
   assert.equal(few.graduated, false);
-  assert.equal(few.text, 'Success/Failure ratio 5:0 over 5 runs — not graduated, needs 10:1 over at least 11 runs');
+  assert.equal(few.text, 'Success/Failure ratio 5:0 over 5 runs — ratio not met, needs 10:1 over at least 11 runs');
   assert.equal(successRatio(runs(11, 0), SUITE, RATIO).graduated, true);
 });
 
 test('a ratio under 10:1 does not graduate; aborted runs and other suites are left out', () => {
   const r = successRatio([...runs(18, 2, 7), run(300, [], { suite: 'other', graduated: false })], SUITE, RATIO);
   assert.deepEqual([r.runs, r.graduated_runs, r.failed_runs, r.ratio, r.graduated], [20, 18, 2, 9, false]);
-  assert.equal(r.text, 'Success/Failure ratio 18:2 (9:1) over 20 runs — not graduated, needs 10:1');
+  assert.equal(r.text, 'Success/Failure ratio 18:2 (9:1) over 20 runs — ratio not met, needs 10:1');
 });
 
 test('the window keeps the newest runs: old failures fall out of it', () => {

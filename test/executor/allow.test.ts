@@ -41,7 +41,7 @@ const TABLE: [string, string | null][] = [
   ['echo "quoted \\"inner\\" text"', null],
   ['echo héllo 日本', null],
   ['echo a \\\n b', null],
-  // the bypasses of issue 11
+  // known bypasses of an allow list: loader variables, redirections, wrappers
   ['LD_PRELOAD=/tmp/x.so /bin/echo hi', 'LD_PRELOAD='],
   ['LD_PRELOAD=/tmp/x.so echo hi', 'LD_PRELOAD='],
   ["echo '\\x7fELF' > /tmp/x.so", '> /tmp/x.so'],

@@ -41,7 +41,7 @@ async function readRun(path: string): Promise<RunResult> {
   return JSON.parse(await readFile(path, 'utf8')) as RunResult;
 }
 
-/** A SIGKILLed daemon leaves its executor and the test's command behind (issue 12, item 1): end them here. */
+/** A SIGKILLed daemon leaves its executor and the test's command behind: end them here. */
 async function killLeftovers(d: DaemonProcess): Promise<void> {
   const executorPid = Number(d.logs.find((l) => l.msg === 'embedded executor started')?.executorPid);
   for (const pid of [...(executorPid > 0 ? [executorPid] : []), ...(await pidsOf(SLEEP))]) {

@@ -37,7 +37,7 @@ test('with STRESSD_TOKEN set, POST /api/runs is 401 without the bearer, 202 with
     assert.equal(started.body.status, 'running');
     const again = await getJson<{ id: string }>(`${url}/api/runs`, { method: 'POST', headers: auth });
     assert.deepEqual([again.status, again.body.id], [409, started.body.id]);
-    assert.equal(valueOf(await scrape(url), 'stressd_run_skipped_total', SUITE), 1);
+    assert.equal(valueOf(await scrape(url), 'stressd_run_skipped_total', { ...SUITE, cause: 'busy_api' }), 1);
     const done = await waitFor(async () => {
       const { body } = await getJson<RunSummary[]>(`${url}/api/runs`, { headers: auth });
       return body.find((r) => r.id === started.body.id && r.status !== 'running');

@@ -114,7 +114,7 @@ test('STRESSD_CONFIG lists two suites: POST /api/runs names one (400 without, 40
 
     const expo = await scrape(url);
     assert.equal(valueOf(expo, 'stressd_run_queued_total', { suite: 'daemon_quick' }), 1);
-    assert.equal(valueOf(expo, 'stressd_run_skipped_total', { suite: 'daemon_short' }), 1);
+    assert.equal(valueOf(expo, 'stressd_run_skipped_total', { suite: 'daemon_short', cause: 'busy_api' }), 1);
     assert.equal(valueOf(expo, 'stressd_runs_total', { suite: 'daemon_quick', result: 'not_graduated' }), 1);
   });
 });

@@ -66,8 +66,11 @@ const SENT = [
   alert({ alertname: 'StressdDown', instance: 'a:9464', severity: 'critical' }),
   alert({ alertname: 'StressdTestFailingRepeatedly', instance: 'a:9464', suite: 'demo', test: 't1' }),
   alert({ alertname: 'StressdTestFailingRepeatedly', instance: 'b:9464', suite: 'demo', test: 't1' }),
-  alert({ alertname: 'StressdTestDurationRegression', instance: 'b:9464', suite: 'demo', test: 't1' }),
-  alert({ alertname: 'StressdTestDurationRegression', instance: 'b:9464', suite: 'demo', test: 't2' }),
+  alert({ alertname: 'StressdTestRegressed', instance: 'b:9464', suite: 'demo', test: 't1' }),
+  alert({ alertname: 'StressdTestRegressed', instance: 'b:9464', suite: 'demo', test: 't2' }),
+  // c is restarting: its restart alert mutes its other alerts at once and is itself sent nowhere.
+  alert({ alertname: 'StressdRestarting', instance: 'c:9464', severity: 'info' }),
+  alert({ alertname: 'StressdTestFailingRepeatedly', instance: 'c:9464', suite: 'demo', test: 't1' }),
 ];
 
 before(async () => {
@@ -94,19 +97,22 @@ after(async () => {
 
 const key = (labels: Record<string, string>): string => `${labels.alertname ?? ''}@${labels.instance ?? ''}/${labels.test ?? ''}`;
 
-test('StressdDown of one instance inhibits only its own alerts; a failing test only its own duration alert', { skip }, async () => {
+test('StressdDown of one instance inhibits only its own alerts; a failing test only its own regression alert; a restart mutes its instance at once', { skip }, async () => {
   // The inhibitor learns of its sources asynchronously: wait until the expected marks are there.
   const states = await waitFor('the inhibitions to settle', 20_000, async () => {
     const alerts = (await (await fetch(`${base}/api/v2/alerts`)).json()) as ApiAlert[];
     const byKey = new Map(alerts.map((a) => [key(a.labels), a.status]));
-    return byKey.size === SENT.length && byKey.get('StressdTestFailingRepeatedly@a:9464/t1')?.state === 'suppressed' && byKey.get('StressdTestDurationRegression@b:9464/t1')?.state === 'suppressed' ? byKey : undefined;
+    return byKey.size === SENT.length && byKey.get('StressdTestFailingRepeatedly@a:9464/t1')?.state === 'suppressed' && byKey.get('StressdTestRegressed@b:9464/t1')?.state === 'suppressed'
+      && byKey.get('StressdTestFailingRepeatedly@c:9464/t1')?.state === 'suppressed' ? byKey : undefined;
   });
   const expected: Record<string, string> = {
     'StressdDown@a:9464/': 'active',
     'StressdTestFailingRepeatedly@a:9464/t1': 'suppressed',
     'StressdTestFailingRepeatedly@b:9464/t1': 'active',
-    'StressdTestDurationRegression@b:9464/t1': 'suppressed',
-    'StressdTestDurationRegression@b:9464/t2': 'active',
+    'StressdTestRegressed@b:9464/t1': 'suppressed',
+    'StressdTestRegressed@b:9464/t2': 'active',
+    'StressdRestarting@c:9464/': 'active',
+    'StressdTestFailingRepeatedly@c:9464/t1': 'suppressed',
   };
   for (const [name, state] of Object.entries(expected)) {
     const status = states.get(name);
@@ -116,13 +122,15 @@ test('StressdDown of one instance inhibits only its own alerts; a failing test o
 });
 
 test('the webhook receiver delivers the active alerts, and none of the inhibited ones', { skip }, async () => {
-  const want = ['StressdDown@a:9464/', 'StressdTestFailingRepeatedly@b:9464/t1', 'StressdTestDurationRegression@b:9464/t2'];
+  const want = ['StressdDown@a:9464/', 'StressdTestFailingRepeatedly@b:9464/t1', 'StressdTestRegressed@b:9464/t2'];
   const got = await waitFor('the webhook to receive every active alert', 30_000, async () => {
     const keys = new Set(delivered.flatMap((d) => d.alerts.map((a) => key(a.labels))));
     return want.every((k) => keys.has(k)) ? keys : undefined;
   });
   assert.ok(!got.has('StressdTestFailingRepeatedly@a:9464/t1'), 'an inhibited alert was delivered');
-  assert.ok(!got.has('StressdTestDurationRegression@b:9464/t1'), 'an inhibited alert was delivered');
+  assert.ok(!got.has('StressdTestRegressed@b:9464/t1'), 'an inhibited alert was delivered');
+  assert.ok(!got.has('StressdTestFailingRepeatedly@c:9464/t1'), 'an alert inhibited by a restart was delivered');
+  assert.ok(!got.has('StressdRestarting@c:9464/'), 'the restart alert is an inhibition source, not a notification');
   assert.ok(delivered.every((d) => d.path === '/alerts'), `webhook path: ${delivered.map((d) => d.path).join(', ')}`);
   assert.ok(delivered.every((d) => d.alerts.every((a) => a.status === 'firing')));
 });

@@ -2,7 +2,9 @@
  * Panels that count events tell the truth, against a real Prometheus (Debian's 2.42): stressd's
  * own metrics registry records N known test runs in bursts, each burst scraped before the next,
  * and the "Test runs by outcome" query summed over its range gives exactly N per outcome, in
- * whole numbers, whatever the step. The skipped-runs stat shows what StressdRunsSkipped counts,
+ * whole numbers, whatever the step — with the daemon stopped (connection refused, so
+ * Prometheus marks its series stale) and restarted with fresh counters between two bursts, as a
+ * restarted stressd (every counter child created at 0 at start). The skipped-runs stat shows what StressdRunsSkipped counts,
  * and that alert's runbook link is built from STRESSD_EXTERNAL_URL.
  */
 import { after, before, test } from 'node:test';
@@ -24,9 +26,10 @@ const skip = prometheusBin === undefined ? skipReason('prometheus') : false;
 const EXTERNAL_URL = 'http://stressd.test:8080';
 const SUITE = 'counts';
 
-/** Bursts of test outcomes; each burst is scraped before the next. `failed` and `timeout` are born mid-range. */
+/** Bursts of test outcomes; each burst is scraped before the next. The daemon restarts after the second. */
+const RESTART_AFTER = 2;
 const BURSTS: TestResult['outcome'][][] = [['passed', 'passed'], ['passed', 'failed'], ['failed', 'failed', 'passed'], ['timeout', 'passed']];
-const EXPECTED: Record<string, number> = { passed: 5, failed: 3, timeout: 1 };
+const EXPECTED: Record<string, number> = { passed: 5, failed: 3, timeout: 1, error: 0 };
 
 let dir = '';
 let server: Server | null = null;
@@ -34,6 +37,45 @@ let prometheus: Child | null = null;
 let prom = '';
 let startedAt = 0;
 let metrics: StressdMetrics;
+let port = 0;
+
+/** A daemon's metrics as it starts: every counter child of the suite's tests at 0. */
+function freshMetrics(): StressdMetrics {
+  const m = createMetrics({ logger: { warn: () => {} } });
+  m.declareSuite(SUITE, ['t0', 't1', 't2'].map((id) => ({ id })));
+  return m;
+}
+
+function listen(): Promise<void> {
+  server = createServer((req, res) => {
+    void metrics.metricsResponse(req.headers.accept).then((r) => res.writeHead(r.status, { 'content-type': r.contentType }).end(r.body));
+  });
+  return new Promise<void>((resolve) => server?.listen(port, '127.0.0.1', resolve));
+}
+
+async function stop(): Promise<void> {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = null;
+}
+
+/**
+ * A restart with a gap longer than the widest bar (7 s): the stop and the restart never share a
+ * bar, the one case where increase() would extrapolate (docs/operations.md, "Counting events").
+ */
+async function restart(): Promise<void> {
+  await stop();
+  await waitFor('8 failed scrapes', 30_000, async () => {
+    const down = await promQuery(prom, 'count_over_time(up{job="stressd"}[30s]) - sum_over_time(up{job="stressd"}[30s])');
+    return Number(down[0]?.value?.[1]) >= 8 ? true : undefined;
+  });
+  metrics = freshMetrics();
+  await listen();
+  await waitFor('a scrape of the restarted daemon', 20_000, async () => {
+    const up = await promQuery(prom, 'up{job="stressd"}');
+    return up[0]?.value?.[1] === '1' ? true : undefined;
+  });
+}
 
 function panelExpr(title: string, refId = 'A'): string {
   for (const dash of loadDashboards()) {
@@ -65,7 +107,7 @@ async function writeConfig(target: string): Promise<string> {
 /** Waits until Prometheus has scraped the counters as they are now. */
 async function scraped(total: number): Promise<void> {
   await waitFor(`Prometheus to scrape ${total} test runs`, 20_000, async () => {
-    const result = await promQuery(prom, `sum(stressd_test_runs_total{suite="${SUITE}"})`);
+    const result = await promQuery(prom, `sum(stressd_test_runs_total{suite="${SUITE}"}) or vector(0)`);
     return Number(result[0]?.value?.[1]) === total ? true : undefined;
   });
 }
@@ -73,16 +115,14 @@ async function scraped(total: number): Promise<void> {
 before(async () => {
   if (prometheusBin === undefined) return;
   dir = await mkdtemp(join(tmpdir(), 'stressd-counts-'));
-  metrics = createMetrics({ logger: { warn: () => {} } });
-  server = createServer((req, res) => {
-    void metrics.metricsResponse(req.headers.accept).then((r) => res.writeHead(r.status, { 'content-type': r.contentType }).end(r.body));
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const config = await writeConfig(`127.0.0.1:${(server.address() as AddressInfo).port}`);
-  const port = await freePort();
-  prom = `http://127.0.0.1:${port}`;
+  metrics = freshMetrics();
+  await listen();
+  port = (server?.address() as AddressInfo).port;
+  const config = await writeConfig(`127.0.0.1:${port}`);
+  const promPort = await freePort();
+  prom = `http://127.0.0.1:${promPort}`;
   const env = { ...process.env, STRESSD_EXTERNAL_URL: EXTERNAL_URL };
-  prometheus = startChild(prometheusBin, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--enable-feature=expand-external-labels'], { cwd: dir, env });
+  prometheus = startChild(prometheusBin, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--enable-feature=expand-external-labels'], { cwd: dir, env });
   await waitFor('a first scrape', 30_000, async () => {
     if (prometheus?.child.exitCode !== null) throw new Error(`prometheus exited: ${prometheus?.output() ?? ''}`);
     const up = await promQuery(prom, 'up{job="stressd"}');
@@ -90,7 +130,11 @@ before(async () => {
   });
   startedAt = Date.now() / 1000;
   let total = 0;
-  for (const burst of BURSTS) {
+  for (const [n, burst] of BURSTS.entries()) {
+    if (n === RESTART_AFTER) {
+      await restart();
+      total = 0;
+    }
     for (const [i, outcome] of burst.entries()) metrics.onTestEnd(SUITE, testResult({ id: `t${i}`, outcome }));
     total += burst.length;
     await scraped(total);
@@ -100,8 +144,7 @@ before(async () => {
 
 after(async () => {
   await prometheus?.stop();
-  server?.closeAllConnections();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await stop();
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 });
 

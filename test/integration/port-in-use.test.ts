@@ -1,4 +1,4 @@
-/** A port already in use is bad input: exit 2 with one line, before tracing or the executor start (issue 11). */
+/** A port already in use is bad input: exit 2 with one line, before tracing or the executor start. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * Issue 7: every failure reason comes out of a real scenario — real processes on the embedded
+ * Every failure reason comes out of a real scenario — real processes on the embedded
  * executor where it can produce the reason, a scripted cc_executor peer replaying cc_executor's
  * frames where only cc_executor can (stalls, stream errors, limit notifications, dropped
  * connections, RPC errors) — and each is shown in the report, on the test's span

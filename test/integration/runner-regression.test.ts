@@ -1,5 +1,5 @@
 /**
- * Issue 14 end to end: a history built from fixtures, a real runner and embedded executor, and
+ * Regression verdicts end to end: a history built from fixtures, a real runner and embedded executor, and
  * commands that read a counter file to be slow on some runs. A test slow on its run AND its re-run
  * is a confirmed regression; one slow only on its first run is dismissed as noise; one as fast as
  * ever is unchanged. Then the budget: past max_cost_usd_per_run no new test starts.
@@ -86,7 +86,7 @@ test('a slowdown confirmed by its re-run is regressed, one the re-run does not r
   // Graduation over runs: six graduated earlier runs and this one.
   assert.equal(result.success_ratio?.runs, 7);
   assert.equal(result.success_ratio?.ratio, null);
-  assert.match(result.success_ratio?.text ?? '', /^Success\/Failure ratio 7:0 over 7 runs — not graduated, needs 10:1 over at least 11 runs$/);
+  assert.match(result.success_ratio?.text ?? '', /^Success\/Failure ratio 7:0 over 7 runs — ratio not met, needs 10:1 over at least 11 runs$/);
 
   // Everywhere it shows: metrics and the report.
   const metrics = createMetrics({ collectDefaults: false });

@@ -95,6 +95,14 @@ describe('exported spans follow the conventions', () => {
       );
       assert.equal(server.attributes['process.exit.code'], t.exit_code);
       assert.ok(client.startTimeUnixNano <= server.startTimeUnixNano, 'the call starts before the server sees it');
+      // The JSON-RPC conventions: protocol version and request id, the same on both ends.
+      for (const side of [client, server]) {
+        assert.equal(side.attributes['jsonrpc.protocol.version'], '2.0');
+        assert.equal(side.attributes['jsonrpc.request.id'], '1');
+      }
+      // Twins: a served call is not an error on either end, whatever the command's exit code.
+      assert.equal(server.status.code, client.status.code, `the SERVER span of ${t.id} agrees with its CLIENT`);
+      assert.equal(client.status.code, 0);
     }
     assert.equal(spans.filter((s) => s.kind === KIND.internal && s.name === 'stressd.executor.process').length, 0, 'the old INTERNAL span is gone');
   });
@@ -106,8 +114,10 @@ describe('exported spans follow the conventions', () => {
     assert.equal(failed.attributes['error.type'], 'exit_nonzero');
     assert.equal(failed.status.code, 2);
     assert.match(failed.status.message, /^exit_nonzero/);
+    // The command failed, the call did not: the verdict is on the test span only.
     const server = childOf(childOf(failed, KIND.client)[0] ?? assert.fail('no client span'), KIND.server)[0];
-    assert.equal(server?.attributes['error.type'], 'exit_nonzero');
+    assert.equal(server?.attributes['error.type'], undefined);
+    assert.equal(server?.attributes['process.exit.code'], 4);
     const passed = testSpan('claude');
     assert.equal(passed.attributes['error.type'], undefined);
     assert.equal(passed.status.code, 0);

@@ -54,7 +54,7 @@ describe('the daemon flushes traces on SIGTERM', () => {
       assert.equal(run.status.code, 2);
       const test = spans.find((s) => s.name === 'stressd.test' && s.parentSpanId === run.spanId) ?? assert.fail('no stressd.test span under the run');
       assert.equal(test.attributes['stressd.test.reason'], 'aborted');
-      assert.equal(test.events.find((e) => e.name === 'cancelled')?.attributes['stressd.cancel.cause'], 'aborted');
+      assert.equal(test.events.find((e) => e.name === 'stressd.test.cancelled')?.attributes['stressd.cancel.cause'], 'aborted');
       const session = spans.find((s) => s.name === 'execute' && s.kind === 3 && s.parentSpanId === test.spanId) ?? assert.fail('no CLIENT execute span under the test');
       const proc = spans.find((s) => s.name === 'execute' && s.kind === 2 && s.parentSpanId === session.spanId) ?? assert.fail('no SERVER execute span under the session');
       assert.equal(proc.resource['service.name'], 'stressd-executor');

@@ -119,7 +119,7 @@ describe('a traced run through the real runner and the embedded executor', () =>
         `attributes of ${t.id}`,
       );
       assert.equal(span.status.code, t.outcome === 'passed' ? 0 : 2, `status of ${t.id}`);
-      assert.ok(span.events.some((e) => e.name === 'first_output'), `${t.id} has a first_output event`);
+      assert.ok(span.events.some((e) => e.name === 'stressd.test.first_output'), `${t.id} has a first_output event`);
 
       const sessions = spans.filter((s) => s.name === 'execute' && s.kind === CLIENT && s.parentSpanId === span.spanId);
       assert.equal(sessions.length, 1, `one session span under ${t.id}`);

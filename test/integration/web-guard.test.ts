@@ -1,4 +1,4 @@
-/** Guarded reads and HTTP hygiene (DESIGN §5, issue 11) over a real socket. */
+/** Guarded reads and HTTP hygiene (DESIGN §5) over a real socket. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

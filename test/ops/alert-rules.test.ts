@@ -23,7 +23,7 @@ function anchors(markdown: string): Set<string> {
 }
 
 /** stressd's external URL from the external label prometheus.yml sets, else compose's address. */
-const RUNBOOK_BASE = '{{ with $externalLabels.stressd_url }}{{ . }}{{ else }}http://127.0.0.1:9464{{ end }}';
+const RUNBOOK_BASE = '{{ with $externalLabels.stressd_url }}{{ if match "^https?://" . }}{{ . }}{{ else }}http://127.0.0.1:9464{{ end }}{{ else }}http://127.0.0.1:9464{{ end }}';
 
 test('the alerts the operations docs promise are all defined', () => {
   const names = new Set(alerts.map((a) => a.name));

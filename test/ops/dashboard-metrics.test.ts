@@ -7,14 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parser } from '@prometheus-io/lezer-promql';
-import { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { defineMetrics } from '../../src/telemetry/metric-defs.ts';
 import { allPanels, dashboardQueries, isObject, loadDashboards, ruleExpressions, substitute, type JsonObject } from './ops-files.ts';
 
-/** Sample names the daemon exports: histograms as their _bucket, _sum and _count series. */
+/** Sample names the daemon exports (its own and prom-client's process metrics): histograms as their _bucket, _sum and _count series. */
 async function exportedNames(): Promise<Set<string>> {
   const registry = new Registry();
   defineMetrics(registry);
+  collectDefaultMetrics({ register: registry });
   const names = new Set<string>();
   for (const metric of await registry.getMetricsAsJSON()) {
     // prom-client's typings declare a numeric enum; the value at run time is the type's name.

@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -35,6 +35,8 @@ function loadManifests(): { manifests: Manifest[]; kustomization: Any } {
 }
 
 const { manifests, kustomization } = loadManifests();
+const exampleTokens = (): string[] =>
+  readFileSync(join(DIR, 'tokens.env.example'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.slice(0, l.indexOf('=')));
 const byKind = (kind: string): Any[] => manifests.filter((m) => m.doc.kind === kind).map((m) => m.doc);
 const one = (kind: string): Any => {
   const all = byKind(kind);
@@ -119,10 +121,26 @@ describe('deploy/kubernetes cross-references', () => {
     assert.equal(args[args.indexOf('--host') + 1], '0.0.0.0');
   });
 
+  it('the PodMonitor scrapes as job "stressd" with an instance that survives a restart', () => {
+    const monitor = one('PodMonitor');
+    // prometheus-operator's job is the value of the pod label named by jobLabel.
+    assert.equal(pod.metadata.labels[monitor.spec.jobLabel], 'stressd', 'up{job="stressd"} is what StressdDown and the rules read');
+    const relabel = monitor.spec.podMetricsEndpoints[0].relabelings.find((r: Any) => r.targetLabel === 'instance');
+    assert.ok(relabel, 'no relabeling of instance: a pod address changes with each restart');
+    for (const source of relabel.sourceLabels as string[]) {
+      const label = /^__meta_kubernetes_pod_label_(.+)$/.exec(source)?.[1];
+      if (label === undefined) continue;
+      const present = Object.keys(pod.metadata.labels).some((k) => k.replace(/[^a-zA-Z0-9_]/g, '_') === label);
+      assert.ok(present, `the instance is made from pod label ${label}, which the pods do not have`);
+    }
+  });
+
   it('every ConfigMap, Secret and PVC a workload uses exists, with the keys it uses', () => {
     const names = (kind: string): Map<string, Any> => new Map(byKind(kind).map((d) => [d.metadata.name, d]));
     const configMaps = names('ConfigMap');
-    const secrets = names('Secret');
+    // The Secret is generated from tokens.env (not in the repository); its keys are the example's.
+    const generated = (kustomization.secretGenerator ?? []).map((g: Any) => [g.name, { stringData: Object.fromEntries(exampleTokens().map((k) => [k, ''])) }]);
+    const secrets = new Map<string, Any>([...names('Secret'), ...generated]);
     const claims = names('PersistentVolumeClaim');
     for (const [what, template] of workloads) {
       for (const v of template.spec.volumes) {
@@ -154,11 +172,18 @@ describe('deploy/kubernetes cross-references', () => {
     assert.ok(deployment.spec.template.spec.containers[0].env.some((e: Any) => e.name === 'STRESSD_TOKEN' && e.valueFrom?.secretKeyRef && !e.valueFrom.secretKeyRef.optional), 'a daemon beyond loopback needs STRESSD_TOKEN');
   });
 
-  it('the Secret holds placeholders that say so, never something that looks real', () => {
-    for (const [key, value] of Object.entries(one('Secret').stringData as Record<string, string>)) {
-      assert.ok(value === '' || /^REPLACE-ME/.test(value), `Secret key ${key}: expected an empty value or a REPLACE-ME placeholder`);
-    }
-    assert.match(readFileSync(join(DIR, 'secret-tokens.yaml'), 'utf8'), /^# PLACEHOLDERS/m);
+  it('no Secret with placeholder values is applied: the tokens come from a file the operator writes', () => {
+    assert.deepEqual(byKind('Secret'), [], 'a Secret in the manifests would be applied as it is');
+    const [generator, ...more] = kustomization.secretGenerator ?? [];
+    assert.equal(more.length, 0);
+    assert.equal(generator?.name, 'stressd-tokens');
+    assert.deepEqual(generator.envs, ['tokens.env']);
+    assert.ok(!existsSync(join(DIR, 'tokens.env')), 'tokens.env must not be in the repository');
+    assert.match(readFileSync(join(repoRoot, '.gitignore'), 'utf8'), /^\/deploy\/kubernetes\/tokens\.env$/m);
+    // The example holds no value at all: copied unfilled, the daemon refuses to listen without a token.
+    const lines = readFileSync(join(DIR, 'tokens.env.example'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    for (const line of lines) assert.match(line, /^[A-Z_]+=$/, `tokens.env.example: ${line}`);
+    assert.ok(exampleTokens().includes('STRESSD_TOKEN'));
   });
 
   it('containers run as non-root, read-only, without capabilities, with requests and limits', () => {
@@ -172,7 +197,7 @@ describe('deploy/kubernetes cross-references', () => {
         for (const r of ['cpu', 'memory']) {
           assert.ok(c.resources.requests[r] && c.resources.limits[r], `${what}: ${r} request and limit`);
         }
-        assert.ok(c.volumeMounts.some((m: Any) => m.mountPath === '/tmp'), `${what}: a writable /tmp (tsx caches there)`);
+        assert.ok(c.volumeMounts.some((m: Any) => m.mountPath === '/tmp'), `${what}: a writable /tmp (the tests' temporary files)`);
       }
     }
   });
@@ -206,17 +231,41 @@ describe('deploy/kubernetes against stressd itself', () => {
     }
   });
 
+  it('container args run the compiled app the image holds (no src/, no tsx), as its CMD does', () => {
+    const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
+    assert.ok(cmd, 'the Dockerfile has no exec-form CMD');
+    const image = JSON.parse(cmd[1] ?? '[]') as string[];
+    for (const [what, template] of workloads) {
+      const args: string[] = template.spec.containers[0].args;
+      assert.deepEqual(args.slice(0, 2), image.slice(0, 2), `${what}: runs what the image's CMD runs`);
+      assert.ok(!args.some((a) => /tsx|src\//.test(a)), `${what}: ${args.join(' ')}`);
+    }
+    // The suites' commands run in the image's working directory: compiled files only.
+    for (const cm of byKind('ConfigMap')) {
+      for (const [key, text] of Object.entries(cm.data as Record<string, string>)) {
+        if (!key.endsWith('.json')) continue;
+        for (const t of (JSON.parse(text) as { tests: { command: string }[] }).tests) {
+          assert.ok(!/--import tsx|\bsrc\/|\.ts\b/.test(t.command), `${cm.metadata.name}/${key}: ${t.command} needs the sources`);
+          for (const m of t.command.matchAll(/\bdist\/(\S+)\.js\b/g)) {
+            assert.ok(existsSync(join(repoRoot, 'src', `${m[1] ?? ''}.ts`)), `${key}: dist/${m[1] ?? ''}.js is built from no src/${m[1] ?? ''}.ts`);
+          }
+        }
+      }
+    }
+  });
+
   it('container args are a stressd command with flags it accepts', () => {
     const help = new Map<string, string>();
     for (const [what, template] of workloads) {
       const args: string[] = template.spec.containers[0].args;
-      assert.deepEqual(args.slice(0, 4), ['node', '--import', 'tsx', 'src/cli.ts'], what);
-      const command = args[4] ?? '';
+      // dist/cli.js is src/cli.ts compiled (tsconfig.build.json): ask the sources for the flags.
+      assert.deepEqual(args.slice(0, 2), ['node', 'dist/cli.js'], what);
+      const command = args[2] ?? '';
       if (!help.has(command)) {
         help.set(command, execFileSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', command, '--help'], { cwd: repoRoot, encoding: 'utf8' }));
       }
       const known = new Set([...(help.get(command) ?? '').matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]));
-      for (const flag of args.slice(5).filter((a) => a.startsWith('--'))) {
+      for (const flag of args.slice(3).filter((a) => a.startsWith('--'))) {
         assert.ok(known.has(flag), `${what}: stressd ${command} has no flag ${flag}`);
       }
     }

@@ -42,12 +42,12 @@ test('arrows follow the direction of the value, whatever the verdict', () => {
 });
 
 test('over runs: the success/failure ratio line and the budget, exhausted or not', () => {
-  const text = 'Success/Failure ratio 14:1 over 15 runs — graduated, needs 10:1';
+  const text = 'Success/Failure ratio 14:1 over 15 runs — ratio met, needs 10:1';
   const md = overRunsSection(runResult({
     success_ratio: { runs: 15, graduated_runs: 14, failed_runs: 1, ratio: 14, graduated: true, needed_ratio: 10, needed_runs: 11, text },
     budget: { run_cost_usd: 1.2, day_cost_usd: 3.4, max_cost_usd_per_run: 1, max_cost_usd_per_day: null, exhausted_by: 'run', reason: 'run budget $1.00 spent ($1.20 so far)' },
   }));
-  assert.match(md, /Success\/Failure ratio 14:1 over 15 runs — graduated, needs 10:1\./);
+  assert.match(md, /Success\/Failure ratio 14:1 over 15 runs — ratio met, needs 10:1\./);
   assert.match(md, /Cost: \$1\.2000 this run \(budget \$1\.00\), \$3\.4000 today, UTC \(budget unlimited\)\./);
   assert.match(md, /\*\*Budget exhausted \(run\): run budget \$1\.00 spent \(\$1\.20 so far\)\. Tests after it did not run\.\*\*/);
   assert.match(overRunsSection(runResult()), /not computed/);

@@ -23,12 +23,23 @@ test('a log that could not be written whole says so, with the error and the byte
   );
   const line = row(md, 'Log NOT COMPLETE') ?? '';
   assert.match(line, /ENOSPC: no space left on device, write/);
-  assert.match(line, /left out of the log/);
-  assert.equal(row(md, 'Log gaps'), undefined);
+  assert.match(line, /ENOSPC: no space left on device, write; 293(\.0)? KiB left out/);
+  assert.equal(row(md, 'Log'), undefined);
 });
 
-test('a complete log adds no line; a slow disk shows its gap without an error', () => {
-  assert.equal(row(testSection(testResult(), 0), 'Log NOT COMPLETE'), undefined);
-  const slow = testSection(testResult({ log_complete: false, log_dropped_bytes: 2048 }), 0);
-  assert.match(row(slow, 'Log gaps') ?? '', /left out of the log \(the disk could not keep up\)/);
+test('a complete log says so; a slow disk shows its gap without an error, and the preview never claims the full output is in the log', () => {
+  const whole = testSection(testResult({ log_path: '/r/demo/run/t.log', log_complete: true, log_dropped_bytes: 0, preview_head: 'a'.repeat(50), preview_tail: 'b'.repeat(50), output_bytes: 5000 }), 0);
+  assert.equal(row(whole, 'Log NOT COMPLETE'), undefined);
+  assert.match(row(whole, 'Log') ?? '', /: complete \|$/);
+  assert.match(whole, /the full output is in the log/);
+  const slow = testSection(testResult({ log_path: '/r/demo/run/t.log', log_complete: false, log_dropped_bytes: 2048, preview_head: 'a'.repeat(50), preview_tail: 'b'.repeat(50), output_bytes: 5000 }), 0);
+  assert.match(row(slow, 'Log NOT COMPLETE') ?? '', /2(\.0)? KiB left out \(the disk could not keep up\)/);
+  assert.doesNotMatch(slow, /the full output is in the log/);
+  assert.match(slow, /the log is NOT complete: 2(\.0)? KiB left out/);
+});
+
+test('escaped processes are named in the test section', () => {
+  const md = testSection(testResult({ escaped_processes: [{ pid: 4242, command: 'sleep 30' }] }), 0);
+  assert.match(row(md, 'Escaped processes') ?? '', /\*\*1\*\* left the command's process group.*4242 `sleep 30`/);
+  assert.equal(row(testSection(testResult(), 0), 'Escaped processes'), undefined);
 });

@@ -9,6 +9,7 @@ import { RetentionSchema } from '../../src/config/schema.ts';
 
 const RETENTION_DEFAULTS = RetentionSchema.parse({});
 import { History } from '../../src/store/history.ts';
+import { currentOwner } from '../../src/store/journal-owner.ts';
 import { ConfigSchema } from '../../src/config/schema.ts';
 
 const DAY = 86_400_000;
@@ -99,6 +100,8 @@ test('latest.* never name a removed run: re-written from the newest kept, or rem
   const ids = [idAt(50), idAt(40)];
   const { reports, dir } = await folder(ids);
   try {
+    // No finished run among them (both aborted): every one may go, and latest.* with them.
+    for (const id of ids) await writeFile(join(dir, `${id}.json`), JSON.stringify({ id, suite: 's', status: 'aborted', tests: [] }));
     await applyRetention(reports, 's', { ...RETENTION_DEFAULTS, max_age_days: 30 }, NOW);
     const left = await readdir(dir);
     assert.ok(!left.includes('latest.json') && !left.includes('latest.md'), left.join(','));
@@ -117,9 +120,44 @@ test('latest.* never name a removed run: re-written from the newest kept, or rem
   }
 });
 
+test('the newest finished run is never removed: not by age, not by count, not when it alone is over max_bytes (named as oversize)', async () => {
+  const ids = [idAt(50), idAt(45), idAt(40)];
+  const { reports, dir } = await folder(ids, 30_000);
+  try {
+    const r = await applyRetention(reports, 's', { max_age_days: 30, max_runs: 1, max_bytes: 20_000 }, NOW);
+    assert.deepEqual(r.removed, ids.slice(0, 2));
+    assert.deepEqual(await runsIn(dir), [ids[2]]);
+    assert.equal(r.kept, 1);
+    assert.deepEqual(r.oversize.map((o) => o.id), [ids[2]]);
+    assert.ok((r.oversize[0]?.bytes ?? 0) > 30_000);
+    assert.equal(JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')).id, ids[2]);
+    assert.ok((await readdir(join(dir, ids[2] ?? ''))).includes('t.log'), 'its logs stay');
+  } finally {
+    await rm(reports, { recursive: true, force: true });
+  }
+});
+
+test('a run in flight is never removed: its journal\'s owner lives (this process), or the caller names it', async () => {
+  const ids = [idAt(3), idAt(2), idAt(1), idAt(0)];
+  const { reports, dir } = await folder(ids, 30_000);
+  try {
+    // The oldest is a journal this process writes; the newest (finished) one is kept as the newest finished.
+    await writeFile(join(dir, `${ids[0]}.json`), JSON.stringify({ id: ids[0], suite: 's', status: 'running', tests: [], journal: { ...currentOwner(), current_test: null } }));
+    const r = await applyRetention(reports, 's', { ...RETENTION_DEFAULTS, max_runs: 1 }, NOW, new Set([ids[1] ?? '']));
+    assert.deepEqual(r.removed, [ids[2]]);
+    assert.deepEqual(await runsIn(dir), [ids[0], ids[1], ids[3]]);
+    // A journal whose owner is gone (a pid of an earlier boot) is no run in flight.
+    await writeFile(join(dir, `${ids[0]}.json`), JSON.stringify({ id: ids[0], suite: 's', status: 'running', tests: [], journal: { ...currentOwner(), current_test: null, boot_id: 'an-earlier-boot' } }));
+    const again = await applyRetention(reports, 's', { ...RETENTION_DEFAULTS, max_runs: 1 }, NOW);
+    assert.deepEqual(again.removed, [ids[0], ids[1]]);
+  } finally {
+    await rm(reports, { recursive: true, force: true });
+  }
+});
+
 test('a missing suite folder is no error', async () => {
   const r = await applyRetention(join(tmpdir(), 'stressd-no-such-dir-xyz'), 's', RETENTION_DEFAULTS, NOW);
-  assert.deepEqual(r, { removed: [], kept: 0, bytes: 0 });
+  assert.deepEqual(r, { removed: [], kept: 0, bytes: 0, oversize: [] });
 });
 
 test('the history load at start reads at most `limit` files per suite, the newest', async () => {

@@ -17,19 +17,22 @@ const load: LoadResult = {
   ],
 };
 
-it('observes every session of a test under load in stressd_load_sessions{outcome} and stressd_load_first_output_seconds', async () => {
+it('observes every session of a test under load in stressd_load_session_duration_seconds{outcome} (and the deprecated stressd_load_sessions) and stressd_load_first_output_seconds', async () => {
   const metrics = createMetrics({ collectDefaults: false });
   metrics.onTestEnd('demo-load', testResult({ id: 'sim', category: null, outcome: 'error', reason: 'rpc_error', load }));
   metrics.onTestEnd('demo-load', testResult({ id: 'plain', category: null }));
   const exp = parsePromText((await metrics.metricsResponse(undefined)).body);
   const L = { suite: 'demo-load', test: 'sim' };
-  assert.equal(exp.families.get('stressd_load_sessions')?.type, 'histogram');
-  assert.equal(exp.families.get('stressd_load_first_output_seconds')?.type, 'histogram');
-  assert.equal(valueOf(exp, 'stressd_load_sessions_count', { ...L, outcome: 'passed' }), 2);
-  assert.equal(valueOf(exp, 'stressd_load_sessions_sum', { ...L, outcome: 'passed' }), 17);
-  assert.equal(valueOf(exp, 'stressd_load_sessions_count', { ...L, outcome: 'error' }), 1);
-  assert.equal(valueOf(exp, 'stressd_load_sessions_bucket', { ...L, outcome: 'passed', le: '5' }), 0);
-  assert.equal(valueOf(exp, 'stressd_load_sessions_bucket', { ...L, outcome: 'passed', le: '10' }), 2);
+  // The histogram under its name with the unit, and the deprecated name with the same observations.
+  for (const name of ['stressd_load_session_duration_seconds', 'stressd_load_sessions']) {
+    assert.equal(exp.families.get(name)?.type, 'histogram');
+    assert.equal(exp.families.get('stressd_load_first_output_seconds')?.type, 'histogram');
+    assert.equal(valueOf(exp, `${name}_count`, { ...L, outcome: 'passed' }), 2);
+    assert.equal(valueOf(exp, `${name}_sum`, { ...L, outcome: 'passed' }), 17);
+    assert.equal(valueOf(exp, `${name}_count`, { ...L, outcome: 'error' }), 1);
+    assert.equal(valueOf(exp, `${name}_bucket`, { ...L, outcome: 'passed', le: '5' }), 0);
+    assert.equal(valueOf(exp, `${name}_bucket`, { ...L, outcome: 'passed', le: '10' }), 2);
+  }
   // The refused session never had output: two observations, not three.
   assert.equal(valueOf(exp, 'stressd_load_first_output_seconds_count', L), 2);
   assert.ok(Math.abs(valueOf(exp, 'stressd_load_first_output_seconds_sum', L) - 1.2) < 1e-9);

@@ -27,8 +27,13 @@ test('a run end sets regressed 0/1 and the baseline per measure; no_baseline rem
   assert.match(text, /stressd_test_regressed\{suite="demo",test="t",measure="duration"\} 1/);
   assert.match(text, /stressd_test_regressed\{suite="demo",test="t",measure="first_output"\} 0/);
   assert.match(text, /stressd_test_baseline\{suite="demo",test="t",measure="first_output"\} 0\.5/);
+  // One metric per unit: both time measures in _seconds, never a byte count beside them.
+  assert.match(text, /stressd_test_baseline_seconds\{suite="demo",test="t",measure="first_output"\} 0\.5/);
+  assert.match(text, /stressd_test_baseline_seconds\{suite="demo",test="t",measure="duration"\} 100/);
+  assert.doesNotMatch(text, /stressd_test_baseline_(bytes|ratio|usd|tokens_per_second)\{/);
   assert.doesNotMatch(text, /measure="cost"/);
   assert.match(text, /stressd_suite_success_failure_ratio\{suite="demo"\} 14/);
+  assert.match(text, /stressd_suite_graduated_runs_ratio\{suite="demo"\} 0\.9333/);
   assert.match(text, /stressd_suite_graduated\{suite="demo"\} 1/);
   assert.match(text, /stressd_budget_exhausted\{suite="demo"\} 0/);
   assert.match(text, /stressd_run_cost_usd_total\{suite="demo"\} 0/);
@@ -60,4 +65,38 @@ test('after a restart the regression gauges and the ratio come back from history
   m.setSuccessRatio('demo', { ...ratio, ratio: null, failed_runs: 0, graduated_runs: 15 });
   text = await body(m);
   assert.match(text, /stressd_suite_success_failure_ratio\{suite="demo"\} \+Inf/);
+  // Its replacement is a share of the finished runs: 1 with no failure, never +Inf.
+  assert.match(text, /stressd_suite_graduated_runs_ratio\{suite="demo"\} 1\n/);
+  m.setSuccessRatio('demo', { ...ratio, ratio: null, runs: 0, failed_runs: 0, graduated_runs: 0 });
+  assert.doesNotMatch(await body(m), /stressd_suite_graduated_runs_ratio\{/);
+});
+
+test('every measure has its baseline in the metric of its unit', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  const byUnit: Record<string, string> = {
+    duration: 'seconds', first_output: 'seconds', first_text: 'seconds', output_bytes: 'bytes', peak_memory: 'bytes',
+    peak_cpu: 'ratio', cost: 'usd', tokens_per_second: 'tokens_per_second',
+  };
+  const regressions = Object.keys(byUnit).map((measure) => rec({ measure: measure as RegressionRecord['measure'], verdict: 'unchanged' }));
+  m.onRunEnd(runResult({ tests: [testResult({ id: 't', regressions })] }));
+  const text = await body(m);
+  for (const [measure, unit] of Object.entries(byUnit)) {
+    assert.match(text, new RegExp(`stressd_test_baseline_${unit}\\{suite="demo",test="t",measure="${measure}"\\} 100`), measure);
+    for (const other of new Set(Object.values(byUnit))) {
+      if (other !== unit) assert.doesNotMatch(text, new RegExp(`stressd_test_baseline_${other}\\{[^}]*measure="${measure}"`), `${measure} in _${other}`);
+    }
+  }
+  // OpenMetrics names the unit of each that has one.
+  const om = (await m.metricsResponse('application/openmetrics-text')).body;
+  for (const unit of ['seconds', 'bytes', 'ratio']) assert.match(om, new RegExp(`# UNIT stressd_test_baseline_${unit} ${unit}`));
+});
+
+test('the host pressure of each test is a gauge per resource; a reading PSI-less hosts lack is left out', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  const host_pressure = { source: 'loadavg' as const, cpu_some_share: null, memory_some_share: null, load_per_core: 2.5, steal_share: 0.02, under_pressure: true, reason: 'load 2.5 per core' };
+  m.onRunEnd(runResult({ tests: [testResult({ id: 't', host_pressure })] }));
+  const text = await body(m);
+  assert.match(text, /stressd_test_host_pressure\{suite="demo",test="t",resource="load_per_core"\} 2\.5/);
+  assert.match(text, /stressd_test_host_pressure\{suite="demo",test="t",resource="steal"\} 0\.02/);
+  assert.doesNotMatch(text, /resource="cpu"/);
 });

@@ -15,7 +15,7 @@ const regressed: RegressionRecord = { measure: 'duration', value: 130, baseline:
 function history(): RunResult[] {
   return [
     run(3, [passed('summary', 130, { regressions: [regressed], trace_id: TRACE, log_path: '/r/demo/x/summary.log', ended_at: '2026-11-30T00:03:30.000Z' })], {
-      success_ratio: { runs: 15, graduated_runs: 14, failed_runs: 1, ratio: 14, graduated: true, needed_ratio: 10, needed_runs: 11, text: 'Success/Failure ratio 14:1 over 15 runs — graduated, needs 10:1' },
+      success_ratio: { runs: 15, graduated_runs: 14, failed_runs: 1, ratio: 14, graduated: true, needed_ratio: 10, needed_runs: 11, text: 'Success/Failure ratio 14:1 over 15 runs — ratio met, needs 10:1' },
     }),
     run(2, [testResult({ id: 'summary', outcome: 'timeout', reason: 'timeout', reason_detail: 'no completion within 60 s', duration_seconds: 60 })], { graduated: false }),
     run(1, [testResult({ id: 'summary', outcome: 'error', reason: 'aborted', duration_seconds: 12 })], { status: 'aborted', graduated: false }),
@@ -63,7 +63,7 @@ test('the run list says which tests failed and why; the page shows graduation ov
   const html = renderStatusPage({ ...model(history()), csrf: 'tok&"<' });
   assert.match(html, /<code>summary<\/code> <span class="o-timeout" title="no completion within 60 s">timeout<\/span>/);
   assert.match(html, /<code>summary<\/code> <span class="rv rv-regressed">duration regressed<\/span>/);
-  assert.match(html, /Success\/Failure ratio 14:1 over 15 runs — graduated, needs 10:1/);
+  assert.match(html, /Success\/Failure ratio 14:1 over 15 runs — ratio met, needs 10:1/);
   assert.match(html, /<form class="run-now" method="post" action="\/api\/runs"><input type="hidden" name="_csrf" value="tok&amp;&quot;&lt;"><button type="submit">Run now<\/button><\/form>/);
   assert.doesNotMatch(html, /<script/i, 'no script on the page');
 });

@@ -1,0 +1,105 @@
+/**
+ * Sequential confirmation end to end: a history from fixtures, a real runner and embedded
+ * executor, commands that count their runs in a file to be slow on some of them.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startExecutor } from '../../src/executor/server.ts';
+import type { ExecutorServer } from '../../src/executor/types.ts';
+import { startRunWith } from '../../src/runner/runner.ts';
+import { createReview } from '../../src/commands/review.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { RunResultSchema } from '../../src/result/schema.ts';
+import type { RegressionRecord, RunResult, TestResult } from '../../src/result/types.ts';
+import { makeSuite, recordEvents } from '../fixtures/runner/suite.ts';
+import { passed, run as historyRun } from '../fixtures/analysis/history.ts';
+
+let executor: ExecutorServer;
+let dir: string;
+let procRoot: string;
+
+before(async () => {
+  executor = await startExecutor({ port: 0 });
+  dir = await mkdtemp(join(tmpdir(), 'stressd-sequential-'));
+  // A calm host, from fixture files (this machine's own pressure must not decide the verdicts).
+  procRoot = join(dir, 'proc');
+  await mkdir(join(procRoot, 'pressure'), { recursive: true });
+  await writeFile(join(procRoot, 'pressure', 'cpu'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+  await writeFile(join(procRoot, 'pressure', 'memory'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+  await writeFile(join(procRoot, 'loadavg'), '0.10 0.10 0.10 1/100 1\n');
+  await writeFile(join(procRoot, 'stat'), 'cpu  100 0 100 1000 0 0 0 0 0 0\n');
+});
+after(async () => {
+  await executor.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const target = () => ({ url: executor.url, localPid: process.pid });
+
+/** Counts its own runs in `file`; sleeps 1.6 s on the runs `slowWhen` (a shell test on $n) selects. */
+function counted(file: string, slowWhen: string): string {
+  return `n=$(cat ${file} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${file}; if ${slowWhen}; then sleep 1.6; fi; echo "run $n done"`;
+}
+
+function durationOf(t: TestResult | undefined): RegressionRecord {
+  const r = t?.regressions?.find((x) => x.measure === 'duration');
+  return r ?? assert.fail(`no duration record on ${t?.id}`);
+}
+
+
+test('sequential confirmation: re-runs only while undecided; a lasting slowdown regressed, a one-off dismissed as noise', async () => {
+  const cmds = {
+    slower: counted(join(dir, 'slower.count'), '[ $n -ge 1 ]'),
+    blip: counted(join(dir, 'blip.count'), '[ $n -eq 1 ]'),
+    steady: 'echo steady',
+  };
+  const history: RunResult[] = [0.08, 0.1, 0.12, 0.09, 0.11, 0.1, 0.1, 0.09].map((d, i) =>
+    historyRun(i, [passed('slower', d, { command: cmds.slower }), passed('blip', d, { command: cmds.blip }), passed('steady', d, { command: cmds.steady })], { suite: 'itest' }),
+  );
+  // The defaults: model sequential, at most 3 re-runs per suspect.
+  const suite = makeSuite([{ id: 'slower', command: cmds.slower }, { id: 'blip', command: cmds.blip }, { id: 'steady', command: cmds.steady }]);
+  const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
+  const events = recordEvents(handle);
+  const result = await handle.done;
+  const parsed = RunResultSchema.safeParse(result);
+  assert.ok(parsed.success, JSON.stringify(parsed.error?.issues.slice(0, 3)));
+  const byId = new Map(result.tests.map((t) => [t.id, t]));
+
+  // Each value's share is capped (3), so the suspect and one slow re-run (6) stay under the bound
+  // (8): a second slow re-run decides, and the third is never run.
+  const slower = durationOf(byId.get('slower'));
+  assert.equal(slower.verdict, 'regressed');
+  assert.equal(slower.reruns?.length, 2);
+  assert.ok((slower.evidence ?? 0) >= 8, `evidence ${slower.evidence}`);
+  // The one-off: the suspect (+3) and two normal re-runs (−3 each) reach the lower bound.
+  const blip = durationOf(byId.get('blip'));
+  assert.equal(blip.verdict, 'noise');
+  assert.equal(blip.reruns?.length, 2);
+  assert.equal(durationOf(byId.get('steady')).verdict, 'unchanged');
+  const starts = events.filter(([n]) => n === 'test:start').map(([, p]) => (p as { rerun_of?: string }).rerun_of ?? null);
+  assert.deepEqual(starts, [null, null, null, 'slower', 'slower', 'blip', 'blip']);
+  assert.match(renderMarkdown(result), /noise \(re-runs did not confirm\)/);
+});
+
+test('a suspect measured with the host under pressure ends inconclusive with the reason, never regressed', async () => {
+  const file = join(dir, 'busy.count');
+  // Each run of the command makes the (fixture) host's CPU pressure jump while it runs, and is slow.
+  const psi = join(procRoot, 'pressure', 'cpu');
+  const command = `n=$(cat ${file} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${file}; echo "some avg10=90.00 avg60=50.00 avg300=20.00 total=$((1000 + n * 1000000000000))" > ${psi}; sleep 1.6; echo "run $n done"`;
+  const history: RunResult[] = [0.08, 0.1, 0.12, 0.09, 0.11, 0.1, 0.1, 0.09].map((d, i) => historyRun(i, [passed('busy', d, { command })], { suite: 'itest' }));
+  const suite = makeSuite([{ id: 'busy', command }]);
+  const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
+  const result = await handle.done;
+  const busy = result.tests[0];
+  assert.equal(busy?.host_pressure?.under_pressure, true);
+  assert.equal(busy?.host_pressure?.source, 'psi');
+  assert.match(busy?.host_pressure?.reason ?? '', /CPU pressure 100 % of the test's time/);
+  const d = durationOf(busy);
+  assert.equal(d.verdict, 'inconclusive');
+  assert.equal(d.reruns?.length, 3, 'slow re-runs under pressure leave it open to the last one');
+  assert.match(d.reason ?? '', /4 of 4 value\(s\) measured with the host under pressure \(CPU pressure 100 %/);
+  assert.ok(RunResultSchema.safeParse(result).success);
+});
