@@ -31,6 +31,9 @@ export const DEFAULTS = {
   open: { arrivals: 'constant', arrivals_seed: 1, max_in_flight: 100 },
   regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' },
   retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
+  resources: 'auto',
+  prometheus_scrape_interval_s: 15,
+  prometheus_labels: {},
 } as const;
 
 const timeoutSeconds = z
@@ -129,8 +132,8 @@ export const PrometheusResourcesSchema = z.object({
   url: z.string({ error: 'an http:// or https:// URL of a Prometheus server' }).refine(isHttpUrl, { error: 'an http:// or https:// URL of a Prometheus server' }),
   cpu: queryText,
   memory: queryText,
-  scrape_interval_s: z.number({ error: 'a positive number of seconds, at most 3600' }).positive({ error: 'a positive number of seconds, at most 3600' }).max(3600, { error: 'a positive number of seconds, at most 3600' }).default(15),
-  labels: z.record(z.string(), z.string({ error: 'a string value' }), { error: 'an object of names to string values' }).default({}),
+  scrape_interval_s: z.number({ error: 'a positive number of seconds, at most 3600' }).positive({ error: 'a positive number of seconds, at most 3600' }).max(3600, { error: 'a positive number of seconds, at most 3600' }).default(DEFAULTS.prometheus_scrape_interval_s),
+  labels: z.record(z.string(), z.string({ error: 'a string value' }), { error: 'an object of names to string values' }).default(DEFAULTS.prometheus_labels),
 }, { error: 'an object {"url", "cpu", "memory"}' }).refine((p) => p.cpu !== null || p.memory !== null, { error: 'a "cpu" or a "memory" query (or both)', path: ['memory'] });
 
 const RESOURCES_WORDS = '"auto", "local" or {"prometheus": {"url", "cpu", "memory"}}';
@@ -239,7 +242,7 @@ export const ConfigSchema = z
     budget: BudgetSchema.prefault({}),
     env: envMap,
     env_passthrough: envPassthrough,
-    resources: ResourcesSchema.default('auto'),
+    resources: ResourcesSchema.default(DEFAULTS.resources),
     retention: RetentionSchema.prefault({}),
   }, { error: 'a JSON object (a suite config)' })
   .superRefine((cfg, ctx) => {
