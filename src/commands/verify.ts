@@ -6,8 +6,9 @@ import { ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { probeCapabilities } from '../client/capabilities.ts';
-import { ENV_CAPABILITY } from '../result/env-note.ts';
+import { ENV_CAPABILITY } from '../protocol/messages.ts';
 import { formatDuration } from '../result/format.ts';
+import { logPathProblems } from '../runner/log-paths.ts';
 import { redactCredentials } from '../result/redact.ts';
 
 /** The typical-runtime estimate assumes a test uses this share of its timeout (the original suites' tests take 90–300 s against 300 s). */
@@ -31,6 +32,12 @@ export async function verifyCommand(opts: { config: string }, io: VerifyIO = pro
     if (!(err instanceof ConfigError)) throw err;
     io.err(`stressd verify: ${opts.config} is not a valid suite config (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n`);
     io.err(`${err.message}\n`);
+    return 2;
+  }
+  // Ids are unique, but two that differ only in case are one log file on some disks.
+  const clashes = logPathProblems(loaded.suite);
+  if (clashes.length > 0) {
+    io.err(`stressd verify: ${opts.config}: log paths that would collide:\n${clashes.map((c) => `  ${c}`).join('\n')}\n`);
     return 2;
   }
   for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
@@ -73,6 +80,7 @@ export function describeSuite(suite: Suite): string {
       suite.tests.map((t) => [t.id, t.category ?? '-', `${t.timeout} s`, String(t.expected_patterns.length)]),
     ),
     '',
+    `logs:      <reports>/${suite.suite}/<run id>/<test id>.log; sessions under load in <test id>.sessions/, re-runs in <test id>.reruns/`,
     `estimated runtime: at most ${formatDuration(est.upperSeconds)}: sum of timeouts ${est.timeoutSum} s + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s`,
     `typical runtime:   about ${formatDuration(est.typicalSeconds)}, assuming each test takes ${TYPICAL_SHARE_OF_TIMEOUT * 100}% of its timeout`,
   ];

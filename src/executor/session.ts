@@ -19,7 +19,7 @@ import { ManagedProcess } from './process.ts';
 import type { RpcEndpoints } from './trace.ts';
 import type { GroupReaper } from './reaper.ts';
 import type { ExecutorLogger } from './types.ts';
-import { ENV_CAPABILITY } from '../result/env-note.ts';
+import { ENV_CAPABILITY } from '../protocol/messages.ts';
 
 export interface SessionOptions {
   allow: ReadonlySet<string> | undefined;

@@ -196,3 +196,6 @@ export const STREAM_TIMED_OUT_PREFIX = '[Stream timed out after';
 export const STREAM_ERROR_PREFIX = '[Stream error:';
 
 export const DEFAULT_PATH = '/ws/mcp';
+
+/** The capability an executor announces in `connected` when it applies `params.env` (a cc_executor drops it). */
+export const ENV_CAPABILITY = 'env';

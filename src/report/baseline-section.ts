@@ -12,11 +12,11 @@ import { cell, inline, inlineCode, table } from './escape.ts';
 export const BASELINE_ANCHOR = 'compared-with-the-baseline';
 
 const VERDICT_MARK: Record<RegressionVerdict, string> = {
-  regressed: '🔴 **regressed**',
-  improved: '🟢 improved',
+  regressed: '**regressed**',
+  improved: 'improved',
   unchanged: 'unchanged',
-  noise: '⚪ noise (re-runs did not confirm)',
-  inconclusive: '🟡 inconclusive (evidence undecided)',
+  noise: 'noise (re-runs did not confirm)',
+  inconclusive: 'inconclusive (evidence undecided)',
   no_baseline: 'no baseline yet',
 };
 

@@ -83,6 +83,16 @@ export function inlineCode(text: string, opts: { inTable?: boolean } = {}): stri
 }
 
 /** A GFM table; every cell must already be escaped with `cell`/`inlineCode`. */
+/**
+ * Key-value rows as a table whose head is the first pair: GFM needs a head row, and an empty one
+ * shows as a blank bar above the table.
+ */
+export function keyValueTable(rows: readonly (readonly [string, string])[]): string {
+  const bold = rows.map(([k, v]) => [`**${k}**`, v] as const);
+  const [head, ...rest] = bold;
+  return head === undefined ? '' : table(head, rest);
+}
+
 export function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
   const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;

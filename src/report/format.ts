@@ -7,13 +7,16 @@ import type { Outcome, ResourcePeaks, TestResult } from '../result/types.ts';
 
 export { DASH };
 
-/** A mark and a word, so the outcome is clear with or without emoji rendering. */
+/**
+ * The outcome in capitals, without a symbol: emoji show as empty boxes where no emoji font is
+ * installed (headless Chromium on Debian, many servers' terminals).
+ */
 export const OUTCOME_MARK: Record<Outcome, string> = {
-  passed: '✅ PASSED',
-  failed: '❌ FAILED',
-  timeout: '⏱️ TIMEOUT',
-  error: '💥 ERROR',
-  not_run: '⏭️ NOT RUN',
+  passed: 'PASSED',
+  failed: 'FAILED',
+  timeout: 'TIMEOUT',
+  error: 'ERROR',
+  not_run: 'NOT RUN',
 };
 
 export function count(v: number | null | undefined): string {

@@ -5,7 +5,7 @@
  * and cost. Every piece of text from outside (output, names, ids, patterns) goes through escape.ts.
  */
 import type { FailureReason, RunResult, TestResult } from '../result/types.ts';
-import { cell, inline, inlineCode, table } from './escape.ts';
+import { cell, inline, inlineCode, keyValueTable, table } from './escape.ts';
 import { durationDistribution, outputSizeDistribution } from './distribution.ts';
 import { costSection, streamTimingSection } from './figures.ts';
 import { formatBytes, formatDuration } from '../result/format.ts';
@@ -37,8 +37,8 @@ export function renderMarkdown(result: RunResult): string {
 
 function verdictText(result: RunResult): string {
   if (result.status === 'running') return 'pending (the run is still going)';
-  if (result.status === 'aborted') return `❌ NOT GRADUATED (the run was aborted${result.abort_cause ? `: ${inline(result.abort_cause)}` : ''})`;
-  return result.graduated ? '✅ GRADUATED' : '❌ NOT GRADUATED';
+  if (result.status === 'aborted') return `NOT GRADUATED (the run was aborted${result.abort_cause ? `: ${inline(result.abort_cause)}` : ''})`;
+  return result.graduated ? 'GRADUATED' : 'NOT GRADUATED';
 }
 
 /**
@@ -83,7 +83,7 @@ function summarySection(result: RunResult): string {
     ['Graduation', verdictText(result)],
   ];
   if (result.trace_id !== null) rows.push(['Trace id', inlineCode(result.trace_id, { inTable: true })]);
-  const out = ['## Summary', '', table(['', ''], rows.map(([k, v]) => [`**${k}**`, v])), ''];
+  const out = ['## Summary', '', keyValueTable(rows), ''];
   const v = result.verdict;
   if (v !== null) {
     const crit = [

@@ -1,6 +1,6 @@
 /** One test's part of the report: its verdict, figures, patterns (found and MISSING) and an output preview. */
 import type { TestResult } from '../result/types.ts';
-import { cell, codeBlock, inline, inlineCode, table } from './escape.ts';
+import { cell, codeBlock, inline, inlineCode, keyValueTable } from './escape.ts';
 import { formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
 import { loadSection } from './load-section.ts';
 import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
@@ -99,9 +99,18 @@ function preview(t: TestResult): string {
   return answer ? `${answer}\n${raw}` : raw;
 }
 
+/**
+ * The anchor of a test's section, which the status page links to: headings carry the outcome and
+ * the name, so their own anchors change from run to run. An id-only HTML anchor, which GitHub's
+ * renderer and ours (web/report-html.ts) both keep.
+ */
+export function testAnchor(id: string): string {
+  return `<a id="test-${id}"></a>`;
+}
+
 export function testSection(t: TestResult, index: number): string {
   if (t.outcome === 'not_run') {
-    return `### ${index + 1}. ${OUTCOME_MARK[t.outcome]}: ${inline(t.name)} (${inlineCode(t.id)})\n\n${reasonText(t)}\n`;
+    return `${testAnchor(t.id)}\n\n### ${index + 1}. ${OUTCOME_MARK[t.outcome]}: ${inline(t.name)} (${inlineCode(t.id)})\n\n${reasonText(t)}\n`;
   }
   const rows: [string, string][] = [
     ['Outcome', OUTCOME_MARK[t.outcome]],
@@ -131,9 +140,11 @@ export function testSection(t: TestResult, index: number): string {
   if (notes.length > 0) rows.push(['Notifications', notes.map(([method, n]) => `${inlineCode(method, { inTable: true })} ×${n}`).join(', ')]);
   if (t.trace_id !== null) rows.push(['Trace', inlineCode(t.trace_id, { inTable: true })]);
   return [
+    testAnchor(t.id),
+    '',
     `### ${index + 1}. ${OUTCOME_MARK[t.outcome]}: ${inline(t.name)} (${inlineCode(t.id)})`,
     '',
-    table(['', ''], rows.map(([k, v]) => [`**${k}**`, v])),
+    keyValueTable(rows),
     '',
     ...(t.load ? [loadSection(t.load)] : []),
     preview(t),

@@ -3,10 +3,8 @@
  * its `connected` frame; a cc_executor does not, and silently drops `params.env` (its request model
  * has only `command`, `timeout` and `id`), so the test runs without the variables.
  */
+import { ENV_CAPABILITY } from '../protocol/messages.ts';
 import type { TestResult } from './types.ts';
-
-/** The capability an executor announces when it applies `params.env`. */
-export const ENV_CAPABILITY = 'env';
 
 /**
  * `true` when the executor announced it, `false` when it announced capabilities without it,

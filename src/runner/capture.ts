@@ -3,9 +3,9 @@
  * the FULL output handed to the block log writer (log-writer.ts). Memory stays bounded whatever
  * the output size.
  */
-import { join, resolve } from 'node:path';
 import type { OutputLine } from '../client/types.ts';
 import { BlockLogWriter, type LogSummary } from './log-writer.ts';
+import { logPathOf, testLogParts } from './log-paths.ts';
 import { PreviewWindow } from './preview.ts';
 
 export { PREVIEW_CHARS } from './preview.ts';
@@ -22,14 +22,9 @@ export interface CaptureSummary extends LogSummary {
   preview_tail: string;
 }
 
-/** Test ids come from a config file: keep them to a safe file name. */
-export function logFileName(testId: string): string {
-  const safe = testId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-  return `${safe || 'test'}.log`;
-}
-
+/** A test's own log (sessions and re-runs: log-paths.ts). */
 export function logPathFor(reportsDir: string, suite: string, runId: string, testId: string): string {
-  return resolve(join(reportsDir, logFileName(suite).slice(0, -4), runId, logFileName(testId)));
+  return logPathOf(reportsDir, suite, runId, testLogParts(testId));
 }
 
 export class OutputCapture {

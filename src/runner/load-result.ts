@@ -57,9 +57,13 @@ export function assembleLoadResult(input: LoadResultInput): TestResult {
     text_preview_head: rep?.text_preview_head ?? null,
     text_preview_tail: rep?.text_preview_tail ?? null,
     log_path: rep?.log_path ?? null,
+    // The representative's log is one of many: complete only when every session's is.
+    log_complete: sessions.length > 0 && sessions.every((s) => s.log_complete === true),
+    log_error: sessions.find((s) => s.log_error)?.log_error ?? null,
     log_waited_lines: sum(sessions, (s) => s.log_waited_lines),
     log_dropped_bytes: sum(sessions, (s) => s.log_dropped_bytes),
     notifications,
+    ...(sessions.some((s) => s.escaped_processes) ? { escaped_processes: sessions.flatMap((s) => s.escaped_processes ?? []) } : {}),
     trace_id: input.ids.traceId,
     span_id: input.ids.spanId,
     load,

@@ -11,6 +11,7 @@ import type { SuiteTest } from '../config/types.ts';
 import type { TestResult } from '../result/types.ts';
 import { assembleLoadResult } from './load-result.ts';
 import { loadPlan, type LoadPlan } from './load-plan.ts';
+import { sessionLogParts, testLogParts } from './log-paths.ts';
 import { judgeLoad, summariseLoad, type TimelinePoint } from './load-stats.ts';
 import { runSearch, type SearchOutcome } from './capacity-search.ts';
 import { driveOpen, isOpenLoad } from './open-load.ts';
@@ -142,7 +143,7 @@ export function drive(test: SuiteTest, plan: LoadPlan, sessionCtx: TestRunContex
       const ended = (): void => {
         active--;
       };
-      runTest(session, { ...sessionCtx, sessionIndex: index }).then((r) => {
+      runTest(session, { ...sessionCtx, sessionIndex: index, logParts: sessionLogParts(ctx.logParts ?? testLogParts(test.id), index) }).then((r) => {
         ended();
         results.push(r);
         outputBytes += r.output_bytes;

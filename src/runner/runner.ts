@@ -16,6 +16,7 @@ import { notRunTest } from '../result/not-run.ts';
 import { endRunSpan, regressedMeasures, spanIds, startRunSpan } from './spans.ts';
 import { guardReview, runReruns, type GuardedReview } from './review-phase.ts';
 import { runLoadTest } from './load.ts';
+import { rerunLogParts } from './log-paths.ts';
 import { deepFreeze, runTest } from './test-run.ts';
 import type { SuiteTest } from '../config/types.ts';
 import type { RunnerEvents, RunResult, TestResult } from '../result/types.ts';
@@ -141,7 +142,7 @@ async function runOne(state: RunState, test: SuiteTest, ctx: RunOneContext): Pro
     progressIntervalMs: Math.max(1000, tuning.progressIntervalMs ?? 1000),
     ...(tuning.procRoot === undefined ? {} : { procRoot: tuning.procRoot }),
     onProgress: (p) => state.emit('test:progress', { runId: id, testId: test.id, ...p }),
-    ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logName: `${test.id}.rerun-${ctx.attempt ?? 1}` }),
+    ...(ctx.rerunOf === undefined ? {} : { rerunOf: ctx.rerunOf, logParts: rerunLogParts(test.id, ctx.attempt ?? 1) }),
     ...(ctx.suspects ? { suspects: ctx.suspects } : {}),
   });
 }

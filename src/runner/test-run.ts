@@ -11,7 +11,8 @@ import { ConnectionLostError } from '../client/errors.ts';
 import type { ExecuteResult } from '../client/types.ts';
 import type { Suite, SuiteTest } from '../config/types.ts';
 import type { ExecutorTarget } from './api.ts';
-import { OutputCapture, logPathFor } from './capture.ts';
+import { OutputCapture } from './capture.ts';
+import { logPathOf, testLogParts, type LogParts } from './log-paths.ts';
 import { LineFanout } from './line-fanout.ts';
 import { uptimeSeconds } from './pid-check.ts';
 import { prometheusPeaks } from './prom-peaks.ts';
@@ -36,8 +37,8 @@ export interface TestRunContext {
   progressIntervalMs?: number;
   /** Set on a confirmation re-run: the id of the test it re-runs (the result and span carry it). */
   rerunOf?: string;
-  /** Names the log instead of the test id (a re-run must not overwrite the test's log). */
-  logName?: string;
+  /** Where the log goes under the run folder instead of `<id>.log` (log-paths.ts: a re-run, a load session). */
+  logParts?: LogParts;
   /** Set for one session of a test under load (load.ts): its span is a `stressd.session`. */
   sessionIndex?: number;
   /** How often the log gets what the test printed (default 1 s; load sessions 5 s). */
@@ -56,7 +57,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   const t0 = performance.now();
   const span = startTestSpan(ctx.traceContext, test, ctx.rerunOf, ctx.sessionIndex, t0);
   const capture = new OutputCapture({
-    logPath: logPathFor(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logName ?? test.id),
+    logPath: logPathOf(ctx.reportsDir, ctx.suite.suite, ctx.runId, ctx.logParts ?? testLogParts(test.id)),
     ...(ctx.logFlushMs === undefined ? {} : { flushEveryMs: ctx.logFlushMs }),
   });
   await capture.open();

@@ -41,8 +41,11 @@ export function verdictOf(run: Pick<RunResult, 'status' | 'graduated'>): Verdict
 }
 
 /** Exported for the Content-Security-Policy's style hash (headers.ts). */
+// The body scrolls, not the viewport, as in the report (report-html.ts): #fragment links render in
+// headless Chromium's screenshots.
 export const STATUS_CSS = `
-body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#f9fafb}
+html{height:100%;overflow:hidden}
+body{font:14px/1.45 system-ui,sans-serif;margin:0;height:100%;overflow:auto;color:#111827;background:#f9fafb}
 main{max-width:1000px;margin:0 auto;padding:16px 24px}
 h1{font-size:20px;margin:8px 0} h2{font-size:16px;margin:20px 0 8px}
 section{background:#fff;border:1px solid #e5e7eb;border-radius:6px;padding:12px 16px;margin:12px 0}

@@ -6,6 +6,9 @@
 import { Marked, type Tokens } from 'marked';
 import { escapeHtml } from './html.ts';
 
+/** The one raw HTML the report writes itself: each test section's anchor (ids are safe names). */
+const TEST_ANCHOR = /^<a id="test-[A-Za-z0-9][A-Za-z0-9._-]{0,127}"><\/a>$/;
+
 const SAFE_HREF = /^(https?:|mailto:|#|\/|\.{0,2}\/|[^:]*$)/i;
 
 const marked = new Marked({
@@ -14,6 +17,9 @@ const marked = new Marked({
   renderer: {
     html({ text }: Tokens.HTML | Tokens.Tag): string {
       return escapeHtml(text);
+    },
+    paragraph({ tokens, raw }: Tokens.Paragraph): string | false {
+      return TEST_ANCHOR.test(raw.trim()) ? `${raw.trim()}\n` : `<p>${this.parser.parseInline(tokens)}</p>\n`;
     },
     // Anchors so the status page can link to a section (e.g. #compared-with-the-baseline).
     heading({ tokens, depth, text }: Tokens.Heading): string {
@@ -38,7 +44,10 @@ export function markdownToHtml(markdown: string): string {
 }
 
 /** Exported for the Content-Security-Policy's style hash (headers.ts). */
-export const REPORT_CSS = `body{font:14px/1.5 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:16px 24px;color:#111827}
+// The body scrolls, not the viewport: headless Chromium's screenshots of a viewport scrolled to a
+// #fragment come out blank, and a scrolled body renders.
+export const REPORT_CSS = `html{height:100%;overflow:hidden}
+body{font:14px/1.5 system-ui,sans-serif;height:100%;box-sizing:border-box;overflow:auto;margin:0;padding:16px max(24px,calc((100% - 952px) / 2));color:#111827}
 pre{background:#f3f4f6;padding:8px;overflow:auto} code{font-size:13px} table{border-collapse:collapse}
 th,td{border:1px solid #e5e7eb;padding:3px 8px;text-align:left}`;
 

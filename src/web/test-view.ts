@@ -1,14 +1,12 @@
 /**
  * The status page's per-test view: for each test its last outcome and reason, when it last passed,
- * its durations over the last runs, its verdicts against the baseline, and links to its log, the
- * report's comparison section and its trace.
+ * its durations over the last runs, its verdicts against the baseline, and links to its log, its
+ * section of the report and its trace.
  */
 import type { RegressionRecord, RunResult, TestResult } from '../result/types.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
 import { renderSparkline, type SparkPoint } from './sparkline.ts';
 
-/** The report's anchor (src/report/baseline-section.ts BASELINE_ANCHOR; web/ does not import report/). */
-const BASELINE_ANCHOR = 'compared-with-the-baseline';
 const SPARK_RUNS = 20;
 
 export interface TestViewOptions {
@@ -56,7 +54,8 @@ function linksCell(run: RunResult, t: TestResult, judged: RunResult | null, trac
   const links = [];
   if (t.log_path) links.push(`<a href="/api/runs/${id}/tests/${encodeURIComponent(t.id)}/log">log</a>`);
   const reportRun = encodeURIComponent((judged ?? run).id);
-  links.push(`<a href="/api/runs/${reportRun}/report.html#${BASELINE_ANCHOR}">report</a>`);
+  // The test's own section (the anchor of src/report/test-section.ts testAnchor; web/ does not import report/).
+  links.push(`<a href="/api/runs/${reportRun}/report.html#test-${encodeURIComponent(t.id)}">report</a>`);
   const trace = traceLink(traceUrl, t.trace_id);
   if (trace) links.push(`<a href="${e(trace)}" rel="noopener noreferrer">trace</a>`);
   return links.join(' · ');

@@ -48,6 +48,6 @@ test('no file in src/ but the schema writes a default for a known setting', () =
 
 test('the schema itself takes every non-empty default from DEFAULTS', () => {
   const text = readFileSync(join(SRC, SCHEMA), 'utf8');
-  const literal = [...text.matchAll(/\.default\(([^)]*)\)/g)].map((m) => m[1]!.trim()).filter((arg) => !/^(DEFAULTS\.|null$|\[\]$)/.test(arg));
+  const literal = [...text.matchAll(/\.default\(([^)]*)\)/g)].map((m) => m[1]!.trim()).filter((arg) => !/^(DEFAULTS\.|null$|\[\]$|\{\}$)/.test(arg));
   assert.deepEqual(literal, [], 'a .default(...) with its own value instead of DEFAULTS.<name>');
 });

@@ -63,15 +63,15 @@ test('first text, gaps and cost come out as the simulator paced and reported the
   assert.equal(t?.outcome, 'passed');
   const s = t?.stream;
   // The init line comes at once, the first text 300 ms later, then a line every 50 ms. A timer
-  // never fires early, so each figure is at least what the simulator paced (less a millisecond of
-  // clock rounding); a busy core only delays lines, so above that only the median is held: one
-  // late line moves the p95 and the max, never the median of 40 gaps.
+  // never fires early, so each gap is about what the simulator paced or more; a reader held up on
+  // a busy core can shorten one gap as it lengthens the one before, hence the lower bounds' slack.
+  // Above them only the median is held: one late line moves the p95 and the max, not the median.
   const textAfterFirstOutput = (s?.first_text_seconds ?? NaN) - (s?.first_output_seconds ?? NaN);
-  assert.ok(textAfterFirstOutput >= 0.299, `first text after first output: ${textAfterFirstOutput}`);
+  assert.ok(textAfterFirstOutput >= 0.25, `first text after first output: ${textAfterFirstOutput}`);
   const [p50, p95, max] = [s?.gap_p50_seconds ?? NaN, s?.gap_p95_seconds ?? NaN, s?.gap_max_seconds ?? NaN];
-  assert.ok(p50 >= 0.045 && p50 <= 0.1, `p50 ${p50}`);
+  assert.ok(p50 >= 0.04 && p50 <= 0.1, `p50 ${p50}`);
   assert.ok(p95 >= p50 && max >= p95, `p50 ${p50} ≤ p95 ${p95} ≤ max ${max}`);
-  assert.ok(max >= 0.299, `max ${max}: the wait for the first text is the longest gap`);
+  assert.ok(max >= 0.25, `max ${max}: the wait for the first text is the longest gap`);
   // Every gap after the first output is in the histogram: one fewer than the lines received.
   const h = s?.gap_histogram;
   assert.ok(h && t, 'the gap histogram is reported');
@@ -79,7 +79,7 @@ test('first text, gaps and cost come out as the simulator paced and reported the
   assert.equal(h.counts.reduce((a, b) => a + b, 0), h.count);
   const aboveTenthOfASecond = h.counts.filter((_, i) => (h.bounds[i] ?? Infinity) > 0.1).reduce((a, b) => a + b, 0);
   assert.ok(aboveTenthOfASecond >= 1, 'the 300 ms wait for the first text is one of the gaps');
-  assert.ok(h.sum / h.count >= (0.3 + 0.045 * (h.count - 1)) / h.count, `mean gap ${h.sum / h.count}`);
+  assert.ok(h.sum / h.count >= (0.25 + 0.04 * (h.count - 1)) / h.count, `mean gap ${h.sum / h.count}`);
 
   const lines = (await readFile(t?.log_path ?? '', 'utf8')).trim().split('\n');
   const result = JSON.parse(lines.at(-1) ?? '{}') as { total_cost_usd: number; num_turns: number; usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { marked } from 'marked';
+import { marked, type Tokens } from 'marked';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { DURATION_BUCKETS, OUTPUT_BUCKETS } from '../../src/report/distribution.ts';
 import { runResult, testResult } from './run-result.ts';
@@ -59,7 +59,7 @@ describe('renderMarkdown', () => {
 
   it('says GRADUATED when the run graduated', () => {
     const ok = renderMarkdown(runResult({ graduated: true, verdict: null, tests: [testResult({ id: 'a', outcome: 'passed' })] }));
-    assert.match(section(ok, 'Summary'), /✅ GRADUATED/);
+    assert.match(section(ok, 'Summary'), /\| GRADUATED \|/);
     assert.match(section(ok, 'Failure reasons'), /None: every test passed/);
   });
 
@@ -167,5 +167,20 @@ describe('renderMarkdown', () => {
     const failed = md.slice(md.indexOf('FAILED: Evil'), md.indexOf('TIMEOUT: Test'));
     assert.match(failed, /the first \d+ characters/);
     assert.match(failed, /the last 23 characters/);
+  });
+
+  it('has no table with an empty head row', () => {
+    const tables = marked.lexer(md).filter((t): t is Tokens.Table => t.type === 'table');
+    assert.ok(tables.length > 3);
+    for (const t of tables) assert.ok(t.header.some((h) => h.text.trim() !== ''), `a table with an empty head: ${t.raw.slice(0, 80)}`);
+  });
+
+  it('gives each test section an anchor of its id, before its heading', () => {
+    const result = runResult();
+    for (const t of result.tests) assert.match(md, new RegExp(`^<a id="test-${t.id}"></a>\n\n### `, 'm'));
+  });
+
+  it('writes no emoji: outcomes, graduation and verdicts are words', () => {
+    assert.doesNotMatch(md, /[\u{1F300}-\u{1FAFF}\u{2600}-\u{27BF}]|\u{FE0F}/u);
   });
 });

@@ -27,3 +27,10 @@ test('defuses javascript: and data: links', () => {
 test('the page escapes its title', () => {
   assert.match(renderReportPage('hi', '<b>t</b>'), /<title>&lt;b&gt;t&lt;\/b&gt;<\/title>/);
 });
+
+test("keeps each test section's anchor and nothing else of the kind", () => {
+  const html = markdownToHtml('<a id="test-essay_1"></a>\n\n### 1. PASSED: Essay\n\n<a id="test-x" onclick="alert(1)"></a>\n\n<a id="other"></a>\n');
+  assert.match(html, /<a id="test-essay_1"><\/a>/);
+  assert.doesNotMatch(html, /<a id="test-x"/);
+  assert.doesNotMatch(html, /<a id="other"/);
+});

@@ -41,7 +41,7 @@ test('each test shows its last outcome, last pass, a sparkline with failed and a
   assert.equal((row.match(/class="pt-passed"/g) ?? []).length, 2);
   assert.match(row, /duration regressed ↑ \+30%/);
   assert.match(row, /href="\/api\/runs\/[^"]+\/tests\/summary\/log"/);
-  assert.match(row, /href="\/api\/runs\/[^"]+\/report\.html#compared-with-the-baseline"/);
+  assert.match(row, /href="\/api\/runs\/[^"]+\/report\.html#test-summary"/, "the report link goes to the test's own section");
   assert.match(row, new RegExp(`href="http://127\\.0\\.0\\.1:16686/trace/${TRACE}"`));
 });
 
