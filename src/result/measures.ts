@@ -88,6 +88,12 @@ const table: MeasureDef[] = [
     metric: { name: 'stressd_test_last_cost_usd', help: 'total_cost_usd reported by the system under test, latest execution.' },
     words: 'cost', format: (v) => `$${v.toFixed(4)}`,
   },
+  // The highest level of sessions a capacity search held (DESIGN section 14): one session less is a drop.
+  {
+    name: 'capacity', unit: 'sessions', bad: 'lower', floor: 1, value: (t) => (t.load?.search ? t.load.search.held : null),
+    metric: { name: 'stressd_test_capacity_sessions', help: 'Highest number of sessions at once that held the objectives in the latest capacity search.' },
+    words: 'capacity', format: (v) => `${v} sessions`,
+  },
 ];
 
 /** The table, in the order the report and `compare` list measures. */

@@ -164,10 +164,39 @@ export const LoadSessionSchema = z.object({
   first_output_seconds: seconds,
 });
 
+/** One step of a capacity search: a level held for `step_s`, its figures with their spread. */
+export const SearchStepSchema = z.object({
+  sessions: count,
+  seconds: z.number(),
+  started: count,
+  error_ratio: z.number(),
+  first_output_seconds: LoadPercentilesSchema,
+  duration_seconds: LoadPercentilesSchema,
+  /** Median over the sessions of their output bytes per second; null when none wrote. */
+  output_bytes_per_second_p50: z.number().nullable(),
+  held: z.boolean(),
+  /** The objectives it broke, in words; empty when held. */
+  broke: z.array(z.string()),
+});
+
+export const CapacitySearchSchema = z.object({
+  /** The highest level that held: the measure `capacity`; 0 when not even the first held. */
+  held: count,
+  /** The lowest level that broke; null when none did up to max_sessions or the budget. */
+  broke: count.nullable(),
+  /** Why the search ended, in words. */
+  ended: z.string(),
+  steps: z.array(SearchStepSchema),
+});
+
 /** What a test under load aggregates from its sessions (DESIGN section 11). */
 export const LoadResultSchema = z.object({
-  /** `fixed` for {"sessions": N}, `stages` for a ramp. */
-  mode: z.enum(['fixed', 'stages']),
+  /** `fixed` for {"sessions": N}, `stages` for a ramp, `rate` for arrivals (the open model), `search` for a capacity search. */
+  mode: z.enum(['fixed', 'stages', 'rate', 'search']),
+  /** Open model: arrivals that found `max_in_flight` sessions in flight and never started. */
+  dropped: count.optional(),
+  /** Capacity search: the levels tried and what was found. */
+  search: CapacitySearchSchema.optional(),
   /** Sessions started. */
   sessions: count,
   outcomes: z.object({ passed: count, failed: count, timeout: count, error: count }),

@@ -20,7 +20,7 @@ export function loadPlan(load: LoadConfig): LoadPlan {
     const n = load.sessions ?? 1;
     return { mode: 'fixed', targetAt: () => n, endS: null, total: n };
   }
-  const stages = load.stages;
+  const stages = load.stages.map((s) => ({ duration_s: s.duration_s, sessions: s.sessions ?? 0 }));
   const endS = stages.reduce((sum, s) => sum + s.duration_s, 0);
   return { mode: 'stages', targetAt: (t) => rampTarget(stages, t), endS, total: null };
 }

@@ -13,6 +13,8 @@ import { assembleLoadResult } from './load-result.ts';
 import { loadPlan, type LoadPlan } from './load-plan.ts';
 import { sessionLogParts, testLogParts } from './log-paths.ts';
 import { judgeLoad, summariseLoad, type TimelinePoint } from './load-stats.ts';
+import { runSearch, type SearchOutcome } from './capacity-search.ts';
+import { driveOpen, isOpenLoad } from './open-load.ts';
 import { prometheusPeaks } from './prom-peaks.ts';
 import { loadSource, resourcesSetting } from './resource-source.ts';
 import { ResourceSampler } from './sampler.ts';
@@ -52,14 +54,31 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
     // (a writev each); nobody reads them live, and each is whole when its session ends.
     logFlushMs: SESSION_LOG_FLUSH_MS,
   };
-  const sessions = await drive(test, plan, sessionCtx, hooks, t0, ctx);
+  const mode = load.search ? 'search' : isOpenLoad(load) ? 'rate' : plan.mode;
+  let dropped: number | undefined;
+  let search: SearchOutcome['search'] | undefined;
+  let sessions: Driven;
+  if (load.search) {
+    const found = await runSearch(load.search, (p, s0) => drive(test, p, sessionCtx, hooks, s0, ctx), ctx);
+    search = found.search;
+    sessions = { results: found.results, peakActive: found.peakActive, timeline: [] };
+  } else if (mode === 'rate') {
+    const open = await driveOpen(test, load, sessionCtx, ctx.signal, hooks.onSession);
+    dropped = open.dropped;
+    sessions = open;
+  } else sessions = await drive(test, plan, sessionCtx, hooks, t0, ctx);
   const endedAt = performance.now();
   const resources = source.kind === 'prometheus'
     ? (void sampler.stop(), await prometheusPeaks(source.source, { start: startedAt, end: new Date(), suite: ctx.suite.suite, test: test.id, category: test.category }, ctx.signal))
     : await sampler.stop();
   const aborted = ctx.signal?.aborted === true;
-  const verdict = judgeLoad(sessions.results, load.min_pass_ratio, aborted);
-  const summary = summariseLoad({ mode: plan.mode, sessions: sessions.results, minPassRatio: load.min_pass_ratio, peakActive: sessions.peakActive, timeline: sessions.timeline });
+  // A search breaks its last steps on purpose: it passes when some level held.
+  const verdict = search && search.held > 0 && !aborted ? { outcome: 'passed' as const, reason: null, detail: null } : judgeLoad(sessions.results, load.min_pass_ratio, aborted);
+  const summary = {
+    ...summariseLoad({ mode, sessions: sessions.results, minPassRatio: load.min_pass_ratio, peakActive: sessions.peakActive, timeline: sessions.timeline }),
+    ...(dropped === undefined ? {} : { dropped }),
+    ...(search === undefined ? {} : { search }),
+  };
   const result = assembleLoadResult({
     test, sessions: sessions.results, verdict, load: summary, startedAt,
     durationSeconds: Math.round(endedAt - t0) / 1000, resources, ids: spanIds(span),
@@ -69,14 +88,14 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
   return deepFreeze(result);
 }
 
-interface Driven {
+export interface Driven {
   results: TestResult[];
   peakActive: number;
   timeline: TimelinePoint[];
 }
 
 /** Starts, replaces and awaits the sessions; samples the timeline once a second. */
-function drive(test: SuiteTest, plan: LoadPlan, sessionCtx: TestRunContext, hooks: LoadHooks, t0: number, ctx: TestRunContext): Promise<Driven> {
+export function drive(test: SuiteTest, plan: LoadPlan, sessionCtx: TestRunContext, hooks: LoadHooks, t0: number, ctx: TestRunContext): Promise<Driven> {
   const results: TestResult[] = [];
   const timeline: TimelinePoint[] = [];
   let active = 0;

@@ -30,8 +30,8 @@ describe('test-level load (DESIGN section 11)', () => {
   });
 
   it('names the path and what was expected for each bad load', () => {
-    assert.deepEqual(problems(suiteWith({})), [{ path: '$.tests[0].load.sessions', expected: 'either "sessions" (N at once) or "stages" (a ramp)' }]);
-    assert.deepEqual(problems(suiteWith({ sessions: 2, stages: [{ duration_s: 1, sessions: 1 }] })), [{ path: '$.tests[0].load.stages', expected: 'either "sessions" or "stages", not both' }]);
+    assert.deepEqual(problems(suiteWith({})), [{ path: '$.tests[0].load.sessions', expected: 'one of "sessions" (N at once), "stages" (a ramp), "rate" (arrivals per second) or "search" (a capacity search)' }]);
+    assert.deepEqual(problems(suiteWith({ sessions: 2, stages: [{ duration_s: 1, sessions: 1 }] })), [{ path: '$.tests[0].load.stages', expected: 'one of "sessions", "stages", "rate" and "search", not "sessions" and "stages"' }]);
     assert.deepEqual(problems(suiteWith({ sessions: 0 })), [{ path: '$.tests[0].load.sessions', expected: 'an integer number of sessions, 1 to 10000' }]);
     assert.deepEqual(problems(suiteWith({ stages: [{ duration_s: -1, sessions: 2 }] }))[0]?.path, '$.tests[0].load.stages[0].duration_s');
     assert.deepEqual(problems(suiteWith({ stages: [{ duration_s: 5, sessions: 0 }] })), [{ path: '$.tests[0].load.stages', expected: 'a stage with at least one session' }]);
@@ -44,7 +44,7 @@ describe('test-level load (DESIGN section 11)', () => {
     assert.deepEqual(warnings, []);
     const [ramp, burst] = suite.tests;
     assert.equal(ramp?.load?.stages?.reduce((s, st) => s + st.duration_s, 0), 60);
-    assert.equal(Math.max(...(ramp?.load?.stages ?? []).map((s) => s.sessions)), 20);
+    assert.equal(Math.max(...(ramp?.load?.stages ?? []).map((s) => s.sessions ?? 0)), 20);
     assert.equal(burst?.load?.sessions, 10);
   });
 });
