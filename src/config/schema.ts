@@ -1,12 +1,5 @@
-/**
- * The one schema of a suite config file: cc_executor's JSON (flat or categorised form) plus
- * stressd's own optional keys (DESIGN section 3). It is both the runtime check and, through
- * `z.output`, the TypeScript type of a parsed file. Every `error` text is the "expected" part of a
- * problem message, so it is written as a noun phrase ("a positive integer (seconds)").
- * Every default is written here and nowhere else: the parsed output has each setting filled in, so
- * no reader applies a fallback of its own (test/config/defaults-once.test.ts holds to it).
- * Unknown keys are stripped from the output and reported by problems.ts from the raw document.
- */
+/** The one schema of a suite config file (cc_executor's JSON plus stressd's keys, DESIGN section 3): the runtime check and, by `z.output`, the type. `error` texts are noun phrases ("a positive integer (seconds)").
+ * Every default is in DEFAULTS and nowhere else (test/config/defaults-once.test.ts); unknown keys are stripped here and reported by problems.ts. */
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { MODEL_NAMES } from '../result/measures.ts';
