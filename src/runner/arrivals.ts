@@ -5,6 +5,7 @@
  * arrivals so far reaches E_k: k for constant arrivals, a seeded sum of exponential gaps for
  * Poisson ones (a unit-rate Poisson process mapped through the rate's integral).
  */
+import { seededRandom } from '../seeded-random.ts';
 
 export interface RatePiece {
   duration_s: number;
@@ -18,17 +19,6 @@ export interface ArrivalSpec {
   seed: number;
 }
 
-/** mulberry32: small, fast and the same on every machine, so a seed names one schedule. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seconds after the start at which each arrival is due, ascending; at most `limit` of them. */
 export function arrivalTimes(spec: ArrivalSpec, limit = 1_000_000): number[] {

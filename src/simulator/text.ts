@@ -3,18 +3,10 @@
  * `--include` phrases and `--topic` words guaranteed to appear so expected patterns can match.
  * The same options always give the same text, so tests and demo runs are reproducible.
  */
+import { seededRandom as prng } from '../seeded-random.ts';
 
-/** mulberry32: tiny, fast and good enough for choosing words; not for anything secret. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
+export { prng };
 
 const VOCABULARY = (
   'the a system design code test service request response data model stream output process ' +
