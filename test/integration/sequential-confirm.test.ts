@@ -13,8 +13,9 @@ import { startRunWith } from '../../src/runner/runner.ts';
 import { createReview } from '../../src/commands/review.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
 import { RunResultSchema } from '../../src/result/schema.ts';
-import type { RegressionRecord, RunResult, TestResult } from '../../src/result/types.ts';
+import type { RunResult } from '../../src/result/types.ts';
 import { makeSuite, recordEvents } from '../fixtures/runner/suite.ts';
+import { counted, durationOf } from '../fixtures/runner/reruns.ts';
 import { passed, run as historyRun } from '../fixtures/analysis/history.ts';
 
 let executor: ExecutorServer;
@@ -38,17 +39,6 @@ after(async () => {
 });
 
 const target = () => ({ url: executor.url, localPid: process.pid });
-
-/** Counts its own runs in `file`; sleeps 1.6 s on the runs `slowWhen` (a shell test on $n) selects. */
-function counted(file: string, slowWhen: string): string {
-  return `n=$(cat ${file} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${file}; if ${slowWhen}; then sleep 1.6; fi; echo "run $n done"`;
-}
-
-function durationOf(t: TestResult | undefined): RegressionRecord {
-  const r = t?.regressions?.find((x) => x.measure === 'duration');
-  return r ?? assert.fail(`no duration record on ${t?.id}`);
-}
-
 
 test('sequential confirmation: re-runs only while undecided; a lasting slowdown regressed, a one-off dismissed as noise', async () => {
   const cmds = {
