@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
+import { stressdCli } from '../fixtures/stressd-run.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
 // Seven runs of suite "demo" written by test/fixtures/analysis/history.ts's builder; the newest one's
 // "essay" took 140 s against about 100 s before. Plus one file that is not a RunResult.
 const REPORTS = join(REPO, 'test/fixtures/analysis/reports');
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'compare', ...args, '--reports-dir', REPORTS], { cwd: REPO });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', fail);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
+function cli(args: string[]): ReturnType<typeof stressdCli> {
+  return stressdCli('compare', [...args, '--reports-dir', REPORTS]);
 }
 
 test('compare latest against its baseline prints a table with the regressed duration', async () => {

@@ -7,10 +7,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { compareWithBaseline } from '../../src/analysis/index.ts';
 import { createReview } from '../../src/commands/review.ts';
 import { RegressionSchema } from '../../src/config/schema.ts';
@@ -21,8 +20,8 @@ import type { RunResult } from '../../src/result/types.ts';
 import { startRun } from '../../src/runner/runner.ts';
 import { passed, run as historyRun } from '../fixtures/analysis/history.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
+import { stressdCli } from '../fixtures/stressd-run.ts';
 
-const REPO = resolve(import.meta.dirname, '../..');
 let executor: ExecutorServer;
 let dir: string;
 
@@ -35,16 +34,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'compare', ...args, '--reports-dir', dir], { cwd: REPO });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', fail);
-    child.once('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[]): ReturnType<typeof stressdCli> {
+  return stressdCli('compare', [...args, '--reports-dir', dir]);
 }
 
 /** Prints `bytes` bytes of "x" and a newline. */
