@@ -55,7 +55,23 @@ export function hostPids(): string[] | null {
  */
 export function statFields(pid: number | string): string[] | null {
   const stat = readProc(`/proc/${pid}/stat`);
-  return stat === null ? null : stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat === null ? null : parseStatFields(stat);
+}
+
+/** Fields up to rss (proc(5) field 24): what any caller reads. */
+const STAT_FIELDS_READ = 22;
+
+/**
+ * The fields of one /proc/<pid>/stat text; null when it is not whole. A process that exits while
+ * it is read can give an empty or cut-short text, whose missing fields would read as NaN ticks —
+ * a NaN that reaches a result's JSON as null, which its own schema then rejects.
+ */
+export function parseStatFields(stat: string): string[] | null {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return null;
+  const fields = stat.slice(close + 2).trimEnd().split(' ');
+  if (fields.length < STAT_FIELDS_READ || !fields.slice(1, STAT_FIELDS_READ).every((f) => /^-?\d+$/.test(f))) return null;
+  return fields;
 }
 
 /** The state letter of /proc/<pid>/stat ('R', 'S', 'Z', …); null when it cannot be read (gone, or no /proc). */
