@@ -7,7 +7,7 @@ import type { Gauge } from 'prom-client';
 import { MEASURES, findMeasure } from '../result/measures.ts';
 import type { TestLabel } from './metric-defs.ts';
 
-export const BASELINE_UNITS = ['seconds', 'bytes', 'ratio', 'usd', 'tokens_per_second'] as const;
+export const BASELINE_UNITS = ['seconds', 'bytes', 'ratio', 'usd', 'tokens_per_second', 'sessions'] as const;
 export type BaselineUnit = (typeof BASELINE_UNITS)[number];
 
 /** The table's unit of each measure (src/result/measures.ts) as the base unit of a metric name. */
@@ -18,12 +18,13 @@ const BASE_UNIT_OF: Readonly<Record<string, BaselineUnit>> = {
   cores: 'ratio',
   USD: 'usd',
   'tokens/s': 'tokens_per_second',
+  sessions: 'sessions',
 };
 
-/** A measure of a unit with no baseline metric of its own (a count, sessions) goes to `_ratio`, unitless. */
-export function baselineUnit(measure: string): BaselineUnit {
+/** The metric unit of a measure; null for a unit with no baseline metric of its own (only the deprecated mixed one has it). */
+export function baselineUnit(measure: string): BaselineUnit | null {
   const unit = findMeasure(measure)?.unit;
-  return (unit !== undefined ? BASE_UNIT_OF[unit] : undefined) ?? 'ratio';
+  return (unit !== undefined ? BASE_UNIT_OF[unit] : undefined) ?? null;
 }
 
 export function baselineMetricName(unit: BaselineUnit): string {

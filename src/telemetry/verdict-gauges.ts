@@ -24,15 +24,16 @@ export function applyRegressionGauges(m: MetricSet, run: RunResult, labelsOf: La
     const labels = labelsOf(test);
     for (const r of test.regressions) {
       const series = { ...labels, measure: r.measure };
-      const byUnit = m.testBaselineByUnit[baselineUnit(r.measure)];
+      const unit = baselineUnit(r.measure);
+      const byUnit = unit === null ? null : m.testBaselineByUnit[unit];
       if (r.baseline === null) {
         m.testBaseline.remove(series);
-        byUnit.remove(series);
+        byUnit?.remove(series);
         m.testRegressed.remove(series);
         continue;
       }
       m.testBaseline.set(series, r.baseline.median);
-      byUnit.set(series, r.baseline.median);
+      byUnit?.set(series, r.baseline.median);
       m.testRegressed.set(series, r.verdict === 'regressed' ? 1 : 0);
     }
   }

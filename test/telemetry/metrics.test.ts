@@ -77,6 +77,7 @@ describe('stressd metrics', () => {
       stressd_test_baseline_usd: 'gauge',
       stressd_test_capacity_sessions: 'gauge',
       stressd_test_baseline_tokens_per_second: 'gauge',
+      stressd_test_baseline_sessions: 'gauge',
       stressd_test_baseline: 'gauge', // deprecated
       stressd_suite_graduated_runs_ratio: 'gauge',
       stressd_suite_success_failure_ratio: 'gauge', // deprecated
