@@ -71,12 +71,18 @@ before(async () => {
   page = await browser.page();
 });
 
+// Every step runs even when one before it throws: a daemon left running keeps the test file alive.
 after(async () => {
-  await browser?.close();
-  await Promise.all([open?.stop(), guarded?.stop()]);
-  await executor?.close();
-  await new Promise((resolve) => (pages ? pages.close(resolve) : resolve(undefined)));
-  if (dir) await rm(dir, { recursive: true, force: true });
+  const steps = [
+    () => browser?.close(),
+    () => Promise.all([open?.stop(), guarded?.stop()]),
+    () => executor?.close(),
+    () => new Promise((resolve) => (pages ? pages.close(resolve) : resolve(undefined))),
+    () => (dir ? rm(dir, { recursive: true, force: true }) : undefined),
+  ];
+  const failed: unknown[] = [];
+  for (const step of steps) await Promise.resolve().then(step).catch((err: unknown) => failed.push(err));
+  if (failed.length > 0) throw new AggregateError(failed, 'the browser test did not tear down cleanly');
 });
 
 test('a page of another origin cannot execute over the WebSocket, start a run with a form, or read through a rebound name', async (t) => {

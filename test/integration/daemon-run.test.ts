@@ -15,6 +15,7 @@ import { assertMetricsDescribe } from '../fixtures/daemon/metrics-check.ts';
 import { getJson, spawnDaemon, waitFor, type DaemonProcess } from '../fixtures/daemon/spawn-daemon.ts';
 import { parsePromText, samples } from '../fixtures/prom-text.ts';
 import { requireTool, skipReason } from '../fixtures/tools.ts';
+import { CHROMIUM_FLAGS } from '../fixtures/web/chromium.ts';
 
 const CONFIG = 'test/fixtures/daemon/quick.json';
 let reportsDir = '';
@@ -92,15 +93,14 @@ test('the status page, loaded in a real headless Chromium, shows the last run an
   const profile = await mkdtemp(join(tmpdir(), 'stressd-chromium-'));
   try {
     const { stdout } = await promisify(execFile)(chromium, [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--dump-dom', `${daemon.url}/`,
+      ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, '--dump-dom', `${daemon.url}/`,
     ], { timeout: 60_000, maxBuffer: 10 * 1024 * 1024 });
     const verdict = run.graduated ? 'graduated' : 'not graduated';
     assert.match(stdout, new RegExp(`<code>${run.id}</code></td><td><span class="v v-${verdict.replace(' ', '-')}">${verdict}</span>`));
     assert.match(stdout, /<svg class="chart"/);
     assert.match(stdout, /manual triggers/);
   } finally {
-    await rm(profile, { recursive: true, force: true });
+    await rm(profile, { recursive: true, force: true, maxRetries: 10 });
   }
 });
 
