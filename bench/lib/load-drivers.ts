@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseSuite } from '../../src/config/load.ts';
+import { LoadSchema } from '../../src/config/schema.ts';
 import type { LoadConfig } from '../../src/config/types.ts';
 import { runLoadTest } from '../../src/runner/load.ts';
 import { bareSession } from './bare-session.ts';
@@ -47,7 +48,7 @@ export interface DriverArgs {
 const WARMUP_SESSIONS = 5;
 
 function loadOf(a: DriverArgs): LoadConfig {
-  return a.stages === null ? { sessions: a.sessions, stages: null, min_pass_ratio: 0.95 } : { sessions: null, stages: [...a.stages], min_pass_ratio: 0.95 };
+  return LoadSchema.parse(a.stages === null ? { sessions: a.sessions, min_pass_ratio: 0.95 } : { stages: [...a.stages], min_pass_ratio: 0.95 });
 }
 
 const TRUTH = /"t":"(\d+)\.(\d+)"/;
@@ -85,7 +86,7 @@ export async function driveStressd(a: DriverArgs): Promise<LoadFigure> {
   const ctx = {
     suite, runId: 'bench', executor: { url: a.url, localPid: a.executorPid }, reportsDir, signal: undefined, traceContext: context.active(), onProgress: () => undefined,
   };
-  await runLoadTest({ ...test, id: 'warmup', command: a.warmupCommand, load: { sessions: WARMUP_SESSIONS, stages: null, min_pass_ratio: 0 } }, ctx);
+  await runLoadTest({ ...test, id: 'warmup', command: a.warmupCommand, load: LoadSchema.parse({ sessions: WARMUP_SESSIONS, min_pass_ratio: 0 }) }, ctx);
   exporter.reset();
   const truths = new Map<string, number>();
   let frames = 0;

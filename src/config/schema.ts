@@ -3,31 +3,17 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { MODEL_NAMES } from '../result/measures.ts';
+import { DEFAULTS } from './defaults.ts';
+import { LoadSchema, ratio } from './load-schema.ts';
+
+export { DEFAULTS } from './defaults.ts';
+export { LoadSchema, LoadStageSchema, SearchSchema, SloSchema } from './load-schema.ts';
 
 /** Ids become file names (`<testId>.log`) and suite labels directory names, so both are kept to a safe alphabet. */
 export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SAFE_NAME_WORDS = 'safe as a file name (letters, digits, ".", "_", "-"; starting with a letter or digit; at most 128 characters)';
 
 
-export const DEFAULTS = {
-  timeout: 300,
-  executor: 'embedded',
-  pause_between_tests: 5,
-  pattern_threshold: 0.8,
-  sample_interval_ms: 500,
-  min_pass_rate: 0.6,
-  allow_timeouts: false,
-  min_success_failure_ratio: 10,
-  ratio_window_runs: 50,
-  min_pass_ratio: 0.95,
-  search: { first_output_p95_s: 5, error_ratio: 0.05, max_sessions: 100, step_s: 10, max_steps: 12, max_seconds: 600, first_level: 1, resolution: 0.1 },
-  open: { arrivals: 'constant', arrivals_seed: 1, max_in_flight: 100 },
-  regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' },
-  retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
-  resources: 'auto',
-  prometheus_scrape_interval_s: 15,
-  prometheus_labels: {},
-} as const;
 
 const timeoutSeconds = z
   .int({ error: 'a positive integer (seconds)' })
@@ -36,8 +22,6 @@ const timeoutSeconds = z
 
 const optionalText = z.string({ error: 'a string' }).nullable().default(null);
 
-const ratio = (words: string) =>
-  z.number({ error: words }).min(0, { error: words }).max(1, { error: words });
 
 // DESIGN §12: commands get a clean environment plus these; stressd's own variables never.
 const ENV_NAME_WORDS = 'a variable name (letters, digits, "_"; not starting with a digit) other than STRESSD_* and OTEL_* (stressd\'s own)';
@@ -51,72 +35,6 @@ const envMap = z
 const envPassthrough = z.array(envName, { error: 'an array of variable names' }).default([]);
 
 const positiveBound = (words: string) => z.number({ error: words }).positive({ error: words }).nullable().default(null);
-
-const stageSessions = z.int({ error: 'an integer number of sessions, 0 to 10000' }).min(0, { error: 'an integer number of sessions, 0 to 10000' }).max(10_000, { error: 'an integer number of sessions, 0 to 10000' });
-
-/** DESIGN sections 11 and 14: one stage of a ramp of sessions or of an arrival rate, reached linearly from the previous stage's (0 at the start). */
-export const LoadStageSchema = z.object({
-  duration_s: z.number({ error: 'a positive number of seconds, at most 86400' }).positive({ error: 'a positive number of seconds, at most 86400' }).max(86_400, { error: 'a positive number of seconds, at most 86400' }),
-  sessions: stageSessions.optional(),
-  rate: z.number({ error: 'an arrival rate per second, 0 to 10000' }).min(0, { error: 'an arrival rate per second, 0 to 10000' }).max(10_000, { error: 'an arrival rate per second, 0 to 10000' }).optional(),
-});
-
-const positiveSeconds = (max: number) => z.number({ error: `a positive number of seconds, at most ${max}` }).positive({ error: `a positive number of seconds, at most ${max}` }).max(max, { error: `a positive number of seconds, at most ${max}` });
-const sessionCount = stageSessions.min(1, { error: 'an integer number of sessions, 1 to 10000' });
-
-/** DESIGN section 14: the service-level objectives a search step must hold. */
-export const SloSchema = z.object({
-  first_output_p95_s: positiveSeconds(3600).default(DEFAULTS.search.first_output_p95_s),
-  error_ratio: ratio('a fraction between 0 and 1').default(DEFAULTS.search.error_ratio),
-  /** Median output bytes per second of a session; null: not judged. */
-  min_output_bytes_per_second: z.number({ error: 'a positive number of bytes per second, or null' }).positive({ error: 'a positive number of bytes per second, or null' }).nullable().default(null),
-});
-
-/** DESIGN section 14: sessions stepped up (doubling, then bisecting) until an objective breaks. */
-export const SearchSchema = z.object({
-  start: sessionCount.default(DEFAULTS.search.first_level),
-  max_sessions: sessionCount.default(DEFAULTS.search.max_sessions),
-  step_s: positiveSeconds(3600).default(DEFAULTS.search.step_s),
-  max_steps: z.int({ error: 'an integer number of steps, 1 to 100' }).min(1, { error: 'an integer number of steps, 1 to 100' }).max(100, { error: 'an integer number of steps, 1 to 100' }).default(DEFAULTS.search.max_steps),
-  /** Bisecting stops once the gap between held and broken is at most this share of the held level (and at most one session). */
-  resolution: ratio('a fraction between 0 and 1').default(DEFAULTS.search.resolution),
-  /** The whole search's time budget: no step starts that could end past it. */
-  max_seconds: positiveSeconds(86_400).default(DEFAULTS.search.max_seconds),
-  slo: SloSchema.prefault({}),
-}).refine((s) => s.start <= s.max_sessions, { error: 'start at most max_sessions', path: ['start'] });
-
-/**
- * DESIGN sections 11 and 14: exactly one of `sessions` (N at once), `stages` (a ramp of sessions,
- * or of `rate` for the open model), `rate` (arrivals per second for `duration_s`) or `search`.
- */
-export const LoadSchema = z.object({
-  sessions: sessionCount.nullable().default(null),
-  stages: z.array(LoadStageSchema, { error: 'an array of stages ({"duration_s", "sessions"} or {"duration_s", "rate"})' }).min(1, { error: 'at least one stage' }).nullable().default(null),
-  // The keys below are optional rather than defaulted, so loads built in code ({sessions, stages,
-  // min_pass_ratio}) stay what they were; src/runner/open-load.ts applies DEFAULTS.open.
-  rate: z.number({ error: 'a positive arrival rate per second, at most 10000' }).positive({ error: 'a positive arrival rate per second, at most 10000' }).max(10_000, { error: 'a positive arrival rate per second, at most 10000' }).nullable().optional(),
-  duration_s: positiveSeconds(86_400).nullable().optional(),
-  arrivals: z.enum(['constant', 'poisson'], { error: '"constant" or "poisson"' }).optional(),
-  seed: z.int({ error: 'an integer seed' }).optional(),
-  /** Open model: arrivals that find this many sessions in flight are dropped. */
-  max_in_flight: sessionCount.optional(),
-  search: SearchSchema.nullable().optional(),
-  min_pass_ratio: ratio('a fraction between 0 and 1').default(DEFAULTS.min_pass_ratio),
-}, { error: 'an object: {"sessions": N}, {"stages": [...]}, {"rate": R, "duration_s": S} or {"search": {...}}' }).superRefine((load, ctx) => {
-  const given = (['sessions', 'stages', 'rate', 'search'] as const).filter((k) => load[k] != null);
-  if (given.length === 0) ctx.addIssue({ code: 'custom', path: ['sessions'], message: 'one of "sessions" (N at once), "stages" (a ramp), "rate" (arrivals per second) or "search" (a capacity search)' });
-  else if (given.length > 1) ctx.addIssue({ code: 'custom', path: [given[1] ?? 'stages'], message: `one of "sessions", "stages", "rate" and "search", not ${given.map((k) => `"${k}"`).join(' and ')}` });
-  if (load.rate != null && load.duration_s == null) ctx.addIssue({ code: 'custom', path: ['duration_s'], message: 'a duration in seconds for the arrival rate' });
-  if (load.stages !== null) {
-    const rates = load.stages.filter((s) => s.rate !== undefined).length;
-    load.stages.forEach((s, i) => {
-      if ((s.rate === undefined) === (s.sessions === undefined)) ctx.addIssue({ code: 'custom', path: ['stages', i], message: 'either "sessions" or "rate" in a stage, not both or neither' });
-    });
-    if (rates > 0 && rates < load.stages.length) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'stages all of sessions or all of rates' });
-    else if (rates === 0 && !load.stages.some((s) => (s.sessions ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'a stage with at least one session' });
-    else if (rates > 0 && !load.stages.some((s) => (s.rate ?? 0) > 0)) ctx.addIssue({ code: 'custom', path: ['stages'], message: 'a stage with a rate above 0' });
-  }
-});
 
 const queryText = z.string({ error: 'a PromQL expression' }).trim().min(1, { error: 'a PromQL expression' }).nullable().default(null);
 

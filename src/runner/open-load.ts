@@ -6,7 +6,6 @@
  * arrival that finds `max_in_flight` sessions running is dropped and counted, never queued.
  */
 import { performance } from 'node:perf_hooks';
-import { DEFAULTS } from '../config/schema.ts';
 import type { LoadConfig, SuiteTest } from '../config/types.ts';
 import type { TestResult } from '../result/types.ts';
 import { arrivalTimes, ratePieces } from './arrivals.ts';
@@ -22,7 +21,7 @@ export interface OpenDriven {
 
 /** True when the load asks for arrivals (a `rate`, or stages of rates) rather than sessions. */
 export function isOpenLoad(load: LoadConfig): boolean {
-  return load.rate != null || (load.stages?.some((s) => s.rate !== undefined) ?? false);
+  return load.rate !== null || (load.stages?.some((s) => s.rate !== undefined) ?? false);
 }
 
 /** The session's figures moved to its intended start: `lateS` is how late it really started. */
@@ -33,8 +32,8 @@ export function fromIntendedStart(r: TestResult, lateS: number): TestResult {
 }
 
 export function driveOpen(test: SuiteTest, load: LoadConfig, sessionCtx: TestRunContext, signal: AbortSignal | undefined, onSession?: (r: TestResult, index: number) => void): Promise<OpenDriven> {
-  const due = arrivalTimes({ pieces: ratePieces(load), arrivals: load.arrivals ?? DEFAULTS.open.arrivals, seed: load.seed ?? DEFAULTS.open.arrivals_seed });
-  const cap = load.max_in_flight ?? DEFAULTS.open.max_in_flight;
+  const due = arrivalTimes({ pieces: ratePieces(load), arrivals: load.arrivals, seed: load.seed });
+  const cap = load.max_in_flight;
   const results: TestResult[] = [];
   const timeline: TimelinePoint[] = [{ t: 0, sessions: 0, active: 0, failed: 0 }];
   const t0 = performance.now();

@@ -20,13 +20,14 @@ function problems(raw: unknown): { path: string; expected: string }[] {
 describe('test-level load (DESIGN section 11)', () => {
   it('reads {"sessions": N} with the default min_pass_ratio, and leaves tests without load alone', () => {
     const { suite } = parseSuite({ timeout: 60, tests: [{ id: 'a', command: 'echo a', load: { sessions: 20 } }, { id: 'b', command: 'echo b' }] }, 'x.json');
-    assert.deepEqual(suite.tests[0]?.load, { sessions: 20, stages: null, min_pass_ratio: 0.95 });
+    // Every key the runner reads is filled in by the parse (DEFAULTS), so no reader applies a fallback.
+    assert.deepEqual(suite.tests[0]?.load, { sessions: 20, stages: null, rate: null, duration_s: null, arrivals: 'constant', seed: 1, max_in_flight: 100, search: null, min_pass_ratio: 0.95 });
     assert.equal(suite.tests[1]?.load, null);
   });
 
   it('reads stages and an explicit min_pass_ratio', () => {
     const { suite } = parseSuite(suiteWith({ stages: [{ duration_s: 30, sessions: 10 }, { duration_s: 10, sessions: 0 }], min_pass_ratio: 0.8 }), 'x.json');
-    assert.deepEqual(suite.tests[0]?.load, { sessions: null, stages: [{ duration_s: 30, sessions: 10 }, { duration_s: 10, sessions: 0 }], min_pass_ratio: 0.8 });
+    assert.deepEqual(suite.tests[0]?.load, { sessions: null, stages: [{ duration_s: 30, sessions: 10 }, { duration_s: 10, sessions: 0 }], rate: null, duration_s: null, arrivals: 'constant', seed: 1, max_in_flight: 100, search: null, min_pass_ratio: 0.8 });
   });
 
   it('names the path and what was expected for each bad load', () => {
@@ -37,6 +38,22 @@ describe('test-level load (DESIGN section 11)', () => {
     assert.deepEqual(problems(suiteWith({ stages: [{ duration_s: 5, sessions: 0 }] })), [{ path: '$.tests[0].load.stages', expected: 'a stage with at least one session' }]);
     assert.deepEqual(problems(suiteWith({ sessions: 3, min_pass_ratio: 1.5 })), [{ path: '$.tests[0].load.min_pass_ratio', expected: 'a fraction between 0 and 1' }]);
     assert.equal(problems(suiteWith(5))[0]?.path, '$.tests[0].load');
+  });
+
+  it('a rate needs duration_s, and duration_s is refused without a rate', () => {
+    assert.deepEqual(problems(suiteWith({ rate: 5 })), [{ path: '$.tests[0].load.duration_s', expected: 'a duration in seconds: "rate" needs "duration_s" (how long the arrivals go on)' }]);
+    assert.deepEqual(problems(suiteWith({ sessions: 2, duration_s: 10 })), [{ path: '$.tests[0].load.duration_s', expected: 'no "duration_s" without "rate" (a ramp\'s stages carry their own durations)' }]);
+    const { suite } = parseSuite(suiteWith({ rate: 5, duration_s: 10, arrivals: 'poisson' }), 'x.json');
+    assert.deepEqual(suite.tests[0]?.load, { sessions: null, stages: null, rate: 5, duration_s: 10, arrivals: 'poisson', seed: 1, max_in_flight: 100, search: null, min_pass_ratio: 0.95 });
+  });
+
+  it('a search over rate takes a fractional start; over sessions the start is whole and at most max_sessions', () => {
+    const { suite } = parseSuite(suiteWith({ search: { over: 'rate', start: 0.5, max_rate: 8, max_cost_usd: 2 } }), 'x.json');
+    const search = suite.tests[0]?.load?.search;
+    assert.deepEqual([search?.over, search?.start, search?.max_rate, search?.max_cost_usd, search?.max_sessions], ['rate', 0.5, 8, 2, 100]);
+    assert.deepEqual(problems(suiteWith({ search: { start: 1.5 } })), [{ path: '$.tests[0].load.search.start', expected: 'an integer number of sessions (over "sessions")' }]);
+    assert.deepEqual(problems(suiteWith({ search: { start: 8, max_sessions: 4 } })), [{ path: '$.tests[0].load.search.start', expected: 'start at most max_sessions (4)' }]);
+    assert.deepEqual(problems(suiteWith({ search: { over: 'tokens' } }))[0]?.path, '$.tests[0].load.search.over');
   });
 
   it('loads configs/demo-load.json: a ramp to 20 sessions over 60 s and a burst of 10', async () => {

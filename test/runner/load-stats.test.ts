@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { LoadSchema } from '../../src/config/schema.ts';
 import { loadPlan, rampTarget } from '../../src/runner/load-plan.ts';
 import { isRefusal, judgeLoad, percentiles, summariseLoad } from '../../src/runner/load-stats.ts';
 import type { TestResult } from '../../src/result/types.ts';
@@ -29,9 +30,9 @@ describe('the ramp (k6 ramping-VUs)', () => {
     assert.deepEqual([0, 2.5, 5, 9.9, 10, 29.9, 30, 35, 39.9, 40, 100].map((t) => rampTarget(stages, t)), [0, 3, 5, 10, 10, 10, 10, 5, 0, 0, 0]);
   });
   it('a plan of N sessions wants N, once each; a plan of stages ends with the last stage', () => {
-    const fixed = loadPlan({ sessions: 20, stages: null, min_pass_ratio: 0.95 });
+    const fixed = loadPlan(LoadSchema.parse({ sessions: 20 }));
     assert.deepEqual([fixed.mode, fixed.total, fixed.endS, fixed.targetAt(1000)], ['fixed', 20, null, 20]);
-    const ramp = loadPlan({ sessions: null, stages, min_pass_ratio: 0.95 });
+    const ramp = loadPlan(LoadSchema.parse({ stages }));
     assert.deepEqual([ramp.mode, ramp.total, ramp.endS, ramp.targetAt(5)], ['stages', null, 40, 5]);
   });
 });
