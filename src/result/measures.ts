@@ -90,9 +90,15 @@ const table: MeasureDef[] = [
   },
   // The highest level of sessions a capacity search held (DESIGN section 14): one session less is a drop.
   {
-    name: 'capacity', unit: 'sessions', bad: 'lower', floor: 1, value: (t) => (t.load?.search ? t.load.search.held : null),
+    name: 'capacity', unit: 'sessions', bad: 'lower', floor: 1, value: (t) => (t.load?.search && t.load.search.over !== 'rate' ? t.load.search.held : null),
     metric: { name: 'stressd_test_capacity_sessions', help: 'Highest number of sessions at once that held the objectives in the latest capacity search.' },
     words: 'capacity', format: (v) => `${v} sessions`,
+  },
+  // The same over arrivals per second (a search with `over: "rate"`, the open model); a tenth of an arrival per second is noise.
+  {
+    name: 'capacity_rate', unit: 'arrivals/s', bad: 'lower', floor: 0.1, value: (t) => (t.load?.search?.over === 'rate' ? t.load.search.held : null),
+    metric: { name: 'stressd_test_capacity_arrivals_per_second', help: 'Highest arrival rate per second that held the objectives in the latest capacity search over rate (the open model).' },
+    words: 'capacity (rate)', format: (v) => `${v}/s`,
   },
 ];
 

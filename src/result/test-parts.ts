@@ -166,7 +166,12 @@ export const LoadSessionSchema = z.object({
 
 /** One step of a capacity search: a level held for `step_s`, its figures with their spread. */
 export const SearchStepSchema = z.object({
+  /** The level of sessions; over rate, the most sessions in flight at the step's rate. */
   sessions: count,
+  /** Over rate: the step's arrival rate per second. */
+  rate: z.number().positive().optional(),
+  /** Over rate: arrivals that found `max_sessions` in flight (counted as errors in `error_ratio`). */
+  dropped: count.optional(),
   seconds: z.number(),
   started: count,
   error_ratio: z.number(),
@@ -174,18 +179,28 @@ export const SearchStepSchema = z.object({
   duration_seconds: LoadPercentilesSchema,
   /** Median over the sessions of their output bytes per second; null when none wrote. */
   output_bytes_per_second_p50: z.number().nullable(),
+  /** Claude's total_cost_usd summed over the step's sessions; null when none reported one. */
+  cost_usd: z.number().nullable().optional(),
   held: z.boolean(),
   /** The objectives it broke, in words; empty when held. */
   broke: z.array(z.string()),
 });
 
+/** Which bound ended a search: its answer (`resolution`: bisected; `max_level`: the top level held), a budget, errors at the first level, or a stop. */
+export const SEARCH_BOUNDS = ['resolution', 'max_level', 'max_steps', 'max_seconds', 'max_cost_usd', 'errors', 'stopped'] as const;
+
 export const CapacitySearchSchema = z.object({
-  /** The highest level that held: the measure `capacity`; 0 when not even the first held. */
-  held: count,
-  /** The lowest level that broke; null when none did up to max_sessions or the budget. */
-  broke: count.nullable(),
+  /** What was stepped: sessions at once (absent in results before rate searches) or arrivals per second. */
+  over: z.enum(['sessions', 'rate']).optional(),
+  /** The highest level that held (sessions, or arrivals per second over rate): the measure `capacity` (`capacity_rate`); 0 when not even the first held. */
+  held: z.number().nonnegative(),
+  /** The lowest level that broke; null when none did up to the top level or the budget. */
+  broke: z.number().nonnegative().nullable(),
+  bound: z.enum(SEARCH_BOUNDS).optional(),
   /** Why the search ended, in words. */
   ended: z.string(),
+  /** Claude's total_cost_usd over all steps; null when no session reported one. */
+  cost_usd: z.number().nullable().optional(),
   steps: z.array(SearchStepSchema),
 });
 

@@ -59,7 +59,12 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
   let search: SearchOutcome['search'] | undefined;
   let sessions: Driven;
   if (load.search) {
-    const found = await runSearch(load.search, (p, s0) => drive(test, p, sessionCtx, hooks, s0, ctx), ctx);
+    const wanted = load.search;
+    // Over sessions a step is the closed model held at the level; over rate, the open model at that rate with max_sessions in flight.
+    const step = wanted.over === 'rate'
+      ? (rate: number) => driveOpen(test, { ...load, stages: null, search: null, rate, duration_s: wanted.step_s, max_in_flight: wanted.max_sessions }, sessionCtx, ctx.signal, hooks.onSession)
+      : (level: number) => drive(test, { mode: 'stages', targetAt: () => level, endS: wanted.step_s, total: null }, sessionCtx, hooks, performance.now(), ctx);
+    const found = await runSearch(wanted, step, ctx);
     search = found.search;
     sessions = { results: found.results, peakActive: found.peakActive, timeline: [] };
   } else if (mode === 'rate') {

@@ -30,7 +30,7 @@ const ctx = () => ({
 
 test('a capacity search through the protocol finds the executor\'s session cap', async () => {
   const load = {
-    sessions: null, stages: null, min_pass_ratio: 0.95,
+    min_pass_ratio: 0.95,
     search: { start: 1, max_sessions: 32, step_s: 1.5, max_steps: 12, resolution: 0.1, max_seconds: 120, slo: { first_output_p95_s: 30, error_ratio: 0.05, min_output_bytes_per_second: null } },
   };
   const [one] = makeSuite([{ id: 'cap', command: 'sleep 0.5; echo ok', expected_patterns: ['ok'], load }]).tests;
@@ -44,10 +44,59 @@ test('a capacity search through the protocol finds the executor\'s session cap',
   assert.ok(search.broke !== null && search.broke > search.held, JSON.stringify(search));
   assert.equal(result.outcome, 'passed');
   assert.equal(result.load?.mode, 'search');
+  assert.equal(search.bound, 'resolution');
+  assert.equal(search.over, 'sessions');
+});
+
+test('a search over arrival rate (the open model) breaks where the cap refuses sessions, and names its bound', async () => {
+  const load = { search: { over: 'rate' as const, start: 1, max_rate: 64, max_sessions: 100, step_s: 2, max_steps: 10, resolution: 0.15, max_seconds: 120, slo: { first_output_p95_s: 30 } } };
+  const [one] = makeSuite([{ id: 'rate', command: 'sleep 0.5; echo ok', expected_patterns: ['ok'], load }]).tests;
+  assert.ok(one);
+  const result = await runLoadTest(one, ctx());
+  const search = result.load?.search;
+  assert.ok(search, JSON.stringify(result.load));
+  assert.equal(search.over, 'rate');
+  assert.ok(search.held >= 1 && search.broke !== null && search.broke > search.held, JSON.stringify(search));
+  for (const s of search.steps) {
+    assert.ok(s.rate !== undefined && s.dropped === 0, JSON.stringify(s));
+    // A step that broke was refused by the cap: its errors, not its latency, broke it.
+    if (!s.held) assert.ok(s.error_ratio > 0.05, JSON.stringify(s));
+  }
+  // Each session takes at least 0.5 s, so at most CAP / 0.5 arrivals per second can hold.
+  assert.ok(search.held <= CAP / 0.5, String(search.held));
+  assert.ok(['resolution', 'max_steps'].includes(search.bound ?? ''), search.ended);
+  assert.equal(result.outcome, 'passed');
+});
+
+test('a search whose first level fails on errors stops after that one step', async () => {
+  const load = { search: { start: 2, max_sessions: 32, step_s: 1, max_seconds: 60 } };
+  const [one] = makeSuite([{ id: 'broken', command: 'echo nope; exit 3', expected_patterns: ['ok'], load }]).tests;
+  assert.ok(one);
+  const result = await runLoadTest(one, ctx());
+  const search = result.load?.search;
+  assert.ok(search);
+  assert.deepEqual([search.bound, search.held, search.broke, search.steps.length], ['errors', 0, 2, 1]);
+  assert.match(search.ended, /^errors at the first level \(error ratio 1\.000 above 0\.05/);
+  assert.equal(result.outcome, 'failed');
+});
+
+test('the cost budget ends a search before a step whose expected cost (from Claude\'s cost_usd so far) would pass it', async () => {
+  const simulator = `${process.execPath} --import tsx src/simulator/main.ts --words 5 --first-token-ms 0 --tokens-per-second 500`;
+  // Any step costs more than a millionth of a cent: the first step runs (nothing is known before it), the second would pass the budget.
+  const load = { search: { start: 1, max_sessions: 8, step_s: 1, max_seconds: 120, max_cost_usd: 1e-8, slo: { first_output_p95_s: 30 } } };
+  const [one] = makeSuite([{ id: 'costly', command: simulator, load }]).tests;
+  assert.ok(one);
+  const result = await runLoadTest(one, ctx());
+  const search = result.load?.search;
+  assert.ok(search, JSON.stringify(result.load));
+  assert.equal(search.bound, 'max_cost_usd', search.ended);
+  assert.equal(search.steps.length, 1);
+  assert.ok((search.cost_usd ?? 0) > 0 && search.steps[0]?.cost_usd === search.cost_usd, JSON.stringify(search));
+  assert.match(search.ended, /^cost budget of \$1e-8 reached/);
 });
 
 test('the open model above the cap drops arrivals and measures from the intended start', async () => {
-  const load = { sessions: null, stages: null, min_pass_ratio: 0, rate: 10, duration_s: 2, max_in_flight: 3 };
+  const load = { min_pass_ratio: 0, rate: 10, duration_s: 2, max_in_flight: 3 };
   const [one] = makeSuite([{ id: 'open', command: 'sleep 1; echo ok', expected_patterns: ['ok'], load }]).tests;
   assert.ok(one);
   const result = await runLoadTest(one, ctx());

@@ -76,6 +76,7 @@ describe('stressd metrics', () => {
       stressd_test_baseline_ratio: 'gauge',
       stressd_test_baseline_usd: 'gauge',
       stressd_test_capacity_sessions: 'gauge',
+      stressd_test_capacity_arrivals_per_second: 'gauge',
       stressd_test_baseline_tokens_per_second: 'gauge',
       stressd_test_baseline_sessions: 'gauge',
       stressd_test_baseline: 'gauge', // deprecated
