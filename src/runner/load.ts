@@ -43,8 +43,10 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
   const source = loadSource(ctx.executor, resourcesSetting(test, ctx.suite));
   const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, localPid: source.kind === 'proc' ? source.pid : null });
   if (source.kind === 'proc' && source.pid !== null) sampler.setRoot(source.pid);
+  // A session is no test of its own: the review judges (and re-runs) the aggregate, not each session.
+  const { suspects: _suspects, rerunOf: _rerunOf, ...testCtx } = ctx;
   const sessionCtx: TestRunContext = {
-    ...ctx,
+    ...testCtx,
     // Per-session sampling would be N samplers reading /proc for what the one above already covers.
     executor: { ...ctx.executor, localPid: null },
     unsampled: true,
@@ -84,12 +86,15 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
     ...(dropped === undefined ? {} : { dropped }),
     ...(search === undefined ? {} : { search }),
   };
-  const result = assembleLoadResult({
+  const assembled = assembleLoadResult({
     test, sessions: sessions.results, verdict, load: summary, startedAt,
     durationSeconds: Math.round(endedAt - t0) / 1000, resources, ids: spanIds(span),
   });
+  // As runTest does: a re-run is marked as one, and the review hears of the result so a suspect (a capacity drop) gets its re-runs.
+  const result: TestResult = ctx.rerunOf === undefined ? assembled : { ...assembled, rerun_of: ctx.rerunOf };
+  const suspected = ctx.suspects ? await ctx.suspects(result) : [];
   guard(() => span.setAttributes({ 'stressd.load.sessions': summary.sessions, 'stressd.load.passed': summary.outcomes.passed, 'stressd.load.refusals': summary.refusals }));
-  endTestSpan(span, result, { firstOutputAt: null, endedAt, timedOut: false, cancelled: aborted });
+  endTestSpan(span, result, { suspectedMeasures: suspected, firstOutputAt: null, endedAt, timedOut: false, cancelled: aborted });
   return deepFreeze(result);
 }
 
