@@ -15,6 +15,7 @@ import { sessionLogParts, testLogParts } from './log-paths.ts';
 import { judgeLoad, summariseLoad, type TimelinePoint } from './load-stats.ts';
 import { runSearch, type SearchOutcome } from './capacity-search.ts';
 import { driveOpen, isOpenLoad } from './open-load.ts';
+import { hostPressure, pressureSnapshot } from './host-pressure.ts';
 import { prometheusPeaks } from './prom-peaks.ts';
 import { loadSource, resourcesSetting } from './resource-source.ts';
 import { ResourceSampler } from './sampler.ts';
@@ -35,6 +36,8 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
   const load = test.load;
   if (!load) return runTest(test, ctx);
   const plan = loadPlan(load);
+  // As for a single test: the host's pressure over the whole load, so a verdict (a capacity drop) measured on a busy host is not taken as the service's.
+  const pressureBefore = await pressureSnapshot(ctx.procRoot);
   const startedAt = new Date();
   const t0 = performance.now();
   const span = startTestSpan(ctx.traceContext, test);
@@ -91,7 +94,8 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
     durationSeconds: Math.round(endedAt - t0) / 1000, resources, ids: spanIds(span),
   });
   // As runTest does: a re-run is marked as one, and the review hears of the result so a suspect (a capacity drop) gets its re-runs.
-  const result: TestResult = ctx.rerunOf === undefined ? assembled : { ...assembled, rerun_of: ctx.rerunOf };
+  const host_pressure = await hostPressure(pressureBefore, await pressureSnapshot(ctx.procRoot), ctx.procRoot);
+  const result: TestResult = { ...assembled, host_pressure, ...(ctx.rerunOf === undefined ? {} : { rerun_of: ctx.rerunOf }) };
   const suspected = ctx.suspects ? await ctx.suspects(result) : [];
   guard(() => span.setAttributes({ 'stressd.load.sessions': summary.sessions, 'stressd.load.passed': summary.outcomes.passed, 'stressd.load.refusals': summary.refusals }));
   endTestSpan(span, result, { suspectedMeasures: suspected, firstOutputAt: null, endedAt, timedOut: false, cancelled: aborted });

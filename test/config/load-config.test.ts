@@ -56,6 +56,14 @@ describe('test-level load (DESIGN section 11)', () => {
     assert.deepEqual(problems(suiteWith({ search: { over: 'tokens' } }))[0]?.path, '$.tests[0].load.search.over');
   });
 
+  it('loads configs/demo-capacity.json: a search over sessions of the 8-slot command, done within its 110 s budget', async () => {
+    const { suite, warnings } = await loadSuite(resolve(REPO, 'configs/demo-capacity.json'));
+    assert.deepEqual(warnings, []);
+    const search = suite.tests[0]?.load?.search;
+    assert.deepEqual([search?.over, search?.start, search?.step_s, search?.max_seconds, search?.slo.error_ratio], ['sessions', 1, 5, 110, 0.02]);
+    assert.match(suite.tests[0]?.command ?? '', /for i in 1 2 3 4 5 6 7 8; do flock -n /);
+  });
+
   it('loads configs/demo-load.json: a ramp to 20 sessions over 60 s and a burst of 10', async () => {
     const { suite, warnings } = await loadSuite(resolve(REPO, 'configs/demo-load.json'));
     assert.deepEqual(warnings, []);
