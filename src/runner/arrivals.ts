@@ -47,9 +47,12 @@ function timeWithin(p: RatePiece, count: number): number {
   return Math.min(p.duration_s, Math.max(0, tau));
 }
 
-/** The pieces of a load: a constant rate, or stages of rates ramped from 0. */
-export function ratePieces(load: { rate?: number | null; duration_s?: number | null; stages?: readonly { duration_s: number; rate?: number }[] | null }): RatePiece[] {
-  if (load.rate != null) return [{ duration_s: load.duration_s ?? 0, from: load.rate, to: load.rate }];
+/** The pieces of a load (as the schema normalised it: a rate always has its duration): a constant rate, or stages of rates ramped from 0. */
+export function ratePieces(load: { rate: number | null; duration_s: number | null; stages: readonly { duration_s: number; rate?: number }[] | null }): RatePiece[] {
+  if (load.rate !== null) {
+    if (load.duration_s === null) throw new Error('an arrival rate without duration_s (src/config/load-schema.ts requires one)');
+    return [{ duration_s: load.duration_s, from: load.rate, to: load.rate }];
+  }
   const pieces: RatePiece[] = [];
   let from = 0;
   for (const s of load.stages ?? []) {
