@@ -81,22 +81,33 @@ export function describeSuite(suite: Suite): string {
     ),
     '',
     `logs:      <reports>/${suite.suite}/<run id>/<test id>.log; sessions under load in <test id>.sessions/, re-runs in <test id>.reruns/`,
-    `estimated runtime: at most ${formatDuration(est.upperSeconds)}: sum of timeouts ${est.timeoutSum} s + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s`,
+    `estimated runtime: at most ${formatDuration(est.upperSeconds)}: sum of timeouts ${est.timeoutSum} s${est.loadSeconds > 0 ? ` + ${est.loadSeconds} s of load (search budgets, rates, ramps)` : ''} + ${est.pauses} pause${est.pauses === 1 ? '' : 's'} of ${suite.pause_between_tests} s`,
     `typical runtime:   about ${formatDuration(est.typicalSeconds)}, assuming each test takes ${TYPICAL_SHARE_OF_TIMEOUT * 100}% of its timeout`,
   ];
   return `${lines.join('\n')}\n`;
 }
 
-export function estimateRuntime(suite: Suite): { timeoutSum: number; pauses: number; upperSeconds: number; typicalSeconds: number } {
+export function estimateRuntime(suite: Suite): { timeoutSum: number; loadSeconds: number; pauses: number; upperSeconds: number; typicalSeconds: number } {
   const timeoutSum = suite.tests.reduce((s, t) => s + t.timeout, 0);
+  const loadSeconds = suite.tests.reduce((s, t) => s + loadSpan(t), 0);
   const pauses = Math.max(0, suite.tests.length - 1);
   const pauseTotal = pauses * suite.pause_between_tests;
   return {
     timeoutSum,
+    loadSeconds,
     pauses,
-    upperSeconds: timeoutSum + pauseTotal,
-    typicalSeconds: timeoutSum * TYPICAL_SHARE_OF_TIMEOUT + pauseTotal,
+    upperSeconds: timeoutSum + loadSeconds + pauseTotal,
+    typicalSeconds: timeoutSum * TYPICAL_SHARE_OF_TIMEOUT + loadSeconds + pauseTotal,
   };
+}
+
+/** How long a test's load goes on before its last sessions (each under its own timeout) end: a search's time budget, a rate's duration, a ramp's stages; 0 for N sessions at once. */
+function loadSpan(test: Suite['tests'][number]): number {
+  const load = test.load;
+  if (load === null) return 0;
+  if (load.search !== null) return load.search.max_seconds;
+  if (load.duration_s !== null) return load.duration_s;
+  return (load.stages ?? []).reduce((s, st) => s + st.duration_s, 0);
 }
 
 function table(head: string[], rows: string[][]): string {

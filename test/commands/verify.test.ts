@@ -75,7 +75,18 @@ describe('stressd verify', () => {
 describe('estimateRuntime', () => {
   it('sums timeouts and the pauses between tests, and halves the timeouts for the typical case', () => {
     const { suite } = parseSuite({ pause_between_tests: 5, tests: [{ id: 'a', command: 'x', timeout: 100 }, { id: 'b', command: 'y', timeout: 300 }, { id: 'c', command: 'z' }] }, 'e.json');
-    assert.deepEqual(estimateRuntime(suite), { timeoutSum: 700, pauses: 2, upperSeconds: 710, typicalSeconds: 360 });
+    assert.deepEqual(estimateRuntime(suite), { timeoutSum: 700, loadSeconds: 0, pauses: 2, upperSeconds: 710, typicalSeconds: 360 });
     assert.match(describeSuite(suite), /at most 11m 50s \(710\.0 s\): sum of timeouts/);
+  });
+
+  it('adds how long each load goes on: a search\'s time budget, a rate\'s duration, a ramp\'s stages', () => {
+    const { suite } = parseSuite({ pause_between_tests: 0, tests: [
+      { id: 's', command: 'x', timeout: 20, load: { search: { max_seconds: 110 } } },
+      { id: 'r', command: 'x', timeout: 20, load: { rate: 5, duration_s: 30 } },
+      { id: 'g', command: 'x', timeout: 20, load: { stages: [{ duration_s: 10, sessions: 4 }, { duration_s: 5, sessions: 0 }] } },
+      { id: 'n', command: 'x', timeout: 20, load: { sessions: 8 } },
+    ] }, 'e.json');
+    assert.deepEqual(estimateRuntime(suite), { timeoutSum: 80, loadSeconds: 155, pauses: 3, upperSeconds: 235, typicalSeconds: 195 });
+    assert.match(describeSuite(suite), /sum of timeouts 80 s \+ 155 s of load \(search budgets, rates, ramps\)/);
   });
 });
