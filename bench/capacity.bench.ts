@@ -26,6 +26,7 @@ import { startExecutor } from '../src/executor/server.ts';
 import type { TestResult } from '../src/result/types.ts';
 import { judgeStep, runSearch } from '../src/runner/capacity-search.ts';
 import { drive, runLoadTest } from '../src/runner/load.ts';
+import { driveOpen } from '../src/runner/open-load.ts';
 import { percentiles } from '../src/runner/load-stats.ts';
 import type { TestRunContext } from '../src/runner/test-run.ts';
 
@@ -70,6 +71,47 @@ async function knee(k: number): Promise<string[]> {
     return [
       `| ${k} | search (double, bisect) | ${found.search.held} | ${found.search.broke ?? '—'} | ${found.search.steps.length} | ${searchS.toFixed(1)} | ${within && found.search.steps.length <= 12 ? 'yes' : 'NO'} | ${found.search.steps.map((s) => `${s.sessions}${s.held ? '' : '✗'}`).join(' ')} |`,
       `| ${k} | baseline: linear +1 | ${linearHeld} | ${linearHeld + 1} | ${linearSteps} | ${linearS.toFixed(1)} | ${Math.abs(linearHeld - k) <= 0.1 * k && linearSteps <= 12 ? 'yes' : 'no'} | 1 … ${linearHeld + 1} |`,
+    ];
+  } finally {
+    await executor.close();
+  }
+}
+
+/**
+ * Over rate (the open model): the same session cap K and `sleep 0.5`, so by Little's law the
+ * highest rate that never finds K + 1 in flight is K ÷ one session's own time (measured alone
+ * first): the true knee, to within how much a session's time stretches under load.
+ */
+async function rateKnee(k: number): Promise<string[]> {
+  const executor = await startExecutor({ port: 0, maxSessions: k });
+  try {
+    const { test, ctx } = contextFor(executor.url, 'sleep 0.5; echo ok');
+    const alone = await runLoadTest({ ...test, load: LoadSchema.parse({ sessions: 1 }) }, ctx);
+    const own = alone.load?.duration_seconds.p50 ?? alone.duration_seconds;
+    const truth = k / own;
+    const base = LoadSchema.parse({ rate: 1, duration_s: STEP_S, max_in_flight: 1000 });
+    const step = (rate: number) => driveOpen(test, { ...base, rate }, ctx, undefined);
+    const rateSlo = { over: 'rate' as const, slo: slo.slo };
+    const search = LoadSchema.parse({ search: { over: 'rate', start: 1, max_rate: 64, max_sessions: 1000, step_s: STEP_S, max_steps: 12, max_seconds: 600, resolution: 0.1, slo: slo.slo } }).search;
+    if (!search) throw new Error('no search');
+    let t0 = performance.now();
+    const found = await runSearch(search, step, ctx);
+    const searchS = (performance.now() - t0) / 1000;
+    t0 = performance.now();
+    let linearSteps = 0;
+    let linearHeld = 0;
+    for (let rate = 1; rate <= 64; rate++) {
+      const s0 = performance.now();
+      const run = await step(rate);
+      linearSteps++;
+      if (!judgeStep(rate, (performance.now() - s0) / 1000, run, rateSlo).held) break;
+      linearHeld = rate;
+    }
+    const linearS = (performance.now() - t0) / 1000;
+    const ok = (held: number, steps: number): string => (Math.abs(held - truth) <= 0.1 * truth && steps <= 12 ? 'yes' : 'no');
+    return [
+      `| ${k} ÷ ${own.toFixed(3)} s = ${truth.toFixed(1)}/s | search over rate | ${found.search.held} | ${found.search.broke ?? '—'} | ${found.search.steps.length} | ${searchS.toFixed(1)} | ${ok(found.search.held, found.search.steps.length)} | ${found.search.steps.map((s) => `${s.rate ?? '?'}${s.held ? '' : '✗'}`).join(' ')} |`,
+      `| ${truth.toFixed(1)}/s | baseline: linear +1/s | ${linearHeld} | ${linearHeld + 1} | ${linearSteps} | ${linearS.toFixed(1)} | ${ok(linearHeld, linearSteps)} | 1 … ${linearHeld + 1} |`,
     ];
   } finally {
     await executor.close();
@@ -125,6 +167,10 @@ console.log(`capacity bench, step_s ${STEP_S}, ${new Date().toISOString()}\n`);
 console.log('| true knee (sessions) | search | found (held) | first broken | steps | seconds | within ±10 % in ≤ 12 steps | levels tried |');
 console.log('|---:|---|---:|---:|---:|---:|---|---|');
 for (const k of [8, 24]) for (const line of await knee(k)) console.log(line);
+console.log('');
+console.log('| true knee (arrivals/s) | search | found (held) | first broken | steps | seconds | within ±10 % in ≤ 12 steps | rates tried |');
+console.log('|---:|---|---:|---:|---:|---:|---|---|');
+for (const line of await rateKnee(8)) console.log(line);
 console.log('');
 for (const line of await openVersusClosed()) console.log(line);
 console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);

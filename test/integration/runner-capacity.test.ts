@@ -95,6 +95,21 @@ test('the cost budget ends a search before a step whose expected cost (from Clau
   assert.match(search.ended, /^cost budget of \$1e-8 reached/);
 });
 
+test('the time budget ends a search before a step expected to end past max_seconds, and says so', async () => {
+  // Steps of 1 s against a budget of 4 s: the first is expected to take 2 s (twice step_s), later ones 1 s plus the longest tail seen.
+  const load = { search: { start: 1, max_sessions: 64, step_s: 1, max_seconds: 4, slo: { first_output_p95_s: 30 } } };
+  const [one] = makeSuite([{ id: 'budget', command: 'sleep 0.2; echo ok', expected_patterns: ['ok'], load }]).tests;
+  assert.ok(one);
+  const result = await runLoadTest(one, ctx());
+  const search = result.load?.search;
+  assert.ok(search, JSON.stringify(result.load));
+  assert.equal(search.bound, 'max_seconds', search.ended);
+  assert.match(search.ended, /^time budget of 4 s reached \(\d+\.\d s spent, the next step expected to take \d+\.\d s\)$/);
+  assert.ok(search.steps.length >= 1 && search.steps.length <= 3, String(search.steps.length));
+  assert.ok(search.steps.every((s) => s.held), JSON.stringify(search.steps));
+  assert.equal(search.broke, null);
+});
+
 test('the open model above the cap drops arrivals and measures from the intended start', async () => {
   const load = { min_pass_ratio: 0, rate: 10, duration_s: 2, max_in_flight: 3 };
   const [one] = makeSuite([{ id: 'open', command: 'sleep 1; echo ok', expected_patterns: ['ok'], load }]).tests;
