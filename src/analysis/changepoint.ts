@@ -1,12 +1,13 @@
 /**
  * Offline change points of one series (issue 21, point 5): where a measure's level shifted over a
  * test's history. Binary segmentation with a permutation test, as E-divisive means (Apache Otava,
- * formerly Hunter) does, on a rank statistic so that one outlier or a second mode cannot make a
- * split: in a segment of n values with ranks r, the interval [a, b) of length L that maximises
+ * formerly Hunter) does, on clipped scores so that one outlier or a second mode cannot make a
+ * split: in a segment of n values with scores z (Huber's ψ of the standardised values, centred,
+ * variance σ²; see `scores`), the interval [a, b) of length L that maximises
  *
- *   T(a, b) = |Σ_{a≤i<b} (r_i − (n+1)/2)| / sqrt(L·(n−L)·(n+1)/12)
+ *   T(a, b) = |Σ_{a≤i<b} z_i| / sqrt(L·(n−L)·σ²/(n−1))
  *
- * (the Mann–Whitney statistic of the interval against the rest, standardised) is the candidate:
+ * (the interval's mean score against the rest, standardised) is the candidate:
  * a step when it touches an end, a bump (two change points) when it does not, so that a level
  * that went up and came back is found too, which a single split misses; every part is at least
  * `minSegment` long. The best step is tested first, then the best interval of any kind, each at
@@ -27,9 +28,11 @@ export interface ChangePointParams {
   /** Shuffles per test. */
   permutations: number;
   seed: number;
+  /** What the statistic sums: Huber's ψ (the default) or ranks (kept for the bench's comparison). */
+  scoring: 'huber' | 'ranks';
 }
 
-export const CHANGEPOINT_DEFAULTS: Readonly<ChangePointParams> = Object.freeze({ minSegment: 4, alpha: 0.01, permutations: 499, seed: 0x5eed21 });
+export const CHANGEPOINT_DEFAULTS: Readonly<ChangePointParams> = Object.freeze({ minSegment: 4, alpha: 0.01, permutations: 499, seed: 0x5eed21, scoring: 'huber' });
 
 export interface SplitPoint {
   /** The first index of the new level. */
@@ -60,17 +63,37 @@ interface Split {
 }
 
 /**
- * The best step (an interval touching an end) and the best interval of any kind (a bump when both
- * ends are inside) of ranks r (length n) against the rest, every part at least `minSegment` long;
- * null when the segment is too short.
+ * The scores the statistic sums, centred (mean 0), and their variance: the values clipped at
+ * median ± c·(1.4826·MAD) and standardised (Huber's ψ; `c` = HUBER_C), so that one outlier or a
+ * second mode weighs no more than c while a shift keeps its size; ranks when the MAD is 0 (most
+ * values equal) or when asked (`kind`).
  */
-function bestSplits(r: readonly number[], minSegment: number, prefix: Float64Array): { step: Split; any: Split } | null {
-  const n = r.length;
-  if (n < 2 * minSegment) return null;
-  const centre = (n + 1) / 2;
-  const scale = (n + 1) / 12;
+export function scores(values: readonly number[], kind: 'huber' | 'ranks' = 'huber'): { z: number[]; variance: number } {
+  const n = values.length;
+  const sortedValues = [...values].sort((a, b) => a - b);
+  const mid = (s: readonly number[]): number => (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
+  const med = mid(sortedValues);
+  const mad = 1.4826 * mid(values.map((v) => Math.abs(v - med)).sort((a, b) => a - b));
+  const raw = mad > 0 && kind === 'huber' ? values.map((v) => Math.max(-HUBER_C, Math.min(HUBER_C, (v - med) / mad))) : ranks(values);
+  const mean = raw.reduce((a, b) => a + b, 0) / n;
+  const z = raw.map((v) => v - mean);
+  return { z, variance: z.reduce((a, b) => a + b * b, 0) / n };
+}
+
+/** Where ψ clips, in robust standard deviations: 2 kept late steps (6 runs) found best (bench/changepoint.bench.ts, docs/analysis.md). */
+export const HUBER_C = 2;
+
+/**
+ * The best step (an interval touching an end) and the best interval of any kind (a bump when both
+ * ends are inside) of centred scores z (length n) against the rest, every part at least
+ * `minSegment` long; null when the segment is too short.
+ */
+function bestSplits(z: readonly number[], variance: number, minSegment: number, prefix: Float64Array): { step: Split; any: Split } | null {
+  const n = z.length;
+  if (n < 2 * minSegment || variance <= 0) return null;
+  const scale = variance / (n - 1);
   prefix[0] = 0;
-  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + r[i]! - centre;
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i]! + z[i]!;
   let step: Split = { a: 0, b: 0, t: -1 };
   let any: Split = { a: 0, b: 0, t: -1 };
   for (let a = 0; a <= n - minSegment; a++) {
@@ -102,17 +125,17 @@ function shuffle(a: number[], rand: () => number): void {
  * significance, so that a segment with no change is split with probability below `alpha`.
  */
 function testSegment(values: readonly number[], p: ChangePointParams, seed: number): (Split & { p: number }) | null {
-  const r = ranks(values);
+  const { z, variance } = scores(values, p.scoring);
   const prefix = new Float64Array(values.length + 1);
-  const found = bestSplits(r, p.minSegment, prefix);
+  const found = bestSplits(z, variance, p.minSegment, prefix);
   if (found === null || found.any.t <= 0) return null;
   const rand = seededRandom(seed);
-  const work = [...r];
+  const work = [...z];
   let stepAtLeast = 0;
   let anyAtLeast = 0;
   for (let i = 0; i < p.permutations; i++) {
     shuffle(work, rand);
-    const t = bestSplits(work, p.minSegment, prefix);
+    const t = bestSplits(work, variance, p.minSegment, prefix);
     if (t && t.step.t >= found.step.t - 1e-12) stepAtLeast++;
     if (t && t.any.t >= found.any.t - 1e-12) anyAtLeast++;
   }
