@@ -133,7 +133,10 @@ function testSegment(values: readonly number[], p: ChangePointParams, seed: numb
   const work = [...z];
   let stepAtLeast = 0;
   let anyAtLeast = 0;
-  for (let i = 0; i < p.permutations; i++) {
+  // Once both counts are past what p < α/2 allows, no further shuffle can make either significant:
+  // stopping there gives the same answer, and series without a change (most) stop after a few dozen.
+  const allowed = (p.alpha / 2) * (1 + p.permutations) - 1;
+  for (let i = 0; i < p.permutations && (stepAtLeast < allowed || anyAtLeast < allowed); i++) {
     shuffle(work, rand);
     const t = bestSplits(work, variance, p.minSegment, prefix);
     if (t && t.step.t >= found.step.t - 1e-12) stepAtLeast++;
