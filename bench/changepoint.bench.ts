@@ -8,7 +8,8 @@
  *   false      share of series without a change with any change point
  *   +25 % mid  share of series with a +25 % step at n/2 whose change point is found within one run
  *   +25 % late a +25 % step 6 runs before the end (a change the user has just seen 6 runs of)
- *   ms         milliseconds per series (the pass's cost on the status page; it is cached per history)
+ *   ms         milliseconds per series without a change (the common case on the status page, which
+ *              caches the pass per history; a series with a change runs all shuffles)
  * Seeded (BENCH_SEED, default 21); BENCH_SERIES (default 400) series per cell, a quarter at n = 100.
  */
 import { changePoints, CHANGEPOINT_DEFAULTS } from '../src/analysis/changepoint.ts';
