@@ -33,7 +33,8 @@ export function renderCapacityPlot(search: Search, label: string): string {
   if (steps.length === 0) return `<p class="muted">${e(title)}: no step ran.</p>`;
   const slo = search.slo?.first_output_p95_s ?? null;
   const figures = steps.flatMap((s) => [s.first_output_seconds.p95, s.first_output_seconds.p50]).filter((v): v is number => v !== null && Number.isFinite(v));
-  const maxY = Math.max(0.001, ...figures, slo === null ? 0 : slo * 1.25);
+  // Headroom above the highest point, so its mark is not cut by the top edge.
+  const maxY = Math.max(0.001, ...figures.map((v) => v * 1.1), slo === null ? 0 : slo * 1.25);
   const maxX = Math.max(1, ...steps.map((s) => s.sessions), search.broke ?? 0);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
@@ -66,7 +67,7 @@ export function renderCapacityPlot(search: Search, label: string): string {
   const sloLine = slo === null ? '' :
     `<g class="slo"><title>${e(`objective: first output p95 at most ${secs(slo)}`)}</title>` +
     `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${f1(y(slo))}" y2="${f1(y(slo))}" stroke="#111827" stroke-dasharray="2 3"/>` +
-    `<text x="${W - PAD.right}" y="${f1(y(slo) - 4)}" text-anchor="end" font-size="11">p95 objective ${e(secs(slo))}</text></g>`;
+    `<text x="${PAD.left + 4}" y="${f1(y(slo) - 4)}" font-size="11">p95 objective ${e(secs(slo))}</text></g>`;
 
   const line = (pick: (s: Step) => number | null, color: string): string => {
     const pts = steps.flatMap((s) => { const v = pick(s); return v === null ? [] : [`${f1(x(s.sessions))},${f1(y(v))}`]; });
