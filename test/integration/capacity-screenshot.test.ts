@@ -54,12 +54,15 @@ const BOX = { left: 0, top: 0, width: 720, height: 320 };
 
 test('the report draws the capacity plot of the search it reports', async (t) => {
   const url = daemon?.url ?? assert.fail('no daemon');
-  const run = (await getJson<{ tests: { load?: { search?: { steps: unknown[]; held: number } } }[] }>(`${url}/api/runs/${runId}`)).body;
+  const run = (await getJson<{ tests: { load?: { search?: { steps: unknown[]; held: number; slo?: { first_output_p95_s: number } } } }[] }>(`${url}/api/runs/${runId}`)).body;
   const search = run.tests[0]?.load?.search ?? assert.fail(`no search in ${JSON.stringify(run).slice(0, 400)}`);
+  // The objectives the steps were judged against are kept in the result, from the config.
+  assert.equal(search.slo?.first_output_p95_s, 5);
   const html = await (await fetch(`${url}/api/runs/${runId}/report.html`)).text();
   const svg = /<svg class="chart capacity-plot"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? assert.fail('no capacity plot in the report');
   assert.equal((svg.match(/<g class="step /g) ?? []).length, search.steps.length);
   assert.match(svg, /<g class="knee">/);
+  assert.match(svg, /<g class="slo"><title>objective: first output p95 at most 5\.0 s<\/title>/);
   const chromium = requireTool('chromium');
   if (!chromium) return t.skip(skipReason('chromium'));
   const shot = await screenshot(chromium, `${url}/api/runs/${runId}/report.html#capacity-cap`, 1000, 800);
