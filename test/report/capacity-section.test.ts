@@ -29,6 +29,7 @@ it('puts the plot anchor between the finding and the steps, inside the test sect
   assert.ok(md.includes(capacitySection('cap', capacitySearch())));
   assert.ok(md.indexOf(capacityAnchor('cap')) < md.indexOf('| step |'));
   assert.match(md, /\*\*Load\*\* \(a capacity search\)/);
+  assert.match(md, /passed share 100\.0% over all steps \(a search passes when a level held\)\./);
   // A search has no per-second timeline: no empty table of it.
   assert.doesNotMatch(md, /Sessions per second/);
   assert.ok(renderMarkdown(runResult({ tests: [t] })).includes('**Capacity search**'));
