@@ -2,7 +2,8 @@
  * A capacity search's plot in a real headless Chromium (beside report-screenshot.test.ts): a daemon
  * runs a short search against its embedded executor, and the report and the status page, opened
  * at the plot's #fragment, draw it: the p95 red and the p50 blue of its points and lines are in
- * the plot's box (nothing else on either page at that place uses those colours).
+ * the plot's box (nothing else on either page at that place uses those colours). The same daemon's
+ * /metrics has the search's capacity and its step gauges.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import type { RunSummary } from '../../src/web/http.ts';
 import { getJson, spawnDaemon, waitFor, type DaemonProcess } from '../fixtures/daemon/spawn-daemon.ts';
 import { screenshot } from '../fixtures/chromium.ts';
 import type { Image } from '../fixtures/png.ts';
+import { parsePromText, samples, valueOf } from '../fixtures/prom-text.ts';
 import { requireTool, skipReason } from '../fixtures/tools.ts';
 
 let dir = '';
@@ -87,4 +89,16 @@ test('the status page draws the same plot in its per-test view', async (t) => {
   const red = pixelsNear(shot, RED, box);
   const blue = pixelsNear(shot, BLUE, box);
   assert.ok(red > 150 && blue > 40, `the per-test view's plot drew ${red} red and ${blue} blue pixels`);
+});
+
+test("the daemon's /metrics has the search's capacity and one step series per level it tried", async () => {
+  const url = daemon?.url ?? assert.fail('no daemon');
+  const run = (await getJson<{ tests: { load?: { search?: { steps: { sessions: number; held: boolean }[]; held: number } } }[] }>(`${url}/api/runs/${runId}`)).body;
+  const search = run.tests[0]?.load?.search ?? assert.fail('no search');
+  const exp = parsePromText(await (await fetch(`${url}/metrics`)).text());
+  const L = { suite: 'daemon_capacity', test: 'cap' };
+  assert.equal(valueOf(exp, 'stressd_test_capacity_sessions', L), search.held);
+  const held = samples(exp, 'stressd_test_capacity_step_held', L);
+  assert.deepEqual(held.map((s) => `${s.labels.level}:${s.value}`).sort(), search.steps.map((s) => `${s.sessions}:${s.held ? 1 : 0}`).sort());
+  assert.equal(samples(exp, 'stressd_test_capacity_step_error_ratio', L).length, search.steps.length);
 });
