@@ -17,13 +17,22 @@ const P95 = '#dc2626';
 const P50 = '#2563eb';
 
 function secs(v: number): string {
-  return v >= 10 ? `${v.toFixed(0)} s` : v >= 1 ? `${v.toFixed(1)} s` : `${v.toFixed(2)} s`;
+  const text = v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3);
+  // 1.25 s, 2.5 s, 0.05 s: trailing zeros are noise on an axis.
+  return `${text.includes('.') ? text.replace(/\.?0+$/, '') : text} s`;
 }
 
 function stepWords(s: Step): string {
   const f = s.first_output_seconds;
   const figures = `first output p50 ${f.p50 === null ? 'none' : secs(f.p50)}, p95 ${f.p95 === null ? 'none' : secs(f.p95)}, errors ${(s.error_ratio * 100).toFixed(1)} %`;
   return `${s.sessions} sessions: ${figures}; ${s.held ? 'held' : `broke (${s.broke.join('; ')})`}`;
+}
+
+/** The smallest of 1, 2, 2.5, 5 or 10 times a power of ten that is at least `v`. */
+export function niceCeil(v: number): number {
+  const power = 10 ** Math.floor(Math.log10(v));
+  const nice = [1, 2, 2.5, 5, 10].find((k) => k * power >= v * (1 - 1e-9)) ?? 10;
+  return nice * power;
 }
 
 /** The plot of one test's search; `label` names it (a test id or name) in its title. */
@@ -33,8 +42,9 @@ export function renderCapacityPlot(search: Search, label: string): string {
   if (steps.length === 0) return `<p class="muted">${e(title)}: no step ran.</p>`;
   const slo = search.slo?.first_output_p95_s ?? null;
   const figures = steps.flatMap((s) => [s.first_output_seconds.p95, s.first_output_seconds.p50]).filter((v): v is number => v !== null && Number.isFinite(v));
-  // Headroom above the highest point, so its mark is not cut by the top edge.
-  const maxY = Math.max(0.001, ...figures.map((v) => v * 1.1), slo === null ? 0 : slo * 1.25);
+  // Headroom above the highest point, so its mark is not cut by the top edge; a round top, so the
+  // grid lines read 0, half and the top as round numbers.
+  const maxY = niceCeil(Math.max(0.001, ...figures.map((v) => v * 1.1), slo === null ? 0 : slo * 1.25));
   const maxX = Math.max(1, ...steps.map((s) => s.sessions), search.broke ?? 0);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;

@@ -1,7 +1,7 @@
 /** The capacity plot (src/web/capacity-plot.ts) read back as XML: its steps, its knee, its objective, and escaped text. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCapacityPlot, renderCapacityPlots } from '../../src/web/capacity-plot.ts';
+import { niceCeil, renderCapacityPlot, renderCapacityPlots } from '../../src/web/capacity-plot.ts';
 import { renderReportPage } from '../../src/web/report-html.ts';
 import { renderTestView } from '../../src/web/test-view.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
@@ -131,4 +131,12 @@ test('the per-test view shows the latest search of each test and its capacity ov
   const view = renderTestView({ runs, now: new Date('2026-11-30T00:00:00Z'), traceUrl: null });
   assert.match(view, /<h3>Capacity<\/h3><figure class="capacity" id="capacity-cap">[\s\S]*<\/section>$/);
   assert.doesNotMatch(renderTestView({ runs: [runResult({ tests: [testResult({ id: 'x' })] })], now: new Date(), traceUrl: null }), /Capacity/);
+});
+
+test('the y axis tops out at a round number above every point and the objective', () => {
+  assert.deepEqual([0.0123, 0.9, 1, 1.1, 2.13, 3, 7, 40].map(niceCeil), [0.02, 1, 1, 2, 2.5, 5, 10, 50]);
+  const svg = parseXml(renderCapacityPlot(capacitySearch(), 'cap')).children[0]!;
+  // The highest p95 is 4.1 s (4.51 with headroom): the top is 5 s, the middle 2.5 s.
+  const labels = all(svg, (e) => e.name === 'text' && e.attrs['text-anchor'] === 'end' && / s$/.test(e.text)).map((e) => e.text);
+  assert.deepEqual(labels, ['0 s', '2.5 s', '5 s']);
 });
