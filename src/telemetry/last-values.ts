@@ -7,6 +7,7 @@ import type { Gauge } from 'prom-client';
 import { MEASURES } from '../result/measures.ts';
 import type { TestResult } from '../result/types.ts';
 import { SUT_LABELS, TOKEN_KINDS, type MetricSet, type SutLabel, type TestLabel, type TestLabels } from './metric-defs.ts';
+import { applyCapacityGauges } from './capacity-gauges.ts';
 
 export function finite(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -75,4 +76,5 @@ export function applyLastTestGauges(m: MetricSet, suite: string, labels: TestLab
   };
   for (const kind of TOKEN_KINDS) setOrRemove<TestLabel | 'kind'>(m.lastTokens, { ...labels, kind }, tokens[kind]);
   setSutInfo(m, suite, test);
+  applyCapacityGauges(m, labels, test);
 }

@@ -91,6 +91,12 @@ export function defineMetrics(registry: Registry) {
       buckets: [...FIRST_OUTPUT_BUCKETS],
       registers,
     }),
+    // DESIGN section 14: arrivals of the open model that found max_in_flight sessions in flight (k6's dropped_iterations).
+    loadDropped: counter<T>('stressd_load_dropped_total', 'Open-model arrivals that found max_in_flight sessions in flight and never started (k6 dropped_iterations).', TEST_LABELS),
+    // The latest capacity search's steps, one series per level of sessions it tried (src/telemetry/capacity-gauges.ts).
+    capacityStepFirstOutputP95: gauge<T | 'level'>('stressd_test_capacity_step_first_output_p95_seconds', "95th percentile of the sessions' time to first output at each level (sessions at once) of the latest capacity search.", [...TEST_LABELS, 'level']),
+    capacityStepErrorRatio: gauge<T | 'level'>('stressd_test_capacity_step_error_ratio', 'Share of sessions that did not pass at each level (sessions at once) of the latest capacity search, 0 … 1.', [...TEST_LABELS, 'level']),
+    capacityStepHeld: gauge<T | 'level'>('stressd_test_capacity_step_held', 'Whether each level (sessions at once) of the latest capacity search held its objectives: 1 held, 0 broke.', [...TEST_LABELS, 'level']),
     testRuns: counter<T | 'outcome'>('stressd_test_runs_total', 'Tests executed, by outcome.', [...TEST_LABELS, 'outcome']),
     testFailures: counter<T | 'reason'>('stressd_test_failures_total', 'Tests that did not pass, by failure reason.', [...TEST_LABELS, 'reason']),
     testCost: counter<T>('stressd_test_cost_usd_total', 'Sum of total_cost_usd reported by the system under test, US dollars.', TEST_LABELS),

@@ -7,6 +7,7 @@
 import type { RegressionRecord, RunResult, TestResult } from '../result/types.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
 import { renderSparkline, type SparkPoint } from './sparkline.ts';
+import { renderCapacityPlots } from './capacity-plot.ts';
 
 const SPARK_RUNS = 20;
 
@@ -103,5 +104,5 @@ export function renderTestView(o: TestViewOptions): string {
   return `<section id="tests"><h2>Tests</h2><table>
 <tr><th>Test</th><th>Last outcome</th><th>Last pass</th><th>Duration, last ${SPARK_RUNS} runs</th><th>Against the baseline</th><th>Links</th></tr>
 ${rows}
-</table><p class="muted"><span class="legend"><i class="lg-failed"></i>failed</span><span class="legend"><i class="lg-aborted"></i>aborted</span> points in the durations</p></section>`;
+</table><p class="muted"><span class="legend"><i class="lg-failed"></i>failed</span><span class="legend"><i class="lg-aborted"></i>aborted</span> points in the durations</p>${renderCapacityPlots(o.runs)}</section>`;
 }

@@ -76,6 +76,10 @@ describe('stressd metrics', () => {
       stressd_test_baseline_ratio: 'gauge',
       stressd_test_baseline_usd: 'gauge',
       stressd_test_capacity_sessions: 'gauge',
+      stressd_test_capacity_step_first_output_p95_seconds: 'gauge',
+      stressd_test_capacity_step_error_ratio: 'gauge',
+      stressd_test_capacity_step_held: 'gauge',
+      stressd_load_dropped_total: 'counter',
       stressd_test_baseline_tokens_per_second: 'gauge',
       stressd_test_baseline_sessions: 'gauge',
       stressd_test_baseline: 'gauge', // deprecated
