@@ -102,7 +102,7 @@ export function renderTestView(o: TestViewOptions): string {
   if (tests.length === 0) return '<section id="tests"><h2>Tests</h2><p class="muted">No test has run yet.</p></section>';
   const rows = tests.map((t) => testRow(t.id, t.name, o)).join('\n');
   return `<section id="tests"><h2>Tests</h2><table>
-<tr><th>Test</th><th>Last outcome</th><th>Last pass</th><th>Duration, last ${SPARK_RUNS} runs</th><th>Against the baseline</th><th>Links</th></tr>
+<tr><th>Test</th><th>Last outcome</th><th>Last pass</th><th>Duration, last ${SPARK_RUNS} runs</th><th>Against the baseline · where it changed</th><th>Links</th></tr>
 ${rows}
 </table><p class="muted"><span class="legend"><i class="lg-failed"></i>failed</span><span class="legend"><i class="lg-aborted"></i>aborted</span> points in the durations</p>${renderCapacityPlots(o.runs)}</section>`;
 }
