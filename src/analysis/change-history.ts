@@ -108,10 +108,18 @@ function where(offset: number, runId: string): string {
   return offset < 0 ? `one run earlier (run ${runId})` : `one run later (run ${runId})`;
 }
 
+/** A recorded version as the text shows it: what a stream printed, so no control character and at most 80 characters. */
+function shown(v: string | null): string {
+  if (v === null) return 'none';
+  // eslint-disable-next-line no-control-regex
+  const clean = v.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
+}
+
 function changeText(measure: MeasureDef, p: Pick<ChangePoint, 'change' | 'run_id' | 'at' | 'versions'>): string {
   const head = `${measure.words} ${pct(p.change)} since run ${p.run_id} at ${p.at}`;
   if (p.versions.length === 0) return `${head}; no recorded version changed there`;
-  const what = p.versions.map((v) => `${v.words} changed ${where(v.offset, v.run_id)} from ${v.from ?? 'none'} to ${v.to ?? 'none'}`);
+  const what = p.versions.map((v) => `${v.words} changed ${where(v.offset, v.run_id)} from ${shown(v.from)} to ${shown(v.to)}`);
   return `${head}; ${what.join(', ')}`;
 }
 

@@ -111,6 +111,13 @@ describe('change points of a test history, attributed', () => {
     assert.match(p.text, new RegExp(`^duration \\+2\\d % since run ${runs[12]!.id} at ${runs[12]!.started_at.replace(/\./g, '\\.')}; Claude model changed there from claude-sonnet-4-5 to claude-opus-4-1$`));
   });
 
+  test('a version is shown without control characters and at most 80 characters long', () => {
+    const runs = history(steps(12), (i) => (i < 12 ? 'a\u001b[31mred' : 'x'.repeat(200)));
+    const [p] = testChanges(runs, 'demo', 'essay', { minChange: 0.1 });
+    assert.match(p?.text ?? '', /from a\?\[31mred to x{79}…$/);
+    assert.equal(p?.versions[0]?.to, 'x'.repeat(200), 'the record keeps the value as it was');
+  });
+
   test('a version that changed one run before the point is named with where', () => {
     const runs = history(steps(12), () => 'm', (i) => (i < 11 ? '1.0.0' : '1.1.0'));
     const [p] = testChanges(runs, 'demo', 'essay', { minChange: 0.1 });
