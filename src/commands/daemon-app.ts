@@ -18,6 +18,7 @@ import { readinessOf } from '../daemon/readiness.ts';
 import type { Scheduler } from '../daemon/scheduler.ts';
 import type { SuiteSet } from '../daemon/suites.ts';
 import { configStatus, type RunningConfig } from './config-reload.ts';
+import { changeNotes } from './change-notes.ts';
 
 export interface DaemonAppParts {
   /** Read at every request: a SIGHUP reload swaps its suites and schedulers in place. */
@@ -47,6 +48,7 @@ function firstOf({ entries, schedulers }: RunningConfig): { first: SuiteEntry; f
 export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
   const { running, runs, history, live, metrics, executor, log } = parts;
   firstOf(running);
+  const changes = changeNotes();
   return createApp({
     metricsResponse: (accept) => metrics.metricsResponse(accept),
     readiness: () => {
@@ -74,6 +76,7 @@ export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
         executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
         current: current(runs, live),
         runs: history.runs(),
+        changes: changes(history.runs(), suites.map((e) => ({ suite: e.suite.suite, min_change: e.suite.regression.min_change }))),
         unreadable: history.unreadable(),
         version: VERSION,
         traceUrl: parts.traceUrl,

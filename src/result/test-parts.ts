@@ -202,6 +202,12 @@ export const CapacitySearchSchema = z.object({
   /** Claude's total_cost_usd over all steps; null when no session reported one. */
   cost_usd: z.number().nullable().optional(),
   steps: z.array(SearchStepSchema),
+  /** The objectives each step was judged against (absent in results written before it was kept). */
+  slo: z.object({
+    first_output_p95_s: z.number(),
+    error_ratio: z.number(),
+    min_output_bytes_per_second: z.number().nullable(),
+  }).optional(),
 });
 
 /** What a test under load aggregates from its sessions (DESIGN section 11). */

@@ -70,7 +70,8 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
       ? (rate: number) => driveOpen(test, { ...load, stages: null, search: null, rate, duration_s: wanted.step_s, max_in_flight: wanted.max_sessions }, sessionCtx, ctx.signal, hooks.onSession)
       : (level: number) => drive(test, { mode: 'stages', targetAt: () => level, endS: wanted.step_s, total: null }, sessionCtx, hooks, performance.now(), ctx);
     const found = await runSearch(wanted, step, ctx);
-    search = found.search;
+    // The objectives go with the figures: the report draws them as the line a step had to stay under.
+    search = { ...found.search, slo: wanted.slo };
     sessions = { results: found.results, peakActive: found.peakActive, timeline: [] };
   } else if (mode === 'rate') {
     const open = await driveOpen(test, load, sessionCtx, ctx.signal, hooks.onSession);
