@@ -4,12 +4,12 @@
  * cut short by a stop and by a death found at the next start; load closed, open and a capacity
  * search; confirmation re-runs; a log that could not be written; resources measured and not — is
  * produced by the real producers (the runner against the embedded executor, the Claude simulator,
- * a scripted cc_executor peer, abortStale), written by the real report writer, and read back
+ * a scripted cc_executor peer, abortStale, a host whose /proc texts are garbage), written by the real report writer, and read back
  * through the result schema and through History: nothing rejected, nothing changed.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
@@ -18,7 +18,7 @@ import { createReview } from '../../src/commands/review.ts';
 import { writeReport } from '../../src/report/writer.ts';
 import { RunResultSchema, firstProblem } from '../../src/result/schema.ts';
 import { FAILURE_REASONS, OUTCOMES, type RunResult } from '../../src/result/types.ts';
-import { startRun } from '../../src/runner/runner.ts';
+import { startRun, startRunWith } from '../../src/runner/runner.ts';
 import { History } from '../../src/store/history.ts';
 import { currentOwner } from '../../src/store/journal-owner.ts';
 import { abortStale } from '../../src/store/stale-runs.ts';
@@ -109,6 +109,14 @@ async function produceRuns(): Promise<RunResult[]> {
   const notADir = join(dir, 'a-file');
   await writeFile(notADir, 'not a directory\n');
   runs.push(await startRun({ suite: makeSuite([{ id: 'unlogged', command: 'echo lost' }], { suite: 'rt_log_error' }), executor: local(), reportsDir: join(notADir, 'reports'), trigger: 'cli' }).done);
+  // A host whose /proc texts are garbage (400-digit PSI totals, NaN in /proc/stat, no loadavg): no reading, never NaN.
+  const badProc = join(dir, 'bad-proc');
+  await mkdir(join(badProc, 'pressure'), { recursive: true });
+  const huge = '9'.repeat(400);
+  for (const f of ['cpu', 'memory']) await writeFile(join(badProc, 'pressure', f), `some avg10=0.00 avg60=0.00 avg300=0.00 total=${huge}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=${huge}\n`);
+  await writeFile(join(badProc, 'stat'), 'cpu  1 NaN 3 4 5 6 7 Infinity 9 10\n');
+  const hostSuite = makeSuite([{ id: 'bad_host', command: 'echo fine' }], { suite: 'rt_bad_host' });
+  runs.push(await startRunWith({ suite: hostSuite, executor: local(), reportsDir, trigger: 'cli' }, { procRoot: badProc }).done);
   // A run whose process died under a test, found at the next start (its journal, then abortStale).
   const first = runs[0] ?? assert.fail('no first run');
   const journal: RunResult = {
@@ -130,6 +138,7 @@ function shapes(runs: readonly RunResult[]): Set<string> {
     if ((run.write_errors ?? []).length > 0) out.add('run:write_errors');
     for (const t of [...run.tests, ...(run.reruns ?? [])]) {
       out.add(`outcome:${t.outcome}`);
+      if (t.host_pressure) out.add(`host_pressure:${t.host_pressure.source}`);
       if (t.reason !== null) out.add(`reason:${t.reason}`);
       if (t.load) out.add(`load:${t.load.mode}`);
       out.add(`resources:${t.resources.measured ? 'measured' : 'not measured'}`);
@@ -154,7 +163,7 @@ test('every TestResult shape, from the real producers, is written and read back 
   const want = [
     ...OUTCOMES.map((o) => `outcome:${o}`), ...FAILURE_REASONS.map((r) => `reason:${r}`),
     'run:finished', 'run:aborted', 'run:reruns', 'run:write_errors',
-    'load:fixed', 'load:rate', 'load:search', 'resources:measured', 'resources:not measured', 'claude', 'log:not complete',
+    'load:fixed', 'load:rate', 'load:search', 'resources:measured', 'resources:not measured', 'claude', 'log:not complete', 'host_pressure:psi', 'host_pressure:loadavg',
   ];
   assert.deepEqual(want.filter((s) => !seen.has(s)), [], `shapes produced: ${[...seen].sort().join(', ')}`);
 
