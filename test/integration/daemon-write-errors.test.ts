@@ -174,6 +174,30 @@ test('a full disk: the log is not complete (ENOSPC), the report is not written; 
     },
   ));
 
+test('a disk the output alone fills, whatever the order of the writes: after a restart the run is finished with its write errors, never aborted', (t) =>
+  withRun(
+    t,
+    // 64 KiB: no room for two padded journals, so the journal's test-start write races the output.
+    { sizeKb: 64, config: fixedConfig, prepare: async () => undefined },
+    async ({ daemon, run, big }, fs) => {
+      assert.equal(run.status, 'finished');
+      assert.equal(big.log_complete, false);
+      assert.match(big.log_error ?? '', /^ENOSPC\b/);
+      await daemon.stop();
+      const again = spawnDaemon(['--config', CONFIG, '--reports-dir', fs.dir]);
+      try {
+        await again.ready;
+        assert.deepEqual(again.logs.filter((l) => l.msg === 'history: skipped a file'), []);
+        const restored = (await getJson<RunResult>(`${again.url}/api/runs/${run.id}`)).body;
+        assert.deepEqual([restored.status, restored.tests_passed, restored.tests[0]?.outcome], ['finished', 1, 'passed']);
+        const files = (restored.write_errors ?? []).map((w) => w.file);
+        assert.ok(files.includes('log'), files.join(', '));
+      } finally {
+        await again.stop();
+      }
+    },
+  ));
+
 test('a read-only reports dir: the log and the report fail with EROFS, never a wrong ENOENT, and the report is served from memory', (t) =>
   withRun(
     t,
