@@ -53,9 +53,10 @@ function noSpace(err: unknown): boolean {
 
 /**
  * A run's record (its journal, then its final JSON). With `reserve`, the file ends in that many
- * spaces, which JSON allows: room that is already the file's. When the disk is full a new file
- * cannot be made, so the record is written over the old one in place, inside its own size (the
- * spaces pad what is left) — not atomic, but a full disk leaves no other way to keep the record.
+ * spaces, which JSON allows: room that is already the file's. When the disk has no room for a
+ * padded copy, the record is written over the old one in place, inside its own size (the spaces
+ * pad what is left), so the room stays the record's — not atomic, but a nearly full disk leaves no
+ * other way to keep it; only a record that does not fit there is written as a copy without room.
  * Returns how it was written; throws when neither way could.
  */
 export async function writeRecord(path: string, dir: string, content: string, reserve = 0): Promise<'atomic' | 'in_place'> {
@@ -64,6 +65,9 @@ export async function writeRecord(path: string, dir: string, content: string, re
     return 'atomic';
   } catch (err) {
     if (!noSpace(err)) throw err;
+    // The file's own room first: a smaller atomic copy would give its spare room back to the disk,
+    // where the run's output takes it, and the run's last writes (its final JSON) then fit nowhere.
+    if (await overwriteInPlace(path, content)) return 'in_place';
     if (reserve > 0) {
       try {
         await writeAtomic(path, dir, content);
@@ -72,7 +76,6 @@ export async function writeRecord(path: string, dir: string, content: string, re
         if (!noSpace(again)) throw again;
       }
     }
-    if (await overwriteInPlace(path, content)) return 'in_place';
     throw err;
   }
 }

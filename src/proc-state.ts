@@ -61,6 +61,11 @@ export function statFields(pid: number | string): string[] | null {
 /** Fields up to rss (proc(5) field 24): what any caller reads. */
 const STAT_FIELDS_READ = 22;
 
+/** An integer as text whose Number is finite: 400 digits match \d+ and are Infinity, which reached a result's JSON as null. */
+function integerText(f: string): boolean {
+  return /^-?\d+$/.test(f) && Number.isFinite(Number(f));
+}
+
 /**
  * The fields of one /proc/<pid>/stat text; null when it is not whole. A process that exits while
  * it is read can give an empty or cut-short text, whose missing fields would read as NaN ticks —
@@ -70,7 +75,7 @@ export function parseStatFields(stat: string): string[] | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
   const fields = stat.slice(close + 2).trimEnd().split(' ');
-  if (fields.length < STAT_FIELDS_READ || !fields.slice(1, STAT_FIELDS_READ).every((f) => /^-?\d+$/.test(f))) return null;
+  if (fields.length < STAT_FIELDS_READ || !fields.slice(1, STAT_FIELDS_READ).every(integerText)) return null;
   return fields;
 }
 

@@ -18,14 +18,26 @@ const SAFE_PART = SAFE_PATH_PART;
 
 export { writeAtomic };
 
-/** The id of the run `latest.json` holds, or null when there is none (or it cannot be read). */
-async function latestId(dir: string): Promise<string | null> {
+/** The id and start of the run `latest.json` holds, or null when there is none (or it cannot be read). */
+async function latestRun(dir: string): Promise<{ id: string; startedMs: number } | null> {
   try {
     const parsed: unknown = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8'));
-    return parsed !== null && typeof parsed === 'object' && 'id' in parsed && typeof parsed.id === 'string' ? parsed.id : null;
+    if (parsed === null || typeof parsed !== 'object' || !('id' in parsed) || typeof parsed.id !== 'string') return null;
+    const startedMs = 'started_at' in parsed && typeof parsed.started_at === 'string' ? Date.parse(parsed.started_at) : Number.NaN;
+    return { id: parsed.id, startedMs };
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether `run` is at least as new as the one latest.* hold. Ids carry the start to the second and
+ * end in a random tail, so two runs of one second are told apart by `started_at`, not by the id.
+ */
+function atLeastAsNew(run: RunResult, current: { id: string; startedMs: number }): boolean {
+  const ms = Date.parse(run.started_at);
+  if (Number.isFinite(ms) && Number.isFinite(current.startedMs) && ms !== current.startedMs) return ms > current.startedMs;
+  return current.id <= run.id;
 }
 
 export interface ReportWrite {
@@ -76,9 +88,9 @@ export async function writeReport(result: RunResult, reportsDir: string): Promis
   }
   try {
     await serialised(dir, async () => {
-      // Run ids sort by time, so an older run written late (a re-render, a slow writer) never replaces a newer latest.
-      const current = await latestId(dir);
-      if (current === null || current <= result.id) {
+      // An older run written late (a re-render, a slow writer) never replaces a newer latest.
+      const current = await latestRun(dir);
+      if (current === null || atLeastAsNew(result, current)) {
         await writeAtomic(join(dir, 'latest.json'), dir, json);
         await writeAtomic(join(dir, 'latest.md'), dir, markdown);
       }

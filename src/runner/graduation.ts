@@ -5,6 +5,7 @@
  */
 import type { GraduationCriteria } from '../config/types.ts';
 import type { GraduationVerdict, TestResult } from '../result/types.ts';
+import { verdictCriteria } from '../result/verdict-criteria.ts';
 
 type Measured = Pick<TestResult, 'id' | 'outcome' | 'resources'> & Partial<Pick<TestResult, 'reason'>>;
 
@@ -52,7 +53,7 @@ export function judgeRun(all: readonly Measured[], criteria: GraduationCriteria,
     graduated: reasons.length === 0,
     pass_rate: passRate,
     reasons,
-    criteria: { ...criteria },
+    criteria: verdictCriteria(criteria),
   };
 }
 

@@ -31,13 +31,19 @@ async function text(root: string, path: string): Promise<string | null> {
 
 function someTotal(psi: string | null): number | null {
   const m = psi === null ? null : /^some .*total=(\d+)/m.exec(psi);
-  return m ? Number(m[1]) : null;
+  return m ? finiteOrNull(Number(m[1])) : null;
+}
+
+/** A counter too long for a double (400 digits: Infinity) or not a number is no reading. */
+function finiteOrNull(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
 }
 
 /** `procRoot` is `/proc` on a real host; tests give a directory of fixture files. */
 export async function pressureSnapshot(procRoot = '/proc'): Promise<PressureSnapshot> {
   const [cpu, memory, stat] = await Promise.all([text(procRoot, 'pressure/cpu'), text(procRoot, 'pressure/memory'), text(procRoot, 'stat')]);
-  const fields = stat === null ? null : /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number) ?? null;
+  const parsed = stat === null ? null : /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number) ?? null;
+  const fields = parsed !== null && parsed.every(Number.isFinite) ? parsed : null;
   return {
     at: performance.now(),
     cpuTotalUs: someTotal(cpu),
@@ -48,18 +54,19 @@ export async function pressureSnapshot(procRoot = '/proc'): Promise<PressureSnap
 }
 
 const share = (a: number | null, b: number | null, wallUs: number): number | null =>
-  a === null || b === null || wallUs <= 0 ? null : Math.max(0, Math.min(1, (b - a) / wallUs));
+  a === null || b === null || wallUs <= 0 ? null : finiteOrNull(Math.max(0, Math.min(1, (b - a) / wallUs)));
 
 /** The record of the test from its two snapshots and the load average at its end. */
 export async function hostPressure(before: PressureSnapshot, after: PressureSnapshot, procRoot = '/proc'): Promise<HostPressure> {
   const wallUs = (after.at - before.at) * 1000;
   const load = await text(procRoot, 'loadavg');
   const load1 = load === null ? Number.NaN : Number(load.split(/\s+/)[0]);
-  const loadPerCore = Number.isFinite(load1) ? load1 / availableParallelism() : null;
+  // A load is never below 0; "-0" would read back from JSON as 0, so it is 0 here (the + 0).
+  const loadPerCore = Number.isFinite(load1) && load1 >= 0 ? load1 / availableParallelism() + 0 : null;
   const cpu = share(before.cpuTotalUs, after.cpuTotalUs, wallUs);
   const memory = share(before.memoryTotalUs, after.memoryTotalUs, wallUs);
   const ticks = before.cpuAll !== null && after.cpuAll !== null ? after.cpuAll - before.cpuAll : 0;
-  const steal = before.steal !== null && after.steal !== null && ticks > 0 ? (after.steal - before.steal) / ticks : null;
+  const steal = before.steal !== null && after.steal !== null && ticks > 0 ? finiteOrNull((after.steal - before.steal) / ticks) : null;
   const reasons: string[] = [];
   const pct = (v: number): string => `${Math.round(v * 100)} %`;
   if (cpu !== null && cpu > PRESSURE_LIMITS.cpu_some_share) reasons.push(`CPU pressure ${pct(cpu)} of the test's time`);

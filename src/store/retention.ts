@@ -3,7 +3,8 @@
  * `max_age_days`, `max_runs` and `max_bytes`. A run is its `<runId>.json`, `<runId>.md` and its
  * log folder `<runId>/`, removed together; `latest.*` are re-written from the newest run kept (or
  * removed with the last one), so they never name a removed run. Run ids sort by time and carry
- * the start time, so the file names alone give order and age. Two runs are never removed, whatever
+ * the start time to the second, so the file names give order and age (two runs in one second: their
+ * JSON's started_at, inStartOrder). Two runs are never removed, whatever
  * the bounds: the newest finished run of the suite (its baseline, its latest) and a run in flight
  * (a journal whose owner lives, or an id the caller names); only their JSON is read, to tell which.
  * A run larger than `max_bytes` on its own is kept when it is one of those, and named in the result.
@@ -63,12 +64,41 @@ async function listRuns(dir: string): Promise<RunFiles[]> {
     if (RUN_ID_PATTERN.test(id)) ids.add(id);
   }
   const runs: RunFiles[] = [];
-  for (const id of [...ids].sort()) {
+  for (const { id, startedMs } of await inStartOrder(dir, [...ids])) {
     let bytes = 0;
     for (const part of [`${id}.json`, `${id}.md`, id]) bytes += await sizeOf(join(dir, part));
-    runs.push({ id, startedMs: startedAt(id), bytes });
+    runs.push({ id, startedMs, bytes });
   }
   return runs;
+}
+
+/**
+ * Oldest first. An id carries its start to the second only, and its tail is random: two runs
+ * started in one second are ordered by their JSON's `started_at` (ms), never by the tail, or the
+ * run just written could sort before the one before it and go as the "older" one. Only the JSON
+ * of such ties is read.
+ */
+async function inStartOrder(dir: string, ids: readonly string[]): Promise<{ id: string; startedMs: number }[]> {
+  const runs = ids.map((id) => ({ id, startedMs: startedAt(id) }));
+  const perSecond = new Map<number, number>();
+  for (const r of runs) perSecond.set(r.startedMs, (perSecond.get(r.startedMs) ?? 0) + 1);
+  for (const r of runs) {
+    if ((perSecond.get(r.startedMs) ?? 0) < 2) continue;
+    const precise = await startedMsOf(dir, r.id);
+    // Within the id's own second only: a hand-edited started_at must not move a run across others.
+    if (precise !== null && precise >= r.startedMs && precise < r.startedMs + 1000) r.startedMs = precise;
+  }
+  return runs.sort((a, b) => a.startedMs - b.startedMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+async function startedMsOf(dir: string, id: string): Promise<number | null> {
+  try {
+    const run = JSON.parse(await readFile(join(dir, `${id}.json`), 'utf8')) as { started_at?: unknown };
+    const ms = typeof run.started_at === 'string' ? Date.parse(run.started_at) : Number.NaN;
+    return Number.isFinite(ms) ? ms : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Which runs go: oldest first, until every bound holds for what is left; a `kept` run never goes. */

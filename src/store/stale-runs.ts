@@ -6,6 +6,7 @@
 import type { GraduationCriteria } from '../config/types.ts';
 import { cutShortTest, notRunTest, type PlannedTest, runSuccessRatio } from '../result/not-run.ts';
 import type { RunResult, TestResult } from '../result/types.ts';
+import { verdictCriteria } from '../result/verdict-criteria.ts';
 
 export const STOPPED_UNEXPECTEDLY = 'stopped unexpectedly';
 
@@ -58,7 +59,7 @@ export function abortStale(journal: RunResult, planned: PlannedSuite | null): Ru
     verdict: plan === null ? null : {
       pass_rate: runSuccessRatio(tests) ?? 0,
       reasons: [`the run ${STOPPED_UNEXPECTEDLY} before every test ran`],
-      criteria: { ...plan.graduation },
+      criteria: verdictCriteria(plan.graduation),
     },
     tests_total: tests.length,
     tests_passed: passed,

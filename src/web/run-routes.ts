@@ -7,7 +7,7 @@ import { resolve, sep } from 'node:path';
 import type express from 'express';
 import type { Request, Response } from 'express';
 import { isValidRunId } from '../result/id.ts';
-import type { HistoryEntry, RunResult, TriggerOutcome } from '../result/types.ts';
+import type { HistoryEntry, RunResult, TriggerOutcome, WriteError } from '../result/types.ts';
 import type { HttpDeps } from './deps.ts';
 import { renderReportPage } from './report-html.ts';
 
@@ -23,11 +23,13 @@ export interface RunSummary {
   tests_passed: number;
   /** Why an aborted run stopped; null otherwise. */
   abort_cause: string | null;
+  /** The files of the run that could not be written (report, JSON, logs) with the error; empty when all were. */
+  write_errors: WriteError[];
 }
 
 export function summarize(run: RunResult): RunSummary {
   const { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed } = run;
-  return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed, abort_cause: run.abort_cause ?? null };
+  return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed, abort_cause: run.abort_cause ?? null, write_errors: run.write_errors ?? [] };
 }
 
 function notFound(res: Response, id: string): void {

@@ -46,6 +46,17 @@ describe('writeReport', () => {
     assert.deepEqual((await readdir(join(dir, 'demo'))).filter((f) => f.endsWith('.tmp')), []);
   });
 
+  it('two runs in one second: latest is the one started later, whatever the ids\' random tails say', async () => {
+    const first = runResult({ id: '20261124T120000Z-ffff', started_at: '2026-11-24T12:00:00.100Z' });
+    const second = runResult({ id: '20261124T120000Z-0001', started_at: '2026-11-24T12:00:00.900Z' });
+    await writeReport(first, dir);
+    await writeReport(second, dir);
+    assert.equal(JSON.parse(await readFile(join(dir, 'demo', 'latest.json'), 'utf8')).id, second.id);
+    assert.match(await readFile(join(dir, 'demo', 'latest.md'), 'utf8'), /run 20261124T120000Z-0001/);
+    await writeReport(first, dir); // a re-render of the older one, late
+    assert.equal(JSON.parse(await readFile(join(dir, 'demo', 'latest.json'), 'utf8')).id, second.id);
+  });
+
   it('refuses a suite label or run id that could escape the reports dir', async () => {
     await assert.rejects(writeReport(runResult({ suite: '../etc' }), dir), (err: unknown) => err instanceof StressdError && /suite label/.test(err.message));
     await assert.rejects(writeReport(runResult({ id: 'a/../../b' }), dir), (err: unknown) => err instanceof StressdError && /run id/.test(err.message));

@@ -137,6 +137,25 @@ test('the newest finished run is never removed: not by age, not by count, not wh
   }
 });
 
+test('two runs in one second: the one started later is the newer, whatever the ids\' random tails say (the run just written stays)', async () => {
+  const { reports, dir } = await folder([]);
+  try {
+    const older = '20261130T120000Z-ffff';
+    const newer = '20261130T120000Z-0001';
+    for (const [id, at] of [[older, '2026-11-30T12:00:00.100Z'], [newer, '2026-11-30T12:00:00.900Z']] as const) {
+      await writeFile(join(dir, `${id}.json`), JSON.stringify({ id, suite: 's', status: 'finished', started_at: at, tests: [] }));
+      await writeFile(join(dir, `${id}.md`), `# run ${id}\n`);
+    }
+    await writeFile(join(dir, 'latest.json'), await readFile(join(dir, `${newer}.json`)));
+    const r = await applyRetention(reports, 's', { ...RETENTION_DEFAULTS, max_runs: 1 }, NOW);
+    assert.deepEqual(r.removed, [older]);
+    assert.deepEqual(await runsIn(dir), [newer]);
+    assert.equal(JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')).id, newer);
+  } finally {
+    await rm(reports, { recursive: true, force: true });
+  }
+});
+
 test('a run in flight is never removed: its journal\'s owner lives (this process), or the caller names it', async () => {
   const ids = [idAt(3), idAt(2), idAt(1), idAt(0)];
   const { reports, dir } = await folder(ids, 30_000);
