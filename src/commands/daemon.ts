@@ -91,9 +91,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     for (const line of prepared) process.stderr.write(`stressd: ${line}\n`);
     return 2;
   }
-  const { suites } = prepared;
   const log = createLogger();
-  for (const entry of suites) for (const warning of entry.warnings) log.warn({ config: entry.file }, warning);
   const lc = new Lifecycle(log);
   lc.add('logger', log, (l) => l.flush());
   let stopping = false;

@@ -5,7 +5,7 @@
  * 0 graduated, 1 not graduated (or aborted, or the run could not happen), 2 bad input, 3 the run
  * ended but some of its files (report, JSON, a test's log) could not be written (runExitCode).
  */
-import { formatProblem, ConfigError } from '../config/errors.ts';
+import { configErrorLines, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
@@ -94,10 +94,9 @@ async function readInputs(opts: RunOptions, err: Say): Promise<RunInputs | numbe
   try {
     const loaded = await loadSuite(opts.config);
     suite = loaded.suite;
-    for (const w of loaded.warnings) err(`stressd: warning: ${w}`);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    for (const p of e.problems) err(formatProblem(p));
+    for (const block of configErrorLines(e.problems)) err(`stressd: ${block}`);
     return 2;
   }
   if (opts.only && opts.only.length > 0) {
