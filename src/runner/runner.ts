@@ -97,7 +97,7 @@ function emitterFor(events: RunnerEmitter): Emit {
 
 /** The run as it stands while it is still running. */
 function runningSnapshot(state: RunState): RunResult {
-  const { suite, executor, trigger } = state.options;
+  const { suite, executor, trigger, only } = state.options;
   return {
     id: state.id,
     suite: suite.suite,
@@ -117,6 +117,7 @@ function runningSnapshot(state: RunState): RunResult {
     trace_id: state.traceId,
     stressd_version: VERSION,
     ...(state.reruns.length > 0 ? { reruns: [...state.reruns] } : {}),
+    ...(only !== undefined && only.length > 0 ? { only: [...only] } : {}),
   };
 }
 
