@@ -14,3 +14,5 @@ export { compareWithBaseline, compareRuns, judgePair, type MeasureComparison } f
 export { sequentialJudge, openSuspect, addValue, sequentialState, SEQUENTIAL_DEFAULTS, type Evidence, type SequentialParams, type SequentialJudge } from './sequential.ts';
 export { fitMixture, type Mixture } from './mixture.ts';
 export { qnSpread } from './stats.ts';
+export { changePoints, ranks, type ChangePointParams, type SplitPoint } from './changepoint.ts';
+export { testChanges, latestChanges, CHANGEPOINT_DEFAULTS, type ChangePoint, type ChangeOptions, type VersionChange } from './change-history.ts';

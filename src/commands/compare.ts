@@ -5,7 +5,7 @@
  * with the settings A recorded; this command only finds the runs and prints.
  */
 import { History, type HistoryEntry } from '../store/history.ts';
-import { compareRuns, compareWithBaseline, findMeasure, type MeasureComparison, type RegressionSettings } from '../analysis/index.ts';
+import { compareRuns, compareWithBaseline, findMeasure, latestChanges, type ChangePoint, type MeasureComparison, type RegressionSettings } from '../analysis/index.ts';
 import { RegressionSchema } from '../config/schema.ts';
 import type { RunResult } from '../result/types.ts';
 
@@ -27,6 +27,8 @@ export interface Comparison {
   /** The settings A was judged with (what A recorded; the schema's defaults for a run older than that record). */
   settings: RegressionSettings;
   rows: CompareRow[];
+  /** Where each measure of A's tests last shifted over A's history (A and the runs before it), and what changed there. */
+  changes: ChangePoint[];
 }
 
 async function resolve(history: History, ref: string): Promise<HistoryEntry | null> {
@@ -44,10 +46,12 @@ export async function compare(options: Pick<CompareOptions, 'a' | 'b' | 'reports
   const a = await resolve(history, options.a);
   if (!a) throw new CompareError(`run "${options.a}" not found in ${options.reportsDir} (expected a run id such as 20261124T101500Z-3f9a, or "latest")`);
   const settings = settingsOf(a.run);
-  if (options.b === undefined) return { a: a.run.id, b: null, suite: a.run.suite, settings, rows: compareWithBaseline(a.run, history.runs(), settings) };
+  const upToA = history.runs().filter((r) => r.id === a.run.id || (r.suite === a.run.suite && r.started_at <= a.run.started_at));
+  const changes = latestChanges(upToA, a.run.suite, { minChange: settings.min_change });
+  if (options.b === undefined) return { a: a.run.id, b: null, suite: a.run.suite, settings, rows: compareWithBaseline(a.run, history.runs(), settings), changes };
   const b = await resolve(history, options.b);
   if (!b) throw new CompareError(`run "${options.b}" not found in ${options.reportsDir} (expected a run id, or "latest")`);
-  return { a: a.run.id, b: b.run.id, suite: a.run.suite, settings, rows: compareRuns(a.run, b.run, settings.min_change) };
+  return { a: a.run.id, b: b.run.id, suite: a.run.suite, settings, rows: compareRuns(a.run, b.run, settings.min_change), changes };
 }
 
 export class CompareError extends Error {}
@@ -75,7 +79,8 @@ export function formatComparison(c: Comparison): string {
   const s = c.settings;
   const judged = `judged with model ${s.model}, min_change ${(s.min_change * 100).toFixed(1)}%${c.b === null ? `, window_runs ${s.window_runs}, min_runs ${s.min_runs}` : ''}`;
   const title = c.b === null ? `${c.suite}: run ${c.a} against its baseline (${judged})` : `${c.suite}: run ${c.a} against run ${c.b} (change of ${c.a} from ${c.b}; ${judged})`;
-  return [title, '', fmt(head), ...lines.map(fmt), ...(lines.length === 0 ? ['(no measure to compare)'] : [])].join('\n') + '\n';
+  const changes = c.changes.length === 0 ? [] : ['', `Change points over ${c.a}'s history:`, ...c.changes.map((p) => `  ${p.test}: ${p.text}`)];
+  return [title, '', fmt(head), ...lines.map(fmt), ...(lines.length === 0 ? ['(no measure to compare)'] : []), ...changes].join('\n') + '\n';
 }
 
 /** The command: exit 0, or 2 on a run that cannot be found. */

@@ -19,6 +19,7 @@ import type { Scheduler } from '../daemon/scheduler.ts';
 import type { SuiteSet } from '../daemon/suites.ts';
 import { configStatus, type RunningConfig } from './config-reload.ts';
 import { historyRatio } from './review.ts';
+import { changeNotes } from './change-notes.ts';
 
 export interface DaemonAppParts {
   /** Read at every request: a SIGHUP reload swaps its suites and schedulers in place. */
@@ -61,6 +62,7 @@ export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
       log.warn({ err: err instanceof Error ? err.message : String(err) }, 'history: could not look for new runs');
     }
   };
+  const changes = changeNotes();
   return createApp({
     metricsResponse: async (accept) => {
       await sync();
@@ -92,6 +94,7 @@ export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
         executor: { url: redactCredentials(executor.target.url), pid: executor.pid, restarts: executor.restarts },
         current: current(runs, live),
         runs: history.runs(),
+        changes: changes(history.runs(), suites.map((e) => ({ suite: e.suite.suite, min_change: e.suite.regression.min_change }))),
         unreadable: history.unreadable(),
         version: VERSION,
         traceUrl: parts.traceUrl,

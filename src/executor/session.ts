@@ -76,7 +76,7 @@ export class Session {
     this.unlisten = listen(ws, { message: this.onMessage, pong: this.onAlive, ping: this.onAlive, close: this.onClose });
     // 'error' is never removed: ws may still emit one after close, and an unhandled 'error' would throw.
     ws.on('error', this.onError);
-    this.send(notificationFrame('connected', { session_id: this.id, version: VERSION, capabilities: ['execute', 'control', 'stream', ENV_CAPABILITY] }));
+    this.send(notificationFrame('connected', { session_id: this.id, name: 'stressd-executor', version: VERSION, capabilities: ['execute', 'control', 'stream', ENV_CAPABILITY] }));
   }
 
   /** Ends the session's process group and closes the socket (server shutdown, heartbeat loss). */

@@ -108,6 +108,8 @@ export interface ControlResult {
 
 export interface ConnectedParams {
   session_id: string;
+  /** stressd's executor names itself (`stressd-executor`); cc_executor sends no name. */
+  name?: string;
   version: string;
   capabilities: string[];
 }

@@ -3,6 +3,16 @@ import type { LoadResult } from '../result/types.ts';
 import { formatSeconds } from '../result/format.ts';
 import { table } from './escape.ts';
 import { count, percent } from './format.ts';
+import { droppedLine } from './capacity-section.ts';
+
+function modeWords(mode: LoadResult['mode']): string {
+  switch (mode) {
+    case 'fixed': return 'sessions at once';
+    case 'stages': return 'ramped through stages';
+    case 'rate': return 'arrivals at a rate, the open model';
+    case 'search': return 'a capacity search';
+  }
+}
 
 /** A long ramp keeps the table readable: past this many rows, seconds are merged (failures summed). */
 const MAX_ROWS = 120;
@@ -27,10 +37,13 @@ export function thinTimeline(points: LoadResult['timeline'], maxRows = MAX_ROWS)
 export function loadSection(load: LoadResult): string {
   const o = load.outcomes;
   const summary = [
-    `**Load** (${load.mode === 'fixed' ? 'sessions at once' : 'ramped through stages'}): ${count(load.sessions)} sessions, at most ${count(load.peak_active)} at once;`,
+    `**Load** (${modeWords(load.mode)}): ${count(load.sessions)} sessions, at most ${count(load.peak_active)} at once;`,
     `${count(o.passed)} passed, ${count(o.failed)} failed, ${count(o.timeout)} timed out, ${count(o.error)} errors`,
     `(${count(load.refusals)} refused by the executor at its session limit, -32003);`,
-    `passed share ${percent(load.pass_ratio)} against a minimum of ${percent(load.min_pass_ratio)}.`,
+    // A search breaks its last levels on purpose: its verdict is whether a level held, not the share.
+    load.mode === 'search'
+      ? `passed share ${percent(load.pass_ratio)} over all steps (a search passes when a level held).`
+      : `passed share ${percent(load.pass_ratio)} against a minimum of ${percent(load.min_pass_ratio)}.`,
   ].join(' ');
   const percentiles = table(['per session', 'p50', 'p95', 'p99', 'max'], [
     percentileRow('Duration', load.duration_seconds),
@@ -39,5 +52,6 @@ export function loadSection(load: LoadResult): string {
   const points = thinTimeline(load.timeline);
   const merged = points.length < load.timeline.length ? ` (every ${Math.ceil(load.timeline.length / MAX_ROWS)} s; failed summed over them)` : '';
   const timeline = table(['second', 'sessions wanted', 'active', 'failed'], points.map((p) => [String(p.t), count(p.sessions), count(p.active), count(p.failed)]), ['r', 'r', 'r', 'r']);
-  return [summary, '', percentiles, '', `Sessions per second${merged}:`, '', timeline, ''].join('\n');
+  const dropped = droppedLine(load);
+  return [summary, '', ...(dropped === null ? [] : [dropped, '']), percentiles, '', ...(load.timeline.length === 0 ? [] : [`Sessions per second${merged}:`, '', timeline, ''])].join('\n');
 }

@@ -63,6 +63,17 @@ function successRate(tests: readonly TestResult[]): string {
   return `${percent(ratio)} (${passed}/${started}${started < tests.length ? ' that ran' : ''})`;
 }
 
+/** What the run measured (RunResult.sut, TestResult.versions); null for a run written before they were recorded. */
+function sutText(result: RunResult): string | null {
+  if (!result.sut) return null;
+  const parts: string[] = [];
+  const ex = result.sut.executor;
+  parts.push(ex ? `executor ${ex.name} ${ex.version ?? '(no version)'}` : 'no executor connected');
+  const claude = new Set(result.tests.flatMap((t) => (t.versions?.model ? [`${t.versions.model}${t.versions.claude_code_version ? ` (Claude Code ${t.versions.claude_code_version})` : ''}`] : [])));
+  if (claude.size > 0) parts.push(`Claude ${[...claude].join(', ')}`);
+  return parts.join('; ');
+}
+
 function summarySection(result: RunResult): string {
   const started = result.tests.filter(ran);
   const rows: [string, string][] = [
@@ -71,6 +82,7 @@ function summarySection(result: RunResult): string {
     ['Description', cell(result.description)],
     ['Config', result.config_path === null ? DASH : inlineCode(result.config_path, { inTable: true })],
     ['Executor', cell(result.executor)],
+    ...(sutText(result) === null ? [] : [['System under test', cell(sutText(result))] as [string, string]]),
     ['Trigger', result.only === undefined ? cell(result.trigger) : `${cell(result.trigger)}, partial: only ${result.only.map((n) => inlineCode(n, { inTable: true })).join(', ')} (not counted over runs)`],
     ['Status', result.abort_cause ? `${cell(result.status)} (${cell(result.abort_cause)})` : cell(result.status)],
     ['Started', cell(result.started_at)],

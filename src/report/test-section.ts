@@ -3,6 +3,7 @@ import type { TestResult } from '../result/types.ts';
 import { cell, codeBlock, inline, inlineCode, keyValueTable } from './escape.ts';
 import { formatBytes, formatDuration, formatSeconds } from '../result/format.ts';
 import { loadSection } from './load-section.ts';
+import { capacitySection } from './capacity-section.ts';
 import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
 import { envNote } from '../result/env-note.ts';
 
@@ -147,6 +148,7 @@ export function testSection(t: TestResult, index: number): string {
     keyValueTable(rows),
     '',
     ...(t.load ? [loadSection(t.load)] : []),
+    ...(t.load?.search ? [capacitySection(t.id, t.load.search)] : []),
     preview(t),
   ].join('\n');
 }

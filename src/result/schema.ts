@@ -11,6 +11,7 @@ import {
   count, OUTCOME_VALUES, FAILURE_REASON_VALUES,
   PatternHitSchema, GapHistogramSchema, StreamTimingSchema, ClaudeStreamInfoSchema, ResourcePeaksSchema, REGRESSION_VERDICT_VALUES, RegressionRecordSchema, HostPressureSchema, LoadPercentilesSchema, LoadSessionSchema, LoadResultSchema,
 } from './test-parts.ts';
+import { SutSchema, TestVersionsSchema } from './versions.ts';
 
 export {
   OUTCOME_VALUES, FAILURE_REASON_VALUES,
@@ -89,6 +90,8 @@ export const TestResultSchema = z.object({
   env_applied: z.union([z.boolean(), z.literal('unknown')]).optional(),
   /** A test under load (DESIGN section 11): its sessions aggregated; absent for one session. */
   load: LoadResultSchema.optional(),
+  /** What this execution measured: executor, Claude model and version, command hash (versions.ts); absent in older results. */
+  versions: TestVersionsSchema.optional(),
 });
 
 /** Why a run did or did not graduate; whether it did is the run's own `graduated`. */
@@ -185,6 +188,8 @@ export const RunResultSchema = z.object({
   tests: z.array(TestResultSchema),
   trace_id: z.string().nullable(),
   stressd_version: z.string(),
+  /** The system under test: the executor's name and version, stressd's (versions.ts); absent in older results. */
+  sut: SutSchema.optional(),
   /** Why an aborted run stopped ("stressd is shutting down", "stopped unexpectedly"); null or absent otherwise. */
   abort_cause: z.string().nullable().optional(),
   /** Only in the journal of a run in progress; absent from every finished or aborted result. */

@@ -187,6 +187,12 @@ export const CapacitySearchSchema = z.object({
   /** Why the search ended, in words. */
   ended: z.string(),
   steps: z.array(SearchStepSchema),
+  /** The objectives each step was judged against (absent in results written before it was kept). */
+  slo: z.object({
+    first_output_p95_s: z.number(),
+    error_ratio: z.number(),
+    min_output_bytes_per_second: z.number().nullable(),
+  }).optional(),
 });
 
 /** What a test under load aggregates from its sessions (DESIGN section 11). */

@@ -44,6 +44,7 @@ export type RunSuccessRatio = z.output<typeof SuccessRatioSchema>;
 export type BudgetState = z.output<typeof BudgetStateSchema>;
 export type RunRegressionSettings = z.output<typeof RegressionSettingsSchema>;
 export type RunTrigger = RunResult['trigger'];
+export type { ExecutorIdentity, TestVersions, Sut, RecordedVersions } from './versions.ts';
 
 /** The test in flight as the runner announces it. */
 export interface TestRef {

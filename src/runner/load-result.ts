@@ -66,6 +66,7 @@ export function assembleLoadResult(input: LoadResultInput): TestResult {
     ...(sessions.some((s) => s.escaped_processes) ? { escaped_processes: sessions.flatMap((s) => s.escaped_processes ?? []) } : {}),
     trace_id: input.ids.traceId,
     span_id: input.ids.spanId,
+    ...(rep?.versions ? { versions: rep.versions } : {}),
     load,
   };
 }

@@ -60,7 +60,8 @@ export async function runLoadTest(test: SuiteTest, ctx: TestRunContext, hooks: L
   let sessions: Driven;
   if (load.search) {
     const found = await runSearch(load.search, (p, s0) => drive(test, p, sessionCtx, hooks, s0, ctx), ctx);
-    search = found.search;
+    // The objectives go with the figures: the report draws them as the line a step had to stay under.
+    search = { ...found.search, slo: load.search.slo };
     sessions = { results: found.results, peakActive: found.peakActive, timeline: [] };
   } else if (mode === 'rate') {
     const open = await driveOpen(test, load, sessionCtx, ctx.signal, hooks.onSession);

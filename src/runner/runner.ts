@@ -116,6 +116,7 @@ function runningSnapshot(state: RunState): RunResult {
     tests: [...state.tests],
     trace_id: state.traceId,
     stressd_version: VERSION,
+    sut: { executor: state.tests.find((t) => t.versions?.executor)?.versions?.executor ?? null, stressd_version: VERSION },
     ...(state.reruns.length > 0 ? { reruns: [...state.reruns] } : {}),
     ...(only !== undefined && only.length > 0 ? { only: [...only] } : {}),
   };

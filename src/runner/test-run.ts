@@ -24,6 +24,7 @@ import { assembleResult } from './test-result.ts';
 import { envApplied } from '../result/env-note.ts';
 import type { TestResult } from '../result/types.ts';
 import { hostPressure, pressureSnapshot } from './host-pressure.ts';
+import { commandHash, executorIdentity, type ExecutorIdentity } from '../result/versions.ts';
 
 export interface TestRunContext {
   suite: Suite;
@@ -68,7 +69,7 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
     : resourceSource(ctx.executor, resourcesSetting(test, ctx.suite), { command: test.command, notBeforeUptime: uptimeSeconds() });
   const sampler = new ResourceSampler({ intervalMs: ctx.suite.sample_interval_ms, ...(source.kind === 'proc' ? source.options : { localPid: null }) });
 
-  const { result, error, sentAt, endedAt, malformedFrames, capabilities } = await executeTest(test, ctx, { span, lines, sampler, t0 });
+  const { result, error, sentAt, endedAt, malformedFrames, capabilities, executor } = await executeTest(test, ctx, { span, lines, sampler, t0 });
   lines.timer.onEnd(endedAt);
   const [resources, out] = await Promise.all([peaksOf(source, sampler, test, ctx, startedAt), capture.close()]);
 
@@ -90,6 +91,12 @@ export async function runTest(test: SuiteTest, ctx: TestRunContext): Promise<Tes
   const testResult: TestResult = {
     ...assembled,
     host_pressure,
+    versions: {
+      executor,
+      model: assembled.claude?.model ?? null,
+      claude_code_version: assembled.claude?.claude_version ?? null,
+      command_hash: commandHash(test.command),
+    },
     ...(ctx.rerunOf === undefined ? {} : { rerun_of: ctx.rerunOf }),
     ...(applied === undefined ? {} : { env_applied: applied }),
   };
@@ -123,6 +130,8 @@ interface Executed {
   malformedFrames: number;
   /** What the `connected` frame announced; null when none came. */
   capabilities: string[] | null;
+  /** Who the `connected` frame said answered; null when none came. */
+  executor: ExecutorIdentity | null;
 }
 
 /** The execute call itself, inside its CLIENT span, with progress ticks and the run's cancel wired to it. */
@@ -142,8 +151,12 @@ async function executeTest(test: SuiteTest, ctx: TestRunContext, parts: TestPart
   let result: ExecuteResult | null = null;
   let error: unknown = null;
   let capabilities: string[] | null = null;
+  let executor: ExecutorIdentity | null = null;
   const onNotification = (method: string, params: unknown): void => {
-    if (method === 'connected') capabilities = announced(params);
+    if (method === 'connected') {
+      capabilities = announced(params);
+      executor = executorIdentity(params);
+    }
     lines.onNotification(method, params);
   };
   const session = startSessionSpan(parts.span, ctx.executor.url);
@@ -170,7 +183,7 @@ async function executeTest(test: SuiteTest, ctx: TestRunContext, parts: TestPart
   const endedAt = result?.endedAt ?? lost?.lostAt ?? performance.now();
   endSessionSpan(session, error, endedAt);
   const sentAt = result?.sentAt ?? lost?.sentAt ?? parts.t0;
-  return { result, error, sentAt, endedAt, malformedFrames: result?.malformedFrames ?? lost?.malformedFrames ?? 0, capabilities };
+  return { result, error, sentAt, endedAt, malformedFrames: result?.malformedFrames ?? lost?.malformedFrames ?? 0, capabilities, executor };
 }
 
 function announced(params: unknown): string[] | null {

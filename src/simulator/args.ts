@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_OPTIONS, type SimulatorOptions } from './claude-stream.ts';
 
 export const USAGE = `usage: main.ts [--words N | --duration-s S] [--tokens-per-second R | --interval-ms M] [--first-token-ms MS]
-  [--words-per-line N] [--seed N] [--topic "a,b"] [--include "python,best practice"] [--model NAME]
+  [--words-per-line N] [--seed N] [--topic "a,b"] [--include "python,best practice"] [--model NAME] [--claude-version V]
   [--exit-code N] [--is-error] [--stall-ms MS] [--stderr TEXT] [--rate-limit]`;
 
 export class UsageError extends Error {}
@@ -36,6 +36,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
       topic: { type: 'string' },
       include: { type: 'string' },
       model: { type: 'string' },
+      'claude-version': { type: 'string' },
       'exit-code': { type: 'string' },
       'is-error': { type: 'boolean' },
       'stall-ms': { type: 'string' },
@@ -55,6 +56,7 @@ export function parseSimulatorArgs(argv: string[]): SimulatorOptions {
     topic: list(values.topic),
     include: list(values.include),
     model: values.model ?? d.model,
+    claudeVersion: values['claude-version'] ?? d.claudeVersion,
     exitCode: values['exit-code'] === undefined ? null : num('exit-code', values['exit-code'], 0, 0, true),
     isError: values['is-error'] ?? false,
     stallMs: num('stall-ms', values['stall-ms'], 0, 0),

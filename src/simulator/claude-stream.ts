@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   topic: string[];
   include: string[];
   model: string;
+  /** `claude_code_version` of the init line (newer Claude Code prints it); null: left out, as CLAUDE_STREAM_JSON.md's line has it. */
+  claudeVersion: string | null;
   /** Exit status; null = Claude's own (0, or 1 after an error result). */
   exitCode: number | null;
   isError: boolean;
@@ -44,6 +46,7 @@ export const DEFAULT_OPTIONS: SimulatorOptions = {
   topic: [],
   include: [],
   model: 'claude-sonnet-4-20250514',
+  claudeVersion: null,
   exitCode: null,
   isError: false,
   stallMs: 0,
@@ -100,7 +103,7 @@ export function planStream(o: SimulatorOptions): StreamPlan {
   const sessionId = fakeUuid(rand);
   const messageId = fakeMessageId(rand);
   const lines: PlannedLine[] = [];
-  lines.push({ atMs: 0, stream: 'stdout', body: initEvent(o.model, sessionId) });
+  lines.push({ atMs: 0, stream: 'stdout', body: initEvent(o.model, sessionId, o.claudeVersion) });
   if (o.stderr !== null) lines.push({ atMs: 0, stream: 'stderr', body: o.stderr.endsWith('\n') ? o.stderr : `${o.stderr}\n` });
 
   const chunks = o.rateLimit
@@ -148,7 +151,7 @@ export function planStream(o: SimulatorOptions): StreamPlan {
   return { lines, exitCode: o.exitCode ?? (isError ? 1 : 0), text };
 }
 
-function initEvent(model: string, sessionId: string): StreamEvent {
+function initEvent(model: string, sessionId: string, claudeVersion: string | null): StreamEvent {
   return {
     type: 'system',
     subtype: 'init',
@@ -159,6 +162,7 @@ function initEvent(model: string, sessionId: string): StreamEvent {
     model,
     permissionMode: 'bypassPermissions',
     apiKeySource: 'none',
+    ...(claudeVersion === null ? {} : { claude_code_version: claudeVersion }),
   };
 }
 

@@ -12,6 +12,13 @@ import { testLabels } from './test-recording.ts';
 export interface KnownTest {
   id: string;
   category?: string | null | undefined;
+  /** The test's load, as the config gives it: an open-model test (a rate) also has its dropped arrivals at 0. */
+  load?: { rate?: number | null | undefined; stages?: readonly { rate?: number | undefined }[] | null | undefined } | null | undefined;
+}
+
+/** An arrival rate, or stages of rates (the runner's isOpenLoad, which telemetry may not import). */
+function openModel(test: KnownTest): boolean {
+  return test.load != null && (test.load.rate != null || (test.load.stages?.some((s) => s.rate !== undefined) ?? false));
 }
 
 /** Outcomes and reasons a counter ever sees: a not_run test, or one cut short, counts nowhere. */
@@ -27,6 +34,7 @@ export function zeroSuiteCounters(m: MetricSet, suite: string, tests: readonly K
     for (const outcome of COUNTED_OUTCOMES) m.testRuns.inc({ ...labels, outcome }, 0);
     for (const reason of COUNTED_REASONS) m.testFailures.inc({ ...labels, reason }, 0);
     m.testCost.inc(labels, 0);
+    if (openModel(test)) m.loadDropped.inc(labels, 0);
   }
   for (const result of RUN_RESULTS) m.runs.inc({ suite, result }, 0);
   for (const cause of SKIP_CAUSES) m.runSkipped.inc({ suite, cause }, 0);

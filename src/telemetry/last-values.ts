@@ -6,7 +6,8 @@
 import type { Gauge } from 'prom-client';
 import { MEASURES } from '../result/measures.ts';
 import type { TestResult } from '../result/types.ts';
-import { TOKEN_KINDS, type MetricSet, type TestLabel, type TestLabels } from './metric-defs.ts';
+import { SUT_LABELS, TOKEN_KINDS, type MetricSet, type SutLabel, type TestLabel, type TestLabels } from './metric-defs.ts';
+import { applyCapacityGauges } from './capacity-gauges.ts';
 
 export function finite(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -18,17 +19,33 @@ function setOrRemove<L extends string>(gauge: Gauge<L>, labels: Partial<Record<L
   else gauge.set(labels, v);
 }
 
-type SutLabels = { suite: string; model: string; version: string };
-/** The sut_info series currently set per suite, so a new model replaces the old series. */
+type SutLabels = Record<SutLabel, string>;
+/** The sut_info series currently set per suite, so a new combination replaces the old series. */
 const sutSeries = new WeakMap<MetricSet, Map<string, SutLabels>>();
 
-function setSutInfo(m: MetricSet, suite: string, claude: TestResult['claude']): void {
-  if (!claude || (claude.model == null && claude.claude_version == null)) return;
-  const labels: SutLabels = { suite, model: String(claude.model ?? ''), version: String(claude.claude_version ?? '') };
+/**
+ * One series per suite for the combination now measured. A test that reports no Claude stream (a
+ * shell command) or no executor keeps the suite's last known value of that part, so a suite that
+ * mixes Claude and plain tests does not flip its series (and its Grafana annotation) every test.
+ */
+function setSutInfo(m: MetricSet, suite: string, test: TestResult): void {
+  const claude = test.claude ?? null;
+  const executor = test.versions?.executor ?? null;
+  const hasClaude = claude !== null && (claude.model != null || claude.claude_version != null);
+  if (!hasClaude && executor === null) return;
   let bySuite = sutSeries.get(m);
   if (!bySuite) sutSeries.set(m, (bySuite = new Map()));
   const previous = bySuite.get(suite);
-  if (previous && (previous.model !== labels.model || previous.version !== labels.version)) m.sutInfo.remove(previous);
+  const claudeVersion = hasClaude ? String(claude.claude_version ?? '') : (previous?.claude_version ?? '');
+  const labels: SutLabels = {
+    suite,
+    model: hasClaude ? String(claude.model ?? '') : (previous?.model ?? ''),
+    version: claudeVersion,
+    claude_version: claudeVersion,
+    executor: executor ? executor.name : (previous?.executor ?? ''),
+    executor_version: executor ? (executor.version ?? '') : (previous?.executor_version ?? ''),
+  };
+  if (previous && SUT_LABELS.some((k) => previous[k] !== labels[k])) m.sutInfo.remove(previous);
   m.sutInfo.set(labels, 1);
   bySuite.set(suite, labels);
 }
@@ -58,5 +75,6 @@ export function applyLastTestGauges(m: MetricSet, suite: string, labels: TestLab
     cache_creation: usage?.cache_creation_input_tokens,
   };
   for (const kind of TOKEN_KINDS) setOrRemove<TestLabel | 'kind'>(m.lastTokens, { ...labels, kind }, tokens[kind]);
-  setSutInfo(m, suite, claude);
+  setSutInfo(m, suite, test);
+  applyCapacityGauges(m, labels, test);
 }

@@ -22,6 +22,10 @@ export const FIRST_OUTPUT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 
 /** Gaps between outputs: the runner counts every gap at these bounds (src/result/gap-buckets.ts). */
 export { GAP_BUCKETS };
 /** Token kinds of `stressd_test_last_tokens{kind}`, from the result line's usage. */
+/** `version` is Claude's version under its first name (dashboards read it); `claude_version` is the same value. */
+export const SUT_LABELS = ['suite', 'model', 'version', 'claude_version', 'executor', 'executor_version'] as const;
+export type SutLabel = (typeof SUT_LABELS)[number];
+
 export const TOKEN_KINDS = ['input', 'output', 'cache_read', 'cache_creation'] as const;
 
 type T = TestLabel;
@@ -87,6 +91,12 @@ export function defineMetrics(registry: Registry) {
       buckets: [...FIRST_OUTPUT_BUCKETS],
       registers,
     }),
+    // DESIGN section 14: arrivals of the open model that found max_in_flight sessions in flight (k6's dropped_iterations).
+    loadDropped: counter<T>('stressd_load_dropped_total', 'Open-model arrivals that found max_in_flight sessions in flight and never started (k6 dropped_iterations).', TEST_LABELS),
+    // The latest capacity search's steps, one series per level of sessions it tried (src/telemetry/capacity-gauges.ts).
+    capacityStepFirstOutputP95: gauge<T | 'level'>('stressd_test_capacity_step_first_output_p95_seconds', "95th percentile of the sessions' time to first output at each level (sessions at once) of the latest capacity search.", [...TEST_LABELS, 'level']),
+    capacityStepErrorRatio: gauge<T | 'level'>('stressd_test_capacity_step_error_ratio', 'Share of sessions that did not pass at each level (sessions at once) of the latest capacity search, 0 … 1.', [...TEST_LABELS, 'level']),
+    capacityStepHeld: gauge<T | 'level'>('stressd_test_capacity_step_held', 'Whether each level (sessions at once) of the latest capacity search held its objectives: 1 held, 0 broke.', [...TEST_LABELS, 'level']),
     testRuns: counter<T | 'outcome'>('stressd_test_runs_total', 'Tests executed, by outcome.', [...TEST_LABELS, 'outcome']),
     testFailures: counter<T | 'reason'>('stressd_test_failures_total', 'Tests that did not pass, by failure reason.', [...TEST_LABELS, 'reason']),
     testCost: counter<T>('stressd_test_cost_usd_total', 'Sum of total_cost_usd reported by the system under test, US dollars.', TEST_LABELS),
@@ -100,7 +110,7 @@ export function defineMetrics(registry: Registry) {
     lastGapP95: testGauge('stressd_test_last_gap_p95_seconds', '95th percentile of the gaps between outputs, latest execution.'),
     lastGapMax: testGauge('stressd_test_last_gap_max_seconds', 'Longest gap between outputs, latest execution.'),
     lastTokens: gauge<T | 'kind'>('stressd_test_last_tokens', 'Tokens reported in the result line, by kind, latest execution.', [...TEST_LABELS, 'kind']),
-    sutInfo: gauge<'suite' | 'model' | 'version'>('stressd_sut_info', 'Model and version the system under test reported, always 1.', ['suite', 'model', 'version']),
+    sutInfo: gauge<SutLabel>('stressd_sut_info', 'What the system under test reported, always 1: Claude model and version (version = claude_version), executor name and version; one series per suite.', [...SUT_LABELS]),
 
     runLastTimestamp: gauge('stressd_run_last_timestamp_seconds', 'Unix time at which the latest run of the suite ended.', ['suite']),
     runNextTimestamp: gauge('stressd_run_next_timestamp_seconds', 'Unix time of the next scheduled run of the suite (absent when none).', ['suite']),

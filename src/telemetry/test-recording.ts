@@ -6,6 +6,7 @@ import { OUTCOMES, type TestResult } from '../result/types.ts';
 import { cutShort } from '../result/not-run.ts';
 import { DURATION_BUCKETS, type MetricSet, type TestLabels } from './metric-defs.ts';
 import { applyLastTestGauges, finite } from './last-values.ts';
+import { countDropped } from './capacity-gauges.ts';
 
 /** Runs one independent piece of recording; a failure is logged and the other pieces go on. */
 export type Safely = (what: string, fn: () => void) => void;
@@ -64,6 +65,7 @@ export function recordTest(m: MetricSet, safely: Safely, suite: string, test: Te
   recordStream(m, safely, labels, test);
   recordCost();
   safely('test gauges', () => applyLastTestGauges(m, suite, labels, test));
+  safely('dropped arrivals', () => countDropped(m, labels, test));
   safely('log write errors', () => {
     if (test.log_error) m.logWriteErrors.inc({ suite });
   });

@@ -8,7 +8,7 @@ import { formatBytes, formatDuration } from '../result/format.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
 import { renderConfigSection, type ConfigStatus } from './config-section.ts';
 import { renderSuitesSection, runNowForm, type SuiteRow } from './suites-section.ts';
-import { renderTestView } from './test-view.ts';
+import { renderTestView, type ChangeNote } from './test-view.ts';
 
 export interface StatusPageModel {
   suite: { name: string; description: string | null; tests: number };
@@ -28,6 +28,8 @@ export interface StatusPageModel {
   traceUrl?: string | null;
   /** The token the "Run now" forms carry (csrf.ts); without it the daemon refuses the form. */
   csrf?: string;
+  /** The latest change point of each test's measures (analysis over history); absent: none shown. */
+  changes?: readonly ChangeNote[];
   /** When the running config was loaded and whether the files on disk differ; absent: not shown. */
   config?: ConfigStatus;
 }
@@ -60,6 +62,7 @@ progress{width:240px} .chart{width:100%;max-width:640px;height:auto;font-size:11
 ${PALETTE.map((c, k) => `.legend i.c${k}{background:${c}}`).join(' ')}
 .lg-failed{background:#dc2626} .lg-aborted{background:#d97706} .o-not_run{color:#6b7280}
 .rv{font-weight:600} .rv-regressed{color:#991b1b} .rv-improved{color:#166534} .rv-noise{color:#6b7280;font-weight:400}
+ul.changes{margin:.3em 0 0;padding-left:1.1em;font-size:.9em}
 form.run-now{display:inline} form.run-now button{font:inherit;padding:2px 10px;cursor:pointer}
 `;
 
@@ -191,7 +194,7 @@ export function renderStatusPage(m: StatusPageModel): string {
 ${m.suites ? renderSuitesSection(m.suites, m.now, m.executor, m.csrf ?? '') : scheduleSection(m)}
 ${currentSection(m)}
 ${m.config ? renderConfigSection(m.config, m.now) : ''}
-${renderTestView({ runs: m.runs, now: m.now, traceUrl: m.traceUrl ?? null })}
+${renderTestView({ runs: m.runs, now: m.now, traceUrl: m.traceUrl ?? null, changes: m.changes ?? [] })}
 ${runsSection(m)}
 ${unreadableSection(m)}
 <section><h2>Per-test durations, last runs</h2>${renderDurationChart(m.runs)}</section>

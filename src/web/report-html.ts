@@ -4,10 +4,13 @@
  * scheme other than http(s)/mailto (javascript:, data:, …) are defused.
  */
 import { Marked, type Tokens } from 'marked';
+import type { RunResult } from '../result/types.ts';
+import { renderCapacityPlot } from './capacity-plot.ts';
 import { escapeHtml } from './html.ts';
 
-/** The one raw HTML the report writes itself: each test section's anchor (ids are safe names). */
-const TEST_ANCHOR = /^<a id="test-[A-Za-z0-9][A-Za-z0-9._-]{0,127}"><\/a>$/;
+/** The one raw HTML the report writes itself: each test section's anchor, and where a capacity plot goes (ids are safe names). */
+const TEST_ANCHOR = /^<a id="(test|capacity)-[A-Za-z0-9][A-Za-z0-9._-]{0,127}"><\/a>$/;
+const CAPACITY_ANCHOR = /<a id="capacity-([A-Za-z0-9][A-Za-z0-9._-]{0,127})"><\/a>\n/g;
 
 const SAFE_HREF = /^(https?:|mailto:|#|\/|\.{0,2}\/|[^:]*$)/i;
 
@@ -49,14 +52,27 @@ export function markdownToHtml(markdown: string): string {
 export const REPORT_CSS = `html{height:100%;overflow:hidden}
 body{font:14px/1.5 system-ui,sans-serif;height:100%;box-sizing:border-box;overflow:auto;margin:0;padding:16px max(24px,calc((100% - 952px) / 2));color:#111827}
 pre{background:#f3f4f6;padding:8px;overflow:auto} code{font-size:13px} table{border-collapse:collapse}
-th,td{border:1px solid #e5e7eb;padding:3px 8px;text-align:left}`;
+th,td{border:1px solid #e5e7eb;padding:3px 8px;text-align:left}
+figure.capacity{margin:8px 0} .capacity-plot{width:100%;max-width:640px;height:auto}`;
 
-export function renderReportPage(markdown: string, title: string): string {
+/**
+ * After each capacity search's anchor, its plot of latency against load (src/web/capacity-plot.ts),
+ * drawn from the run's own result; without the run, or for a test it does not have, the anchor stays alone.
+ */
+export function withCapacityPlots(html: string, run: RunResult | undefined): string {
+  if (!run) return html;
+  return html.replace(CAPACITY_ANCHOR, (anchor, id: string) => {
+    const t = run.tests.find((x) => x.id === id);
+    return t?.load?.search ? `${anchor}<figure class="capacity">${renderCapacityPlot(t.load.search, t.id)}</figure>\n` : anchor;
+  });
+}
+
+export function renderReportPage(markdown: string, title: string, run?: RunResult): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${REPORT_CSS}</style></head>
 <body><p><a href="/">← status</a></p>
-${markdownToHtml(markdown)}
+${withCapacityPlots(markdownToHtml(markdown), run)}
 </body></html>
 `;
 }

@@ -144,7 +144,7 @@ export function reportRoutes(app: express.Express, deps: HttpDeps): void {
   app.get('/api/runs/:id/report.html', async (req, res) => {
     const found = await findRun(deps, req.params.id);
     if (!found) return notFound(res, req.params.id);
-    res.type('html').send(renderReportPage(await markdownOf(deps, found), `stressd report ${found.run.id}`));
+    res.type('html').send(renderReportPage(await markdownOf(deps, found), `stressd report ${found.run.id}`, found.run));
   });
 
   // A test's full output log: only a file inside the run's own log folder next to its JSON (a

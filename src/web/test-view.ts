@@ -1,11 +1,13 @@
 /**
  * The status page's per-test view: for each test its last outcome and reason, when it last passed,
- * its durations over the last runs, its verdicts against the baseline, and links to its log, its
+ * its durations over the last runs, its verdicts against the baseline, where its measures last
+ * shifted and what changed there (the change points analysis found), and links to its log, its
  * section of the report and its trace.
  */
 import type { RegressionRecord, RunResult, TestResult } from '../result/types.ts';
 import { escapeHtml as e, relativeTime } from './html.ts';
 import { renderSparkline, type SparkPoint } from './sparkline.ts';
+import { renderCapacityPlots } from './capacity-plot.ts';
 
 const SPARK_RUNS = 20;
 
@@ -15,6 +17,16 @@ export interface TestViewOptions {
   now: Date;
   /** A trace UI URL with `{trace_id}` (STRESSD_TRACE_URL); null: no trace links. */
   traceUrl: string | null;
+  /** Change points to show, per test (analysis's ChangePoint has these fields); absent: none. */
+  changes?: readonly ChangeNote[];
+}
+
+/** One change point as the view shows it: "duration +25 % since run X at T; Claude model changed there from A to B". */
+export interface ChangeNote {
+  test: string;
+  measure: string;
+  run_id: string;
+  text: string;
 }
 
 /** Test ids in the newest run's order, then any older ones. */
@@ -49,6 +61,12 @@ function verdictsCell(records: readonly RegressionRecord[] | null): string {
   return `<span class="muted">unchanged (${records.length} measures)</span>`;
 }
 
+function changesCell(notes: readonly ChangeNote[]): string {
+  if (notes.length === 0) return '';
+  const items = notes.map((n) => `<li class="cp" data-measure="${e(n.measure)}" data-run="${e(n.run_id)}">${e(n.text)}</li>`).join('');
+  return `<ul class="changes">${items}</ul>`;
+}
+
 function linksCell(run: RunResult, t: TestResult, judged: RunResult | null, traceUrl: string | null): string {
   const id = encodeURIComponent(run.id);
   const links = [];
@@ -75,7 +93,7 @@ function testRow(id: string, name: string, o: TestViewOptions): string {
   const passed = pass ? `${e(pass.t.ended_at)} <span class="muted">(${e(relativeTime(new Date(pass.t.ended_at), o.now))})</span>` : '<span class="muted">never</span>';
   return `<tr id="test-${e(id)}"><td><strong>${e(name)}</strong><br><code>${e(id)}</code></td>` +
     `<td class="o-${e(last.t.outcome)}">${e(last.t.outcome)}${reason}</td><td>${passed}</td>` +
-    `<td>${renderSparkline(points)}</td><td>${verdictsCell(judged?.t.regressions ?? null)}</td>` +
+    `<td>${renderSparkline(points)}</td><td>${verdictsCell(judged?.t.regressions ?? null)}${changesCell((o.changes ?? []).filter((c) => c.test === id))}</td>` +
     `<td>${linksCell(last.run, last.t, judged?.run ?? null, o.traceUrl)}</td></tr>`;
 }
 
@@ -84,7 +102,7 @@ export function renderTestView(o: TestViewOptions): string {
   if (tests.length === 0) return '<section id="tests"><h2>Tests</h2><p class="muted">No test has run yet.</p></section>';
   const rows = tests.map((t) => testRow(t.id, t.name, o)).join('\n');
   return `<section id="tests"><h2>Tests</h2><table>
-<tr><th>Test</th><th>Last outcome</th><th>Last pass</th><th>Duration, last ${SPARK_RUNS} runs</th><th>Against the baseline</th><th>Links</th></tr>
+<tr><th>Test</th><th>Last outcome</th><th>Last pass</th><th>Duration, last ${SPARK_RUNS} runs</th><th>Against the baseline · where it changed</th><th>Links</th></tr>
 ${rows}
-</table><p class="muted"><span class="legend"><i class="lg-failed"></i>failed</span><span class="legend"><i class="lg-aborted"></i>aborted</span> points in the durations</p></section>`;
+</table><p class="muted"><span class="legend"><i class="lg-failed"></i>failed</span><span class="legend"><i class="lg-aborted"></i>aborted</span> points in the durations</p>${renderCapacityPlots(o.runs)}</section>`;
 }

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { requireTool, skipReason } from '../fixtures/tools.ts';
 import { runResult, testResult } from '../telemetry/results.ts';
+import { searchLoad } from '../fixtures/capacity/search.ts';
+import type { LoadResult } from '../../src/result/types.ts';
 
 const promtool = requireTool('promtool');
 const skip = promtool === undefined ? skipReason('promtool') : false;
@@ -20,7 +22,13 @@ let base = '';
 
 before(async () => {
   const metrics = createMetrics({ logger: { warn: () => {} } });
-  const run = runResult({ tests: [testResult({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }), testResult({ id: 'other', outcome: 'failed', reason: 'pattern_miss' })] });
+  // A capacity search and an open-model test too: their step gauges and dropped arrivals are in the scrape.
+  const open: LoadResult = { ...searchLoad(), mode: 'rate', dropped: 4 };
+  delete open.search;
+  const run = runResult({ tests: [
+    testResult({ trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }), testResult({ id: 'other', outcome: 'failed', reason: 'pattern_miss' }),
+    testResult({ id: 'cap', load: searchLoad() }), testResult({ id: 'open', load: open }),
+  ] });
   metrics.onRunStart(run);
   for (const t of run.tests) metrics.onTestEnd(run.suite, t);
   metrics.onRunEnd(run);
@@ -52,6 +60,9 @@ test('promtool check metrics finds nothing in any stressd_* name', { skip }, asy
   assert.ok(families.size >= 25, `only ${families.size} stressd families in the scrape`);
   const findings = (await check(text)).split('\n').filter((l) => l.trim() !== '');
   assert.deepEqual(findings.filter((l) => l.includes('stressd_')), []);
+  for (const name of ['stressd_test_capacity_step_first_output_p95_seconds', 'stressd_test_capacity_step_error_ratio', 'stressd_test_capacity_step_held', 'stressd_load_dropped_total']) {
+    assert.match(text, new RegExp(`^${name}\\{[^}]*\\} `, 'm'), `no sample of ${name} in the checked scrape`);
+  }
   // The linter works: it does speak up about prom-client's own gauges named *_total.
   assert.ok(findings.some((l) => l.startsWith('nodejs_')), `promtool said nothing at all: ${findings.join('\n')}`);
 });

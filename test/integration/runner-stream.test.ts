@@ -145,3 +145,18 @@ test('a line longer than the client holds whole (4 Mi characters) is still one l
   assert.equal(log.length, long + 6);
   assert.ok(log.endsWith('x\ndone\n'));
 });
+
+test('a run records what it measured: the executor of the connected frame, Claude model and version, the command hash, stressd', async () => {
+  const command = simulator('--words 10 --interval-ms 5 --first-token-ms 0 --seed 5 --model claude-opus-4-1-20250805 --claude-version 2.0.31');
+  const run = await runOne({ id: 'versions', command, timeout: 30 });
+  const [t] = run.tests;
+  const { createHash } = await import('node:crypto');
+  const { VERSION } = await import('../../src/version.ts');
+  assert.deepEqual(t?.versions, {
+    executor: { name: 'stressd-executor', version: VERSION },
+    model: 'claude-opus-4-1-20250805',
+    claude_code_version: '2.0.31',
+    command_hash: createHash('sha256').update(command).digest('hex').slice(0, 12),
+  });
+  assert.deepEqual(run.sut, { executor: { name: 'stressd-executor', version: VERSION }, stressd_version: VERSION });
+});

@@ -57,6 +57,14 @@ describe('renderMarkdown', () => {
     assert.match(s, /timeouts are not allowed/);
   });
 
+  it('names the system under test in the summary when the run recorded it, and not for an older run', () => {
+    const executor = { name: 'stressd-executor', version: '0.9.0' };
+    const versions = { executor, model: 'claude-opus-4-1', claude_code_version: '2.0.14', command_hash: 'abc' };
+    const recorded = renderMarkdown(runResult({ sut: { executor, stressd_version: '0.1.0' }, tests: [testResult({ id: 'a', outcome: 'passed', versions }), testResult({ id: 'b', outcome: 'passed', versions })] }));
+    assert.match(section(recorded, 'Summary'), /\| \*\*System under test\*\* \| executor stressd-executor 0\.9\.0; Claude claude-opus-4-1 \(Claude Code 2\.0\.14\) \|/);
+    assert.doesNotMatch(section(md, 'Summary'), /System under test/);
+  });
+
   it('says GRADUATED when the run graduated', () => {
     const ok = renderMarkdown(runResult({ graduated: true, verdict: null, tests: [testResult({ id: 'a', outcome: 'passed' })] }));
     assert.match(section(ok, 'Summary'), /\| GRADUATED \|/);

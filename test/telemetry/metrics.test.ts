@@ -76,6 +76,10 @@ describe('stressd metrics', () => {
       stressd_test_baseline_ratio: 'gauge',
       stressd_test_baseline_usd: 'gauge',
       stressd_test_capacity_sessions: 'gauge',
+      stressd_test_capacity_step_first_output_p95_seconds: 'gauge',
+      stressd_test_capacity_step_error_ratio: 'gauge',
+      stressd_test_capacity_step_held: 'gauge',
+      stressd_load_dropped_total: 'counter',
       stressd_test_baseline_tokens_per_second: 'gauge',
       stressd_test_baseline_sessions: 'gauge',
       stressd_test_baseline: 'gauge', // deprecated
@@ -163,7 +167,20 @@ describe('stressd metrics', () => {
     assert.ok(base);
     metrics.onTestEnd('complex', testResult({ claude: { ...base, model: 'claude-opus-4-1' } }));
     const info = samples(await scrape(metrics), 'stressd_sut_info');
-    assert.deepEqual(info.map((s) => s.labels), [{ suite: 'complex', model: 'claude-opus-4-1', version: '2.0.14' }]);
+    assert.deepEqual(info.map((s) => s.labels), [{ suite: 'complex', model: 'claude-opus-4-1', version: '2.0.14', claude_version: '2.0.14', executor: '', executor_version: '' }]);
+  });
+
+  it('labels sut_info with the executor too, and a test without Claude keeps the suite\'s model', async () => {
+    const { metrics } = quiet();
+    const executor = { name: 'stressd-executor', version: '0.9.0' };
+    metrics.onTestEnd('complex', testResult({ versions: { executor, model: 'claude-sonnet-4-5', claude_code_version: '2.0.14', command_hash: 'abc' } }));
+    metrics.onTestEnd('complex', testResult({ id: 'shell', claude: null, versions: { executor: { ...executor, version: '1.0.0' }, model: null, claude_code_version: null, command_hash: 'def' } }));
+    const info = samples(await scrape(metrics), 'stressd_sut_info');
+    assert.equal(info.length, 1, 'one series per suite');
+    assert.equal(info[0]?.labels.executor_version, '1.0.0');
+    assert.equal(info[0]?.labels.executor, 'stressd-executor');
+    assert.equal(info[0]?.labels.model, testResult().claude?.model);
+    assert.equal(info[0]?.labels.claude_version, '2.0.14');
   });
 
   it('records the run gauges and its result when a run ends', async () => {

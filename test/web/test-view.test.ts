@@ -72,3 +72,14 @@ test('a sparkline of one point or none still renders', () => {
   assert.match(renderSparkline([]), /–/);
   assert.match(renderSparkline([{ seconds: 3, kind: 'failed', label: 'r1 failed' }]), /<circle class="pt-failed"/);
 });
+
+test('the per-test view shows where a measure shifted and what changed there, escaped, only under its own test', () => {
+  const text = 'duration +25 % since run 20261130T000300Z-0003 at 2026-11-30T00:03:00.000Z; Claude model changed there from <a> to b';
+  const html = renderTestView({
+    runs: history(), now: new Date('2026-11-30T01:00:00Z'), traceUrl: null,
+    changes: [{ test: 'summary', measure: 'duration', run_id: '20261130T000300Z-0003', text }, { test: 'other', measure: 'duration', run_id: 'x', text: 'not this one' }],
+  });
+  assert.match(html, /<li class="cp" data-measure="duration" data-run="20261130T000300Z-0003">duration \+25 % since run 20261130T000300Z-0003 at 2026-11-30T00:03:00\.000Z; Claude model changed there from &lt;a&gt; to b<\/li>/);
+  assert.doesNotMatch(html, /not this one/);
+  assert.doesNotMatch(renderTestView({ runs: history(), now: new Date(), traceUrl: null }), /class="changes"/);
+});
