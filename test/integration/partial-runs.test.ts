@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import type { RunSummary } from '../../src/web/run-routes.ts';
 import { getJson, spawnDaemon, waitFor } from '../fixtures/daemon/spawn-daemon.ts';
 import { parsePromText, samples } from '../fixtures/prom-text.ts';
-import { stressdRun } from '../fixtures/stressd-run.ts';
+import { stressdCli, stressdRun } from '../fixtures/stressd-run.ts';
 
 const SUITE = {
   suite: 'partial_demo',
@@ -82,4 +82,13 @@ test('a partial run keeps latest.*, shows in the running daemon marked partial, 
   const exposition = parsePromText(await (await fetch(`${daemon.url}/metrics`)).text());
   const ratio = samples(exposition, 'stressd_suite_graduated_runs_ratio', { suite: SUITE.suite });
   assert.deepEqual(ratio.map((s) => s.value), [1]);
+
+  // compare: `latest` is latest.json's run, not the partial one; the partial one says what it is and the same ratio.
+  const latest = await stressdCli('compare', ['latest', '--reports-dir', reports]);
+  assert.equal(latest.code, 0, latest.stderr);
+  assert.match(latest.stdout, new RegExp(`^partial_demo: run ${latestBefore.id} against its baseline`));
+  const named = await stressdCli('compare', [id, latestBefore.id, '--reports-dir', reports]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.match(named.stdout, new RegExp(`^${id} is a partial run \\(--only flaky\\): not counted over runs$`, 'm'));
+  assert.match(named.stdout, /^Over runs, as \S+ recorded it: Success\/Failure ratio 2:0 over 2 runs/m);
 });
