@@ -104,6 +104,11 @@ test('docs/getting-started.md, followed step by step, works and prints what it s
   await mkdir(shim);
   await writeFile(join(shim, 'npx'), `#!/bin/sh\n[ "$1" = stressd ] || { echo "npx here runs only stressd" >&2; exit 127; }\nshift\nexec "${process.execPath}" --import "${join(REPO, 'node_modules/tsx/dist/loader.mjs')}" "${join(REPO, 'src/cli.ts')}" "$@"\n`);
   await chmod(join(shim, 'npx'), 0o755);
+  // A machine without curl (a slim image) gets a stand-in for the one use the page makes of it: `curl -s URL`.
+  if ((await shell('command -v curl', dir, process.env)).code !== 0) {
+    await writeFile(join(shim, 'curl'), `#!/bin/sh\nfor a; do url="$a"; done\nexec "${process.execPath}" -e 'fetch(process.argv[1]).then(async (r) => process.stdout.write(await r.text()))' "$url"\n`);
+    await chmod(join(shim, 'curl'), 0o755);
+  }
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${shim}:${process.env.PATH ?? ''}` };
   for (const key of Object.keys(env)) if ((key.startsWith('STRESSD_') || key.startsWith('OTEL_')) && env[key] !== undefined) delete env[key];
 
