@@ -28,11 +28,20 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env, isTty = process.
   return isTty ? 'pretty' : 'json';
 }
 
+/**
+ * A line's own fields without the empty ones: `reason=null` on a passed test says nothing. Only
+ * the top level: a null inside a value (a list of changes) is part of what it says.
+ */
+export function withoutEmptyFields(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null && value !== undefined));
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.STRESSD_LOG_LEVEL ?? 'info';
   const destination = options.destination ?? pino.destination({ dest: 1, sync: true });
   const format = options.format ?? logFormat();
-  if (format === 'json') return pino({ name: 'stressd', level, base: { pid: process.pid } }, destination);
+  const formatters = { log: withoutEmptyFields };
+  if (format === 'json') return pino({ name: 'stressd', level, base: { pid: process.pid }, formatters }, destination);
   const colour = options.destination === undefined && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // pino hands each entry to write() as one JSON line; the pretty form is made from that line
   // in the same call, so it stays as synchronous as the JSON one (no worker, unlike pino-pretty).
@@ -41,7 +50,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       destination.write(prettyLine(line, colour));
     },
   };
-  return pino({ name: 'stressd', level, base: undefined }, pretty);
+  return pino({ name: 'stressd', level, base: undefined, formatters }, pretty);
 }
 
 const LEVELS: Readonly<Record<number, { name: string; colour: string }>> = {
@@ -86,7 +95,7 @@ export function prettyLine(json: string, colour = false): string {
   const level = LEVELS[Number(entry.level)] ?? { name: String(entry.level).toUpperCase().padEnd(5), colour: '' };
   const time = typeof entry.time === 'number' ? localTime(entry.time) : '--:--:--.---';
   const fields = Object.entries(entry)
-    .filter(([key]) => !SHOWN.has(key))
+    .filter(([key, value]) => !SHOWN.has(key) && value !== null && value !== undefined)
     .map(([key, value]) => `${key}=${fieldValue(value)}`);
   const err = entry.err as SerializedError | string | undefined;
   if (typeof err === 'string') fields.push(`err=${fieldValue(err)}`);

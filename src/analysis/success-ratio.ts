@@ -3,7 +3,10 @@
  * 10:1 to graduate"): per suite, graduated ÷ not-graduated runs over the last `ratio_window_runs`
  * finished runs. Aborted runs (stopped by a signal or a shutdown) and runs still going are left
  * out: they say nothing about the system under test, and counting them would let an operator's
- * restart fail a suite.
+ * restart fail a suite. Partial runs (`stressd run --only`, which record `only`) are left out too:
+ * one test passing is not the suite graduating, and one failing test re-run on its own while it is
+ * being fixed is not the suite failing again. Every surface (the run's summary and report, the
+ * daemon's page and API, the gauges, `stressd compare`) takes the ratio from here.
  */
 import type { RunResult } from '../result/types.ts';
 
@@ -45,11 +48,16 @@ function ratioWords(g: number, f: number): string {
   return `${g}:${f} (${Number.isInteger(r) ? r : r.toFixed(1)}:1)`;
 }
 
+/** The one rule: a finished, whole-suite run of this suite. */
+export function countsTowardRatio(run: Pick<RunResult, 'suite' | 'status' | 'only'>, suite: string): boolean {
+  return run.suite === suite && run.status === 'finished' && run.only === undefined;
+}
+
 /** `runs` may hold any suites and any order (e.g. the whole history, the current run included). */
 export function successRatio(runs: readonly RunResult[], suite: string, options: SuccessRatioSettings): SuccessRatio {
   const needed = options.min_success_failure_ratio;
   const window = options.ratio_window_runs;
-  const finished = runs.filter((r) => r.suite === suite && r.status === 'finished').sort(byNewest).slice(0, window);
+  const finished = runs.filter((r) => countsTowardRatio(r, suite)).sort(byNewest).slice(0, window);
   const g = finished.filter((r) => r.graduated).length;
   const f = finished.length - g;
   const ratio = finished.length === 0 ? 0 : f === 0 ? Infinity : g / f;

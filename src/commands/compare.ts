@@ -1,7 +1,7 @@
 /**
  * `stressd compare A [B] [--reports-dir DIR] [--json]` (DESIGN section 4): run A against run B, or
  * against its baseline from history when B is left out, per test and measure. Run ids or `latest`
- * (the newest run of any suite). The verdicts are analysis's (src/analysis/comparison.ts), judged
+ * (the newest whole-suite run of any suite, as `latest.json` is: a partial `--only` run is not it). The verdicts are analysis's (src/analysis/comparison.ts), judged
  * with the settings A recorded; this command only finds the runs and prints.
  */
 import { History, type HistoryEntry } from '../store/history.ts';
@@ -29,10 +29,14 @@ export interface Comparison {
   rows: CompareRow[];
   /** Where each measure of A's tests last shifted over A's history (A and the runs before it), and what changed there. */
   changes: ChangePoint[];
+  /** The `--only` names of A and of B when either is a partial run (not counted over runs). */
+  partial: { a: string[] | null; b: string[] | null };
+  /** Graduation over runs as A recorded it (analysis's one rule: partial and aborted runs left out); null for a run older than that record. */
+  over_runs: string | null;
 }
 
 async function resolve(history: History, ref: string): Promise<HistoryEntry | null> {
-  if (ref === 'latest') return history.list()[0] ?? null;
+  if (ref === 'latest') return history.list().find((e) => e.run.only === undefined) ?? history.list()[0] ?? null;
   return history.get(ref);
 }
 
@@ -48,10 +52,13 @@ export async function compare(options: Pick<CompareOptions, 'a' | 'b' | 'reports
   const settings = settingsOf(a.run);
   const upToA = history.runs().filter((r) => r.id === a.run.id || (r.suite === a.run.suite && r.started_at <= a.run.started_at));
   const changes = latestChanges(upToA, a.run.suite, { minChange: settings.min_change });
-  if (options.b === undefined) return { a: a.run.id, b: null, suite: a.run.suite, settings, rows: compareWithBaseline(a.run, history.runs(), settings), changes };
+  const over_runs = a.run.success_ratio?.text ?? null;
+  if (options.b === undefined) {
+    return { a: a.run.id, b: null, suite: a.run.suite, settings, rows: compareWithBaseline(a.run, history.runs(), settings), changes, partial: { a: a.run.only ?? null, b: null }, over_runs };
+  }
   const b = await resolve(history, options.b);
   if (!b) throw new CompareError(`run "${options.b}" not found in ${options.reportsDir} (expected a run id, or "latest")`);
-  return { a: a.run.id, b: b.run.id, suite: a.run.suite, settings, rows: compareRuns(a.run, b.run, settings.min_change), changes };
+  return { a: a.run.id, b: b.run.id, suite: a.run.suite, settings, rows: compareRuns(a.run, b.run, settings.min_change), changes, partial: { a: a.run.only ?? null, b: b.run.only ?? null }, over_runs };
 }
 
 export class CompareError extends Error {}
@@ -80,7 +87,12 @@ export function formatComparison(c: Comparison): string {
   const judged = `judged with model ${s.model}, min_change ${(s.min_change * 100).toFixed(1)}%${c.b === null ? `, window_runs ${s.window_runs}, min_runs ${s.min_runs}` : ''}`;
   const title = c.b === null ? `${c.suite}: run ${c.a} against its baseline (${judged})` : `${c.suite}: run ${c.a} against run ${c.b} (change of ${c.a} from ${c.b}; ${judged})`;
   const changes = c.changes.length === 0 ? [] : ['', `Change points over ${c.a}'s history:`, ...c.changes.map((p) => `  ${p.test}: ${p.text}`)];
-  return [title, '', fmt(head), ...lines.map(fmt), ...(lines.length === 0 ? ['(no measure to compare)'] : []), ...changes].join('\n') + '\n';
+  const partial = (['a', 'b'] as const).flatMap((k) => {
+    const only = c.partial[k];
+    return only === null ? [] : [`${c[k] ?? ''} is a partial run (--only ${only.join(',')}): not counted over runs`];
+  });
+  const overRuns = c.over_runs === null ? [] : [`Over runs, as ${c.a} recorded it: ${c.over_runs}`];
+  return [title, ...partial, ...overRuns, '', fmt(head), ...lines.map(fmt), ...(lines.length === 0 ? ['(no measure to compare)'] : []), ...changes].join('\n') + '\n';
 }
 
 /** The command: exit 0, or 2 on a run that cannot be found. */

@@ -134,7 +134,6 @@ async function reloadOnce(deps: ReloadDeps): Promise<boolean> {
       await old?.close();
       deps.setNextRun(name, fresh.nextRun());
     }
-    for (const warning of entry.warnings) log.warn({ config: entry.file }, warning);
   }
   running.entries.splice(0, running.entries.length, ...entries);
   running.suites.splice(0, running.suites.length, ...entries.map((e) => e.suite));

@@ -18,6 +18,7 @@ import { readinessOf } from '../daemon/readiness.ts';
 import type { Scheduler } from '../daemon/scheduler.ts';
 import type { SuiteSet } from '../daemon/suites.ts';
 import { configStatus, type RunningConfig } from './config-reload.ts';
+import { historyRatio } from './review.ts';
 import { changeNotes } from './change-notes.ts';
 
 export interface DaemonAppParts {
@@ -48,9 +49,25 @@ function firstOf({ entries, schedulers }: RunningConfig): { first: SuiteEntry; f
 export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
   const { running, runs, history, live, metrics, executor, log } = parts;
   firstOf(running);
+  // Runs `stressd run` wrote to the same reports dir: read when the page, the API or a scrape asks,
+  // and the ratio gauge recomputed from the history they join (the same rule as every other surface).
+  const sync = async (): Promise<void> => {
+    try {
+      const added = await history.refresh();
+      for (const { suite } of running.entries) {
+        if (added.some((r) => r.suite === suite.suite)) metrics.setSuccessRatio(suite.suite, historyRatio(history.runs(), suite));
+      }
+      if (added.length > 0) log.info({ runs: added.map((r) => r.id) }, 'history: read runs written by another process');
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err) }, 'history: could not look for new runs');
+    }
+  };
   const changes = changeNotes();
   return createApp({
-    metricsResponse: (accept) => metrics.metricsResponse(accept),
+    metricsResponse: async (accept) => {
+      await sync();
+      return metrics.metricsResponse(accept);
+    },
     readiness: () => {
       const { first, firstScheduler } = firstOf(running);
       return readinessOf({
@@ -58,12 +75,13 @@ export function daemonApp(parts: DaemonAppParts): ReturnType<typeof createApp> {
         ...(running.entries.length > 1 ? { suites: [...running.schedulers].map(([suite, scheduler]) => ({ suite, scheduler })) } : {}),
       });
     },
-    history,
+    history: { runs: () => history.runs(), get: (id) => history.get(id), refresh: sync },
     runs,
     renderMarkdown,
     // docs/ sits two levels above both src/commands/ and dist/commands/.
     runbooksPath: fileURLToPath(new URL('../../docs/operations.md', import.meta.url)),
     statusPage: async (csrf) => {
+      await sync();
       const { first, firstScheduler } = firstOf(running);
       const suites = running.entries;
       const config = await configStatus(running);

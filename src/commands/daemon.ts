@@ -91,9 +91,7 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
     for (const line of prepared) process.stderr.write(`stressd: ${line}\n`);
     return 2;
   }
-  const { suites } = prepared;
   const log = createLogger();
-  for (const entry of suites) for (const warning of entry.warnings) log.warn({ config: entry.file }, warning);
   const lc = new Lifecycle(log);
   lc.add('logger', log, (l) => l.flush());
   let stopping = false;
@@ -136,7 +134,8 @@ export async function daemonCommand(opts: DaemonOptions): Promise<number> {
   const code = await done;
   // The handlers stay: the process is ending, a second signal must still exit at once, and the
   // (unref'd) 15 s hard timer must still fire if something left open keeps the process alive.
-  log.info({ code, resources: process.getActiveResourcesInfo() }, 'stopped');
+  // What still holds the event loop is news only when the stop was not clean (or when debugging).
+  log.info({ code, ...(code !== 0 || log.isLevelEnabled('debug') ? { resources: process.getActiveResourcesInfo() } : {}) }, 'stopped');
   lingerWarning(log);
   return code;
 }
@@ -235,6 +234,10 @@ function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, e
     if (written.write) ledger.note(run.id, written.write.errors);
     else ledger.note(run.id, [{ file: 'json', path: null, error: written.ok ? '' : written.error }]);
     metrics.setRunWriteErrors(run.suite, (final.write_errors ?? []).length + (written.write ? 0 : 1));
+    // Where to read the run: the line an operator greps for after "run ended".
+    if (written.write && !final.write_errors?.some((w) => w.file === 'report')) {
+      log.info({ runId: run.id, suite: run.suite, report: written.write.markdownPath, json: written.write.jsonPath, ...(run.only ? { partial: true } : {}) }, 'report written');
+    }
   });
   const sinks: Sink[] = [logSink(log), journalSink(opts.reportsDir), reports, metricsSink(metrics), historySink(history, ledger),
     retentionSink({ reportsDir: opts.reportsDir, suites: running.suites, history, log }), live];
@@ -248,9 +251,14 @@ function startRuns(opts: DaemonOptions, ctx: StartContext, { metrics, history, e
     }),
     (r) => r.close(),
   );
+  // Runs `stressd run` wrote to the same reports dir join the history before a run is judged against it.
+  const refreshThenStart: typeof startRun = (options) => {
+    history.refresh().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'history: could not look for new runs'));
+    return startRun(options);
+  };
   for (const { suite } of suites) {
     coordinators.set(suite.suite, new RunCoordinator({
-      suite, startRun, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
+      suite, startRun: refreshThenStart, executor: () => executor.target, reportsDir: opts.reportsDir, sinks, log,
       onSkipped: (name, cause) => metrics.onRunSkipped(name, cause),
       onIdle: () => runs.onIdle(),
       review: createReview({ suite, history: () => history.runs() }),

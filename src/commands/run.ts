@@ -5,7 +5,7 @@
  * 0 graduated, 1 not graduated (or aborted, or the run could not happen), 2 bad input, 3 the run
  * ended but some of its files (report, JSON, a test's log) could not be written (runExitCode).
  */
-import { formatProblem, ConfigError } from '../config/errors.ts';
+import { configErrorLines, ConfigError } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import { selectTests } from '../config/select.ts';
 import { spawnExecutor, type ExecutorChild, type SpawnExecutorOptions } from '../executor/child.ts';
@@ -94,10 +94,9 @@ async function readInputs(opts: RunOptions, err: Say): Promise<RunInputs | numbe
   try {
     const loaded = await loadSuite(opts.config);
     suite = loaded.suite;
-    for (const w of loaded.warnings) err(`stressd: warning: ${w}`);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    for (const p of e.problems) err(formatProblem(p));
+    for (const block of configErrorLines(e.problems)) err(`stressd: ${block}`);
     return 2;
   }
   if (opts.only && opts.only.length > 0) {
@@ -152,9 +151,10 @@ async function runWithSinks(
   const history = new History({ reportsDir: opts.reportsDir, limit: 1000, warn: (path, why) => err(`stressd: history: skipped ${path}: ${why}`) });
   await history.load();
   const review = createReview({ suite, history: () => history.runs() });
-  const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: io.signal, review });
+  const handle = startRun({ suite, executor: target, reportsDir: opts.reportsDir, trigger: 'cli', signal: io.signal, review, ...(opts.only && opts.only.length > 0 ? { only: opts.only } : {}) });
   const allowed = embedded.allow ? `, allowing only ${embedded.allow.join(', ')}` : '';
-  out.write(`stressd: run ${handle.id} of ${suite.suite}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
+  const partial = opts.only && opts.only.length > 0 ? ` (partial: --only ${opts.only.join(',')}; latest.* is left as it is)` : '';
+  out.write(`stressd: run ${handle.id} of ${suite.suite}${partial}: ${suite.tests.length} test(s) on ${executorSpec === 'embedded' ? `the embedded executor (${target.url}${allowed})` : redactCredentials(target.url)}\n`);
   const report: { written: ReportWritten } = { written: { ok: false, write: null, error: 'no report' } };
   // The sinks of `stressd run`, in the order the run's end reaches them (DESIGN section 1).
   const sinks: Sink[] = [progressSink(out), journalSink(opts.reportsDir), reportSink(opts.reportsDir, (_run, w) => (report.written = w))];

@@ -6,7 +6,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { ConfigError, formatProblem } from '../config/errors.ts';
+import { ConfigError, configErrorLines } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { StressdError } from '../errors.ts';
@@ -15,7 +15,6 @@ import { assertCronExpression } from '../daemon/scheduler.ts';
 export interface SuiteEntry {
   suite: Suite;
   file: string;
-  warnings: string[];
   /** `--schedule`, else the config's `schedule`, else null (manual triggers only). */
   schedule: string | null;
 }
@@ -57,7 +56,7 @@ export async function loadSuites(paths: readonly string[], scheduleFlag: string 
       loaded = await loadSuite(file);
     } catch (err) {
       if (err instanceof ConfigError) {
-        problems.push(...err.problems.map(formatProblem));
+        problems.push(...configErrorLines(err.problems));
         continue;
       }
       throw err;
@@ -77,7 +76,7 @@ export async function loadSuites(paths: readonly string[], scheduleFlag: string 
       problems.push(`${override ? '--schedule' : file}: ${err.message}`);
       continue;
     }
-    entries.push({ suite: loaded.suite, file, warnings: loaded.warnings, schedule });
+    entries.push({ suite: loaded.suite, file, schedule });
   }
   return { entries, problems };
 }

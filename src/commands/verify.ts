@@ -2,7 +2,7 @@
  * `stressd verify`: the original runner's `--verify-only`. Validates a config and prints what a
  * run would do and how long it could take. Exit 0 when valid, 2 with one line per problem when not.
  */
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError, configErrorLines } from '../config/errors.ts';
 import { loadSuite } from '../config/load.ts';
 import type { Suite } from '../config/types.ts';
 import { probeCapabilities } from '../client/capabilities.ts';
@@ -30,8 +30,7 @@ export async function verifyCommand(opts: { config: string }, io: VerifyIO = pro
     loaded = await loadSuite(opts.config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    io.err(`stressd verify: ${opts.config} is not a valid suite config (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n`);
-    io.err(`${err.message}\n`);
+    for (const block of configErrorLines(err.problems)) io.err(`stressd: ${block}\n`);
     return 2;
   }
   // Ids are unique, but two that differ only in case are one log file on some disks.
@@ -40,7 +39,6 @@ export async function verifyCommand(opts: { config: string }, io: VerifyIO = pro
     io.err(`stressd verify: ${opts.config}: log paths that would collide:\n${clashes.map((c) => `  ${c}`).join('\n')}\n`);
     return 2;
   }
-  for (const w of loaded.warnings) io.err(`warning: ${w}\n`);
   const env = await envWarning(loaded.suite);
   if (env !== null) io.err(`warning: ${env}\n`);
   io.out(describeSuite(loaded.suite));

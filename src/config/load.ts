@@ -1,19 +1,28 @@
 /**
  * Loads a suite config: read, parse JSON, check against the one schema, normalise into the frozen
- * `Suite` the runner consumes. Every failure is a ConfigError listing each problem; unknown keys
- * are warnings only, so a newer cc_executor file with extra fields still runs.
+ * `Suite` the runner consumes. Every failure is a ConfigError listing each problem, unknown keys
+ * among them (a misspelt key would otherwise be ignored and its test could never fail).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
+import { jsonLocator } from './json-locate.ts';
 import { jsonErrorPosition } from './json-position.ts';
-import { problemsFromIssues, unknownKeyWarnings } from './problems.ts';
+import { problemsFromIssues, unknownKeyProblems, type Locate } from './problems.ts';
 import { ConfigSchema, SAFE_NAME, type RawTest } from './schema.ts';
 import type { Frozen, Suite } from './types.ts';
 
 export interface LoadedSuite {
   suite: Suite;
-  warnings: string[];
+}
+
+/** What a failed read is, in words: "no such file" for ENOENT. */
+function unreadable(err: unknown): string {
+  const code = err instanceof Error && 'code' in err ? String(err.code) : null;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return `no permission to read it (${code})`;
+  if (code === 'EISDIR') return 'a directory, not a file';
+  return `unreadable (${code ?? String(err)})`;
 }
 
 export async function loadSuite(path: string): Promise<LoadedSuite> {
@@ -21,8 +30,8 @@ export async function loadSuite(path: string): Promise<LoadedSuite> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const why = err instanceof Error && 'code' in err ? String(err.code) : String(err);
-    throw new ConfigError([{ file: path, path: '$', expected: 'a readable JSON file', found: `an unreadable file (${why})` }], { cause: err });
+    const why = unreadable(err);
+    throw new ConfigError([{ file: path, path: '$', expected: 'a readable JSON file', found: why, message: why }], { cause: err });
   }
   // Windows editors save UTF-8 with a byte order mark, which JSON.parse refuses as a stray character.
   if (text.startsWith('\uFEFF')) text = text.slice(1);
@@ -32,11 +41,11 @@ export async function loadSuite(path: string): Promise<LoadedSuite> {
   } catch (err) {
     const at = jsonErrorPosition(text, err instanceof Error ? err.message : '');
     const found = at.offset >= text.length
-      ? `the end of the file at line ${at.line}:${at.column}`
-      : `${JSON.stringify(text.slice(at.offset, at.offset + 12))} at line ${at.line}:${at.column}`;
-    throw new ConfigError([{ file: path, path: '$', expected: 'valid JSON', found }], { cause: err });
+      ? 'the end of the file'
+      : JSON.stringify(text.slice(at.offset, at.offset + 12));
+    throw new ConfigError([{ file: path, line: at.line, column: at.column, path: '$', expected: 'valid JSON', found }], { cause: err });
   }
-  return buildSuite(raw, path, resolve(path));
+  return buildSuite(raw, path, resolve(path), jsonLocator(text));
 }
 
 /** The same checks on a value already in memory; `file` only names it in messages and derives the default suite label. */
@@ -44,10 +53,11 @@ export function parseSuite(raw: unknown, file: string): LoadedSuite {
   return buildSuite(raw, file, null);
 }
 
-function buildSuite(raw: unknown, file: string, absolutePath: string | null): LoadedSuite {
+function buildSuite(raw: unknown, file: string, absolutePath: string | null, locate?: Locate): LoadedSuite {
   const parsed = suiteSchema(file, absolutePath).safeParse(raw);
-  if (!parsed.success) throw new ConfigError(problemsFromIssues(parsed.error.issues, raw, file));
-  return { suite: deepFreeze(parsed.data), warnings: unknownKeyWarnings(raw, file) };
+  const problems = [...unknownKeyProblems(raw, file, locate), ...(parsed.success ? [] : problemsFromIssues(parsed.error.issues, raw, file, locate))];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
+  return { suite: deepFreeze(parsed.data) };
 }
 
 /**

@@ -77,7 +77,7 @@ function rerunsList(run: RunResult): string {
 /** Graduation over runs and the budget, under the run's own verdict. */
 export function overRunsSection(run: RunResult): string {
   const lines: string[] = ['## Over runs', ''];
-  lines.push(run.success_ratio ? `${inline(run.success_ratio.text)}.` : '_Graduation over runs was not computed for this run._');
+  lines.push(run.success_ratio ? `${inline(run.success_ratio.text)}.${run.only === undefined ? '' : ' This partial run (`--only`) is not counted.'}` : '_Graduation over runs was not computed for this run._');
   const b = run.budget;
   if (b) {
     const limit = (v: number | null): string => (v === null ? 'unlimited' : `$${v.toFixed(2)}`);

@@ -83,7 +83,7 @@ function summarySection(result: RunResult): string {
     ['Config', result.config_path === null ? DASH : inlineCode(result.config_path, { inTable: true })],
     ['Executor', cell(result.executor)],
     ...(sutText(result) === null ? [] : [['System under test', cell(sutText(result))] as [string, string]]),
-    ['Trigger', cell(result.trigger)],
+    ['Trigger', result.only === undefined ? cell(result.trigger) : `${cell(result.trigger)}, partial: only ${result.only.map((n) => inlineCode(n, { inTable: true })).join(', ')} (not counted over runs)`],
     ['Status', result.abort_cause ? `${cell(result.status)} (${cell(result.abort_cause)})` : cell(result.status)],
     ['Started', cell(result.started_at)],
     ['Ended', cell(result.ended_at)],

@@ -89,6 +89,8 @@ export async function writeReport(result: RunResult, reportsDir: string): Promis
   try {
     await serialised(dir, async () => {
       // An older run written late (a re-render, a slow writer) never replaces a newer latest.
+      // A partial run (`--only`) is one or two tests: `latest` stays the newest whole-suite run.
+      if (result.only !== undefined) return;
       const current = await latestRun(dir);
       if (current === null || atLeastAsNew(result, current)) {
         await writeAtomic(join(dir, 'latest.json'), dir, json);

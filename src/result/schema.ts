@@ -202,6 +202,11 @@ export const RunResultSchema = z.object({
   regression_settings: RegressionSettingsSchema.optional(),
   /** Files of this run that could not be written whole; absent when every one was. The run still counts as it ended. */
   write_errors: z.array(WriteErrorSchema).optional(),
+  /**
+   * A partial run (`stressd run --only`): the test ids and categories it was narrowed to; absent for a
+   * whole-suite run. A partial run never replaces `latest.*` and is not counted in graduation over runs.
+   */
+  only: z.array(z.string()).optional(),
 });
 
 /** The first problem of a value that is not a RunResult, as "tests[0].outcome: expected …". */

@@ -26,6 +26,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   /** Regression verdicts and the budget, judged by the command (the runner imports no analysis). */
   review?: RunReview;
+  /** `--only`: the names the suite was narrowed to; recorded as the run's `only` (a partial run). */
+  only?: readonly string[];
 }
 
 /** Whether a test may start; `reason` says why not in words (it becomes the not-run test's detail). */

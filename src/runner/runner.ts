@@ -97,7 +97,7 @@ function emitterFor(events: RunnerEmitter): Emit {
 
 /** The run as it stands while it is still running. */
 function runningSnapshot(state: RunState): RunResult {
-  const { suite, executor, trigger } = state.options;
+  const { suite, executor, trigger, only } = state.options;
   return {
     id: state.id,
     suite: suite.suite,
@@ -118,6 +118,7 @@ function runningSnapshot(state: RunState): RunResult {
     stressd_version: VERSION,
     sut: { executor: state.tests.find((t) => t.versions?.executor)?.versions?.executor ?? null, stressd_version: VERSION },
     ...(state.reruns.length > 0 ? { reruns: [...state.reruns] } : {}),
+    ...(only !== undefined && only.length > 0 ? { only: [...only] } : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * Past runs: the RunResult JSON files under `<reportsDir>/<suite>/<runId>.json`, reloaded at start.
- * Memory keeps the newest `limit` runs; older ones stay readable from disk by id.
+ * Memory keeps the newest `limit` runs; older ones stay readable from disk by id. `refresh()` reads
+ * the runs another process (`stressd run` on the same reports dir) has finished since: a directory
+ * whose modification time has not moved is not listed again.
  */
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isValidRunId } from '../result/id.ts';
 import { redactRun } from '../result/redact.ts';
@@ -68,6 +70,8 @@ export class History {
   private entries: HistoryEntry[] = [];
   private staleEntries: HistoryEntry[] = [];
   private readonly warn: (path: string, why: string) => void;
+  /** Per directory: its mtime when last listed, when that was, and whether it held a run still going. */
+  private readonly scanned = new Map<string, { mtimeMs: number; at: number; pending: boolean }>();
   /** Files that could not be read back, by path: kept on disk, shown on the page and in a gauge. */
   private readonly unreadableFiles = new Map<string, string>();
 
@@ -107,6 +111,37 @@ export class History {
     found.sort(newestFirst);
     this.entries = found.slice(0, this.limit);
     return found.length;
+  }
+
+  /**
+   * Adds the finished or aborted runs written to disk by another process since the last look (a run
+   * still going is read again next time). A suite directory is listed again only when its mtime
+   * moved, when it was last listed within a second of its change (a write in the same tick leaves
+   * the time as it was), or when it held a run still going. Returns the runs added.
+   */
+  async refresh(): Promise<RunResult[]> {
+    const known = new Set(this.entries.map((e) => e.run.id));
+    const added: HistoryEntry[] = [];
+    for (const suiteDir of await listDir(this.reportsDir)) {
+      const dir = join(this.reportsDir, suiteDir);
+      const mtimeMs = await stat(dir).then((s) => (s.isDirectory() ? s.mtimeMs : null), () => null);
+      if (mtimeMs === null) continue;
+      const seen = this.scanned.get(dir);
+      const at = Date.now();
+      if (seen && seen.mtimeMs === mtimeMs && !seen.pending && mtimeMs < seen.at - 1000) continue;
+      const names = (await listDir(dir)).filter((n) => n.endsWith('.json') && n !== 'latest.json').sort().reverse().slice(0, this.limit);
+      let pending = false;
+      for (const name of names) {
+        if (known.has(name.slice(0, -'.json'.length))) continue;
+        const entry = await readEntry(join(dir, name), () => undefined);
+        if (entry === null) continue;
+        if (entry.run.status === 'running') pending = true;
+        else added.push(entry);
+      }
+      this.scanned.set(dir, { mtimeMs, at, pending });
+    }
+    for (const entry of added) this.add(entry);
+    return added.map((e) => e.run);
   }
 
   /** Runs left `running` by a process that no longer lives, found by the last load(). */

@@ -130,7 +130,7 @@ export function defineMetrics(registry: Registry) {
     // One metric per unit (stressd_test_baseline_seconds, _bytes, …): one metric never mixes units.
     testBaselineByUnit: baselineGauges((name, help) => gauge<T | 'measure'>(name, help, [...TEST_LABELS, 'measure'])),
     testBaseline: gauge<T | 'measure'>('stressd_test_baseline', "Deprecated: use stressd_test_baseline_<unit> (one metric per unit). The baseline's centre of each test and measure, in the measure's base unit.", [...TEST_LABELS, 'measure']),
-    suiteGraduatedRunsRatio: gauge('stressd_suite_graduated_runs_ratio', 'Graduated ÷ finished (graduated or not) runs of the suite in the ratio window, 0 … 1; absent with no finished run.', ['suite']),
+    suiteGraduatedRunsRatio: gauge('stressd_suite_graduated_runs_ratio', 'Graduated ÷ finished (graduated or not) whole-suite runs of the suite in the ratio window (a `stressd run --only` run is not counted), 0 … 1; absent with no finished run.', ['suite']),
     suiteSuccessFailureRatio: gauge('stressd_suite_success_failure_ratio', 'Deprecated: use stressd_suite_graduated_runs_ratio (never +Inf). Graduated ÷ not-graduated finished runs in the ratio window, +Inf with no failure.', ['suite']),
     testHostPressure: gauge<T | 'resource'>('stressd_test_host_pressure', "How busy the host was during each test's latest run: resource cpu and memory (PSI share of the test's time some task waited), load_per_core, steal (share of CPU time).", [...TEST_LABELS, 'resource']),
     suiteGraduated: gauge('stressd_suite_graduated', 'Graduation over runs: 1 when the success/failure ratio meets min_success_failure_ratio over enough runs, else 0.', ['suite']),

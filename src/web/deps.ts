@@ -10,6 +10,8 @@ export type { Readiness };
 /** Recorded runs (the daemon's history): newest first in memory, older ones from disk by id. */
 export interface RunStore {
   runs(): RunResult[];
+  /** Reads runs other processes wrote since the last look (cheap when nothing changed). */
+  refresh?(): Promise<unknown>;
   get(id: string): Promise<HistoryEntry | null>;
 }
 

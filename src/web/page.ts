@@ -171,7 +171,7 @@ function runsSection(m: StatusPageModel): string {
     .map((r) => {
       const id = encodeURIComponent(r.id);
       return `<tr><td><code>${e(r.id)}</code></td><td>${verdictBadge(r)}</td><td>${r.tests_passed}/${r.tests_total}${notRun(r)}</td>` +
-        `<td>${failedTests(r)}</td><td>${e(formatDuration(r.duration_seconds))}</td><td>${e(r.trigger)}</td>` +
+        `<td>${failedTests(r)}</td><td>${e(formatDuration(r.duration_seconds))}</td><td>${e(r.trigger)}${r.only ? ` <span class="partial" title="stressd run --only ${e(r.only.join(','))}: not counted over runs">partial</span>` : ''}</td>` +
         `<td><a href="/api/runs/${id}/report.html">report</a> · <a href="/api/runs/${id}/report">markdown</a> · <a href="/api/runs/${id}">json</a></td></tr>`;
     })
     .join('\n');

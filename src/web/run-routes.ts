@@ -25,11 +25,14 @@ export interface RunSummary {
   abort_cause: string | null;
   /** The files of the run that could not be written (report, JSON, logs) with the error; empty when all were. */
   write_errors: WriteError[];
+  /** A `stressd run --only` run: not counted in graduation over runs. */
+  partial: boolean;
+  only?: string[];
 }
 
 export function summarize(run: RunResult): RunSummary {
   const { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed } = run;
-  return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed, abort_cause: run.abort_cause ?? null, write_errors: run.write_errors ?? [] };
+  return { id, suite, status, trigger, started_at, ended_at, graduated, tests_total, tests_passed, abort_cause: run.abort_cause ?? null, write_errors: run.write_errors ?? [], partial: run.only !== undefined, ...(run.only ? { only: run.only } : {}) };
 }
 
 function notFound(res: Response, id: string): void {
@@ -58,7 +61,9 @@ function suiteOf(req: Request, suites: readonly string[]): { suite: string } | {
 
 /** GET /api/runs (optionally ?suite=) and POST /api/runs (the trigger). */
 export function runRoutes(app: express.Express, deps: HttpDeps): void {
-  app.get('/api/runs', (req, res) => {
+  app.get('/api/runs', async (req, res) => {
+    // Runs another process (`stressd run`) wrote to the same reports dir since the last look.
+    await deps.history.refresh?.();
     const suite = typeof req.query.suite === 'string' ? req.query.suite : undefined;
     if (suite !== undefined && !deps.runs.suites().includes(suite) && !deps.history.runs().some((r) => r.suite === suite)) {
       res.status(404).json({ error: `unknown suite ${JSON.stringify(suite)}`, suites: deps.runs.suites() });

@@ -30,6 +30,13 @@ test('a ratio under 10:1 does not graduate; aborted runs and other suites are le
   assert.equal(r.text, 'Success/Failure ratio 18:2 (9:1) over 20 runs — ratio not met, needs 10:1');
 });
 
+test('partial runs (`--only`) are not counted, failed or graduated, and do not use up the window', () => {
+  const partials = [run(400, [passed('a', 10)], { graduated: false, only: ['a'] }), run(401, [passed('a', 10)], { graduated: true, only: ['a'] })];
+  const r = successRatio([...runs(3, 0), ...partials], SUITE, { ...RATIO, ratio_window_runs: 3 });
+  assert.deepEqual([r.runs, r.graduated_runs, r.failed_runs], [3, 3, 0]);
+  assert.equal(r.text, 'Success/Failure ratio 3:0 over 3 runs — ratio not met, needs 10:1 over at least 11 runs');
+});
+
 test('the window keeps the newest runs: old failures fall out of it', () => {
   // Failures are runs 100..101 (newest); with a window of 2 only they count.
   assert.equal(successRatio(runs(30, 2), SUITE, { ...RATIO, ratio_window_runs: 2 }).ratio, 0);

@@ -49,3 +49,15 @@ test('a line that is not JSON passes through unchanged', () => {
   assert.equal(prettyLine('plain text'), 'plain text\n');
   assert.equal(localTime(new Date(2026, 10, 30, 9, 5, 7, 42).getTime()), '09:05:07.042');
 });
+
+test('fields that are null or undefined are left out of the line, in both formats; nested ones stay', () => {
+  const json = capture();
+  createLogger({ format: 'json', destination: json }).info({ testId: 'a', outcome: 'passed', reason: null, detail: undefined, changes: [{ previous: null }] }, 'test ended');
+  const entry = JSON.parse(json.text()) as Record<string, unknown>;
+  assert.ok(!('reason' in entry) && !('detail' in entry), json.text());
+  assert.deepEqual(entry.changes, [{ previous: null }]);
+  const pretty = capture();
+  createLogger({ format: 'pretty', destination: pretty }).info({ testId: 'a', reason: null }, 'test ended');
+  assert.match(pretty.text(), / INFO {2}test ended testId=a\n$/);
+  assert.equal(prettyLine(JSON.stringify({ level: 30, time: 0, msg: 'm', reason: null, n: 0 })).replace(/^\S+ \S+ +/, ''), 'm n=0\n');
+});

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,16 @@ test('a run at start finishes with both tests recorded, each log line carrying t
   assert.deepEqual(run.tests.map((t) => [t.id, t.outcome]), [['hello', 'passed'], ['lines', 'failed']]);
   const testLines = daemon.logs.filter((l) => l.msg === 'test ended');
   assert.deepEqual(testLines.map((l) => [l.runId, l.testId]), [[run.id, 'hello'], [run.id, 'lines']]);
+  // A passed test has no reason: the line leaves the field out rather than say null.
+  assert.ok(!('reason' in (testLines[0] ?? {})), JSON.stringify(testLines[0]));
+  assert.equal(testLines[1]?.reason, 'pattern_miss');
+});
+
+test('logs where the report was written at the end of the run', async () => {
+  const line = await daemon.waitLog((l) => l.msg === 'report written' && l.runId === run.id, 'the report line');
+  assert.equal(line.report, join(reportsDir, run.suite, `${run.id}.md`));
+  assert.equal(line.json, join(reportsDir, run.suite, `${run.id}.json`));
+  await access(String(line.report));
 });
 
 test('after a run, every DESIGN section 6 metric agrees with the RunResult from /api/runs/:id', async () => {
@@ -107,6 +117,10 @@ test('the status page, loaded in a real headless Chromium, shows the last run an
 test('history survives a restart: the run is listed and its gauges are back', async () => {
   await daemon.stop();
   assert.equal((await daemon.exited).code, 0);
+  // A clean stop says so without listing the handles still open (that list is for an unclean one).
+  const stopped = daemon.logs.find((l) => l.msg === 'stopped');
+  assert.equal(stopped?.code, 0);
+  assert.ok(!('resources' in (stopped ?? {})), JSON.stringify(stopped));
   const again = spawnDaemon(['--config', CONFIG, '--reports-dir', reportsDir]);
   daemon = again;
   await again.ready;

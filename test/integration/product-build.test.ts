@@ -52,7 +52,9 @@ test('npm start runs node on dist/ directly', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
   // Node's own flags (the young generation's cap, docs/operations.md) may come before the script.
   assert.match(pkg.scripts.start ?? '', /^node (--[\w=-]+ )*dist\/cli\.js daemon /);
-  assert.equal(pkg.scripts.prepare, 'npm run build');
+  // `npm run build` when dist/ is older than src/ (bin/build-if-stale.js; test/ops/prepare-build.test.ts).
+  assert.equal(pkg.scripts.prepare, 'node bin/build-if-stale.js');
+  assert.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json');
   assert.equal(pkg.dependencies.tsx, undefined, 'tsx is a development tool, not a runtime dependency');
   assert.ok(pkg.devDependencies.tsx);
 });

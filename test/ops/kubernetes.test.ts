@@ -225,7 +225,6 @@ describe('deploy/kubernetes against stressd itself', () => {
         const path = join(dir, key);
         await writeFile(path, text);
         const loaded = await loadSuite(path);
-        assert.deepEqual(loaded.warnings, [], `${cm.metadata.name}/${key}`);
         assert.ok(loaded.suite.tests.length > 0);
       }
     }

@@ -91,3 +91,35 @@ test('refuses ids that could walk out of the reports dir', async () => {
     assert.equal(isValidRunId('20261124T101500Z-3f9a'), true);
   });
 });
+
+test('refresh() adds runs another process wrote, re-lists a suite dir only when its mtime moved, and waits for a running one to finish', async () => {
+  await withReports(async (dir) => {
+    const { utimes } = await import('node:fs/promises');
+    const first = runResult({ id: '20261124T100000Z-0001', started_at: '2026-11-24T10:00:00.000Z' });
+    await put(dir, 'demo', `${first.id}.json`, JSON.stringify(first));
+    const history = new History({ reportsDir: dir });
+    await history.load();
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(dir, 'demo'), past, past);
+    assert.deepEqual(await history.refresh(), [], 'nothing new');
+
+    // A file the dir's mtime does not show (set back by hand) is not looked for: the listing was skipped.
+    const hidden = runResult({ id: '20261124T100100Z-0002', started_at: '2026-11-24T10:01:00.000Z' });
+    await put(dir, 'demo', `${hidden.id}.json`, JSON.stringify(hidden));
+    await utimes(join(dir, 'demo'), past, past);
+    assert.deepEqual(await history.refresh(), []);
+    // Once the mtime moves, it is read.
+    const now = new Date();
+    await utimes(join(dir, 'demo'), now, now);
+    assert.deepEqual((await history.refresh()).map((r) => r.id), [hidden.id]);
+
+    // A run still going is not added, and its dir is looked at again until it ends.
+    const going = runResult({ id: '20261124T100200Z-0003', started_at: '2026-11-24T10:02:00.000Z', status: 'running' });
+    await put(dir, 'demo', `${going.id}.json`, JSON.stringify(going));
+    assert.deepEqual(await history.refresh(), []);
+    await put(dir, 'demo', `${going.id}.json`, JSON.stringify({ ...going, status: 'finished' }));
+    await utimes(join(dir, 'demo'), past, past);
+    assert.deepEqual((await history.refresh()).map((r) => r.id), [going.id]);
+    assert.deepEqual(history.runs().map((r) => r.id), [going.id, hidden.id, first.id]);
+  });
+});
