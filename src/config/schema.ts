@@ -22,7 +22,7 @@ export const DEFAULTS = {
   min_pass_ratio: 0.95,
   search: { first_output_p95_s: 5, error_ratio: 0.05, max_sessions: 100, step_s: 10, max_steps: 12, max_seconds: 600, first_level: 1, resolution: 0.1 },
   open: { arrivals: 'constant', arrivals_seed: 1, max_in_flight: 100 },
-  regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' },
+  regression: { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential', pressure_wait_seconds: 60 }, // pressure_wait_seconds: per suspect, re-runs wait this long for a busy host to calm
   retention: { max_age_days: 30, max_runs: 1000, max_bytes: 1024 ** 3 },
   resources: 'auto',
   prometheus_scrape_interval_s: 15,
@@ -177,6 +177,7 @@ export const RegressionSchema = z.object({
   /** The sequential confirmation's name for the most re-runs per suspect; `confirm_reruns` is its old name. */
   max_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).optional(),
   model: z.enum(MODEL_NAMES, { error: `one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}` }).default(DEFAULTS.regression.model),
+  pressure_wait_seconds: z.number({ error: 'a number of seconds, 0 to 3600' }).min(0, { error: 'a number of seconds, 0 to 3600' }).max(3600, { error: 'a number of seconds, 0 to 3600' }).default(DEFAULTS.regression.pressure_wait_seconds),
 }).refine((r) => r.min_runs <= r.window_runs, { error: 'min_runs at most window_runs', path: ['min_runs'] });
 
 const usdLimit = z.number({ error: 'a positive number of US dollars, or null' }).positive({ error: 'a positive number of US dollars, or null' }).nullable().default(null);

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
@@ -92,4 +93,83 @@ test('a suspect measured with the host under pressure ends inconclusive with the
   assert.equal(d.reruns?.length, 3, 'slow re-runs under pressure leave it open to the last one');
   assert.match(d.reason ?? '', /4 of 4 value\(s\) measured with the host under pressure \(CPU pressure 100 %/);
   assert.ok(RunResultSchema.safeParse(result).success);
+});
+
+/**
+ * The fixture host's CPU pressure rises from the suspect's start: a PSI `some` total that grows by
+ * a test's worth each tick, written synchronously (so a stalled event loop delays it no later
+ * than the runner's own readings). `stop()` lowers it and marks the moment in `marks`.
+ */
+function pressureBumper(psiFile: string, marks: string[]): { start: () => void; stop: () => void } {
+  let total = 1000;
+  let timer: NodeJS.Timeout | null = null;
+  const bump = (): void => {
+    total += 1_000_000_000;
+    writeFileSync(psiFile, `some avg10=90.00 avg60=50.00 avg300=20.00 total=${total}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n`);
+  };
+  return {
+    start: () => {
+      if (timer) return;
+      bump();
+      timer = setInterval(bump, 50);
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+      timer = null;
+      marks.push('calm');
+    },
+  };
+}
+
+test('a suspect measured under pressure is re-run once the host is calm again, and the calm re-runs confirm it', async () => {
+  const command = counted(join(dir, 'later.count'), 'true');
+  const history: RunResult[] = [0.08, 0.1, 0.12, 0.09, 0.11, 0.1, 0.1, 0.09].map((d, i) => historyRun(i, [passed('later', d, { command })], { suite: 'itest' }));
+  const suite = makeSuite([{ id: 'later', command }]);
+  const marks: string[] = [];
+  const bumper = pressureBumper(join(procRoot, 'pressure', 'cpu'), marks);
+  const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
+  handle.events.on('test:start', (p) => {
+    marks.push(p.rerun_of ? 'rerun' : 'test');
+    if (!p.rerun_of) bumper.start();
+  });
+  // The pressure lasts a while after the suspect ends (longer than a reading's pause), then falls.
+  handle.events.on('test:end', (p) => {
+    if (!p.result.rerun_of) setTimeout(() => bumper.stop(), 2500);
+  });
+  const result = await handle.done;
+  bumper.stop();
+  const t = result.tests[0];
+  assert.equal(t?.host_pressure?.under_pressure, true, 'the suspect itself was measured under pressure');
+  assert.deepEqual(marks.slice(0, 2), ['test', 'calm'], `no re-run started before the host calmed down: ${marks.join(', ')}`);
+  const reruns = result.reruns ?? [];
+  assert.ok(reruns.length > 0 && reruns.every((r) => r.host_pressure?.under_pressure === false), 'the re-runs ran on a calm host');
+  const d = durationOf(t);
+  assert.equal(d.verdict, 'regressed', 'confirmed by the calm re-runs alone (the pressured suspect counts nothing for it)');
+  assert.equal(d.reruns?.length, 3);
+  assert.ok(RunResultSchema.safeParse(result).success);
+});
+
+test('a host that stays under pressure past regression.pressure_wait_seconds: the re-runs run anyway and the verdict is inconclusive with the reason', async () => {
+  const command = counted(join(dir, 'stays.count'), 'true');
+  const history: RunResult[] = [0.08, 0.1, 0.12, 0.09, 0.11, 0.1, 0.1, 0.09].map((d, i) => historyRun(i, [passed('stays', d, { command })], { suite: 'itest' }));
+  const suite = makeSuite([{ id: 'stays', command }], { regression: { pressure_wait_seconds: 1 } });
+  const marks: string[] = [];
+  const bumper = pressureBumper(join(procRoot, 'pressure', 'cpu'), marks);
+  bumper.start();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
+    const result = await handle.done;
+    const d = durationOf(result.tests[0]);
+    assert.equal(d.verdict, 'inconclusive');
+    assert.equal(d.reruns?.length, 3);
+    assert.match(d.reason ?? '', /4 of 4 value\(s\) measured with the host under pressure/);
+    assert.ok(warnings.some((w) => /stays: the host stayed under pressure .* re-running anyway/.test(w)), warnings.join('\n'));
+  } finally {
+    process.off('warning', onWarning);
+    bumper.stop();
+    writeFileSync(join(procRoot, 'pressure', 'cpu'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
+  }
 });
