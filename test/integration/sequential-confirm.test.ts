@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startExecutor } from '../../src/executor/server.ts';
@@ -60,18 +60,20 @@ test('sequential confirmation: re-runs only while undecided; a lasting slowdown 
   const byId = new Map(result.tests.map((t) => [t.id, t]));
 
   // Each value's share is capped (3), so the suspect and one slow re-run (6) stay under the bound
-  // (8): a second slow re-run decides, and the third is never run.
+  // (7): a second slow re-run decides, and the third is never run.
   const slower = durationOf(byId.get('slower'));
   assert.equal(slower.verdict, 'regressed');
   assert.equal(slower.reruns?.length, 2);
   assert.ok((slower.evidence ?? 0) >= 8, `evidence ${slower.evidence}`);
-  // The one-off: the suspect (+3) and two normal re-runs (−3 each) reach the lower bound.
+  // The one-off: the suspect (+3) and one normal re-run (−5: a value back at the baseline counts more against) reach the lower bound (−2).
   const blip = durationOf(byId.get('blip'));
   assert.equal(blip.verdict, 'noise');
-  assert.equal(blip.reruns?.length, 2);
+  // One re-run back at the history's ~0.1 s decides; a busy host can make the echo slower than that history, and then it takes more.
+  assert.ok((blip.reruns?.length ?? 0) >= 1 && (blip.reruns?.length ?? 0) <= 3, `blip re-runs ${blip.reruns?.length}`);
   assert.equal(durationOf(byId.get('steady')).verdict, 'unchanged');
   const starts = events.filter(([n]) => n === 'test:start').map(([, p]) => (p as { rerun_of?: string }).rerun_of ?? null);
-  assert.deepEqual(starts, [null, null, null, 'slower', 'slower', 'blip', 'blip']);
+  assert.deepEqual(starts.slice(0, 5), [null, null, null, 'slower', 'slower']);
+  assert.deepEqual(starts.slice(5), (blip.reruns ?? []).map(() => 'blip'));
   assert.match(renderMarkdown(result), /noise \(re-runs did not confirm\)/);
 });
 
@@ -105,7 +107,9 @@ function pressureBumper(psiFile: string, marks: string[]): { start: () => void; 
   let timer: NodeJS.Timeout | null = null;
   const bump = (): void => {
     total += 1_000_000_000;
-    writeFileSync(psiFile, `some avg10=90.00 avg60=50.00 avg300=20.00 total=${total}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n`);
+    // Written aside and renamed: a reader never sees the file empty half-way through a write.
+    writeFileSync(`${psiFile}.tmp`, `some avg10=90.00 avg60=50.00 avg300=20.00 total=${total}\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n`);
+    renameSync(`${psiFile}.tmp`, psiFile);
   };
   return {
     start: () => {
@@ -124,7 +128,7 @@ function pressureBumper(psiFile: string, marks: string[]): { start: () => void; 
 test('a suspect measured under pressure is re-run once the host is calm again, and the calm re-runs confirm it', async () => {
   const command = counted(join(dir, 'later.count'), 'true');
   const history: RunResult[] = [0.08, 0.1, 0.12, 0.09, 0.11, 0.1, 0.1, 0.09].map((d, i) => historyRun(i, [passed('later', d, { command })], { suite: 'itest' }));
-  const suite = makeSuite([{ id: 'later', command }]);
+  const suite = makeSuite([{ id: 'later', command }], { regression: { pressure_wait_seconds: 60 } });
   const marks: string[] = [];
   const bumper = pressureBumper(join(procRoot, 'pressure', 'cpu'), marks);
   const handle = startRunWith({ suite, executor: target(), reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }, { procRoot });
