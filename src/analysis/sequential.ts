@@ -29,7 +29,7 @@ export interface SequentialParams {
   minModeShare: number;
 }
 
-export const SEQUENTIAL_DEFAULTS: Readonly<SequentialParams> = Object.freeze({ gate: 1.5, cap: 3, negCap: 5, upper: 7, lower: -2, shiftSpreads: 2, modeSeparation: 3, minModeShare: 0.1 });
+export const SEQUENTIAL_DEFAULTS: Readonly<SequentialParams> = Object.freeze({ gate: 1.5, cap: 3, negCap: 5, upper: 7.5, lower: -2, shiftSpreads: 2, modeSeparation: 3, minModeShare: 0.1 });
 
 export interface SequentialJudge {
   def: Pick<MeasureDef, 'bad' | 'floor'>;

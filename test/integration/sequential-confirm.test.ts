@@ -60,7 +60,7 @@ test('sequential confirmation: re-runs only while undecided; a lasting slowdown 
   const byId = new Map(result.tests.map((t) => [t.id, t]));
 
   // Each value's share is capped (3), so the suspect and one slow re-run (6) stay under the bound
-  // (7): a second slow re-run decides, and the third is never run.
+  // (7.5): a second slow re-run decides, and the third is never run.
   const slower = durationOf(byId.get('slower'));
   assert.equal(slower.verdict, 'regressed');
   assert.equal(slower.reruns?.length, 2);
