@@ -13,8 +13,10 @@ import { median } from './stats.ts';
 export interface SequentialParams {
   /** A value opens a suspect when its evidence is at least this (and it is past both floors). */
   gate: number;
-  /** Each value's share of the evidence is capped at ± this. */
+  /** Each value's share of the evidence for a shift is capped at this. */
   cap: number;
+  /** … and its share against one at minus this (a fast value may dismiss a suspect sooner). */
+  negCap: number;
   /** `regressed` at or above. */
   upper: number;
   /** `noise` at or below. */
@@ -23,9 +25,11 @@ export interface SequentialParams {
   shiftSpreads: number;
   /** Separation, in within-mode spreads, for two clusters of the window to count as two modes. */
   modeSeparation: number;
+  /** Smallest share of the window in the smaller mode for two modes (at least 3 values). */
+  minModeShare: number;
 }
 
-export const SEQUENTIAL_DEFAULTS: Readonly<SequentialParams> = Object.freeze({ gate: 1.5, cap: 3, upper: 8, lower: -2.3, shiftSpreads: 2, modeSeparation: 3 });
+export const SEQUENTIAL_DEFAULTS: Readonly<SequentialParams> = Object.freeze({ gate: 1.5, cap: 3, negCap: 5, upper: 7.5, lower: -2, shiftSpreads: 2, modeSeparation: 3, minModeShare: 0.1 });
 
 export interface SequentialJudge {
   def: Pick<MeasureDef, 'bad' | 'floor'>;
@@ -49,7 +53,7 @@ export interface Evidence {
 export type SequentialState = 'regressed' | 'noise' | 'open';
 
 export function sequentialJudge(def: Pick<MeasureDef, 'bad' | 'floor'>, sample: readonly number[], minChange: number, params: SequentialParams = SEQUENTIAL_DEFAULTS): SequentialJudge {
-  const mixture = fitMixture(sample, { minSeparation: params.modeSeparation });
+  const mixture = fitMixture(sample, { minSeparation: params.modeSeparation, minModeShare: params.minModeShare });
   const center = mixture.modes[0]!.center;
   const relative = mixture.log ? Math.log(1 + minChange) : Math.max(minChange * Math.abs(center), def.floor);
   const size = Math.max(params.shiftSpreads * mixture.spread, relative);
@@ -64,7 +68,7 @@ export function shiftEvidence(j: SequentialJudge, value: number, direction: 1 | 
 /** One value's capped share of the evidence; under pressure it can only count against. */
 export function valueEvidence(j: SequentialJudge, value: number, pressured: boolean): number {
   const raw = shiftLlr(j.mixture, value, j.shift);
-  const capped = Math.max(-j.params.cap, Math.min(j.params.cap, Number.isNaN(raw) ? 0 : raw));
+  const capped = Math.max(-j.params.negCap, Math.min(j.params.cap, Number.isNaN(raw) ? 0 : raw));
   return pressured ? Math.min(0, capped) : capped;
 }
 

@@ -95,6 +95,7 @@ export const RegressionSchema = z.object({
   /** The sequential confirmation's name for the most re-runs per suspect; `confirm_reruns` is its old name. */
   max_reruns: z.int({ error: 'an integer number of re-runs, 0 to 10' }).min(0, { error: 'an integer number of re-runs, 0 to 10' }).max(10, { error: 'an integer number of re-runs, 0 to 10' }).optional(),
   model: z.enum(MODEL_NAMES, { error: `one of ${MODEL_NAMES.map((m) => `"${m}"`).join(', ')}` }).default(DEFAULTS.regression.model),
+  pressure_wait_seconds: z.number({ error: 'a number of seconds, 0 to 3600' }).min(0, { error: 'a number of seconds, 0 to 3600' }).max(3600, { error: 'a number of seconds, 0 to 3600' }).default(DEFAULTS.regression.pressure_wait_seconds),
 }).refine((r) => r.min_runs <= r.window_runs, { error: 'min_runs at most window_runs', path: ['min_runs'] });
 
 const usdLimit = z.number({ error: 'a positive number of US dollars, or null' }).positive({ error: 'a positive number of US dollars, or null' }).nullable().default(null);

@@ -47,7 +47,8 @@ function baselineText(measure: MeasureName, r: RegressionRecord): string {
 
 function verdictText(r: RegressionRecord): string {
   const reruns = r.reruns && r.reruns.length > 0 ? `; re-runs: ${r.reruns.map((v) => measureValue(r.measure, v)).join(', ')}` : '';
-  return `${VERDICT_MARK[r.verdict]}${reruns}`;
+  const why = r.verdict === 'inconclusive' && r.reason ? `: ${cell(r.reason)}` : '';
+  return `${VERDICT_MARK[r.verdict]}${why}${reruns}`;
 }
 
 export function baselineSection(run: RunResult): string {
@@ -70,7 +71,10 @@ export function baselineSection(run: RunResult): string {
 function rerunsList(run: RunResult): string {
   const reruns = run.reruns ?? [];
   if (reruns.length === 0) return '';
-  const lines = reruns.map((r) => `- ${inlineCode(r.rerun_of ?? r.id)}: ${cell(r.outcome)} in ${formatDuration(r.duration_seconds)}${r.log_path ? ` (log ${inlineCode(r.log_path)})` : ''}`);
+  const lines = reruns.map((r) => {
+    const busy = r.host_pressure?.under_pressure ? `, host under pressure (${cell(r.host_pressure.reason ?? 'over a limit')})` : '';
+    return `- ${inlineCode(r.rerun_of ?? r.id)}: ${cell(r.outcome)} in ${formatDuration(r.duration_seconds)}${busy}${r.log_path ? ` (log ${inlineCode(r.log_path)})` : ''}`;
+  });
   return `\nRe-runs:\n\n${lines.join('\n')}\n`;
 }
 

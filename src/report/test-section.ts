@@ -6,6 +6,7 @@ import { loadSection } from './load-section.ts';
 import { capacitySection } from './capacity-section.ts';
 import { DASH, OUTCOME_MARK, count, percent, peakCpu, peakMemory } from './format.ts';
 import { envNote } from '../result/env-note.ts';
+import { pressureRows } from './pressure-section.ts';
 
 function patternList(patterns: readonly string[]): string {
   return patterns.length === 0 ? DASH : patterns.map((p) => inlineCode(p, { inTable: true })).join(', ');
@@ -129,6 +130,7 @@ export function testSection(t: TestResult, index: number): string {
     ['Patterns found', foundList(t)],
     ['Patterns MISSING', t.patterns_missing.length === 0 ? 'none' : `**${patternList(t.patterns_missing)}**`],
     ['Resources', resourcesText(t)],
+    ...pressureRows(t),
     logRow(t),
     ...(t.escaped_processes && t.escaped_processes.length > 0 ? [['Escaped processes', escapedText(t.escaped_processes)] as [string, string]] : []),
   ];

@@ -167,6 +167,8 @@ export const RegressionSettingsSchema = z.object({
   min_change: z.number(),
   confirm_reruns: count,
   model: z.enum(MODEL_NAMES),
+  /** Absent in runs from before re-runs waited for a calm host. */
+  pressure_wait_seconds: z.number().optional(),
 });
 
 export const RunResultSchema = z.object({

@@ -76,19 +76,34 @@ export interface RerunPlan {
   /** Runs one re-run (events, span, log) and returns its result. */
   runOne: (test: SuiteTest, attempt: number) => Promise<TestResult>;
   aborted: () => boolean;
+  /**
+   * Before each re-run: waits (bounded by the suspect's deadline) for the host to calm down when
+   * the suspect's last value was measured under pressure. Absent: no wait.
+   */
+  spaceOut?: (previous: TestResult, deadlineMs: number) => Promise<void>;
+  /** The per-suspect bound on those waits, in seconds; default 0. */
+  waitSeconds?: number;
 }
 
-/** Re-runs each suspect up to `confirmReruns` times while the review wants more, stopping at an abort or an exhausted budget. */
+/**
+ * Re-runs each suspect up to `confirmReruns` times while the review wants more, stopping at an abort
+ * or an exhausted budget; a re-run after a value measured under pressure waits for a calm host first
+ * (`spaceOut`, bounded per suspect by `waitSeconds`).
+ */
 export async function runReruns(plan: RerunPlan): Promise<TestResult[]> {
   const reruns: TestResult[] = [];
   for (const { test, result } of plan.suspects) {
     const mine: TestResult[] = [];
+    const deadlineMs = performance.now() + (plan.waitSeconds ?? 0) * 1000;
     for (let attempt = 1; attempt <= plan.review.confirmReruns; attempt++) {
       if (plan.aborted()) return reruns;
       // Decided already (the sequential evidence left its bounds): no more re-runs for this suspect.
       if (result && attempt > 1 && !plan.review.more(result, mine)) break;
       // A re-run the budget cannot afford is left out: the suspect is then judged on fewer re-runs (noise with none).
       if (!plan.review.mayStart(plan.finished(), test).allowed) return reruns;
+      const previous = mine.at(-1) ?? result;
+      if (previous && plan.spaceOut) await plan.spaceOut(previous, deadlineMs);
+      if (plan.aborted()) return reruns;
       const r = await plan.runOne(test, attempt);
       mine.push(r);
       reruns.push(r);

@@ -15,6 +15,7 @@ import { makeRunId } from '../result/id.ts';
 import { notRunTest } from '../result/not-run.ts';
 import { endRunSpan, regressedMeasures, spanIds, startRunSpan } from './spans.ts';
 import { guardReview, runReruns, type GuardedReview } from './review-phase.ts';
+import { waitForCalm } from './pressure-wait.ts';
 import { runLoadTest } from './load.ts';
 import { rerunLogParts } from './log-paths.ts';
 import { deepFreeze, runTest } from './test-run.ts';
@@ -180,6 +181,13 @@ async function rerunSuspects(state: RunState, ctx: RunSpanContext, suspects: Sus
   const total = suite.tests.length;
   await runReruns({
     suspects, review, finished: () => [...tests, ...reruns], aborted: () => signal?.aborted === true,
+    waitSeconds: suite.regression.pressure_wait_seconds,
+    spaceOut: async (previous, deadlineMs) => {
+      const waited = await waitForCalm(previous, { stepSeconds: suite.pause_between_tests, deadlineMs, ...(state.tuning.procRoot === undefined ? {} : { procRoot: state.tuning.procRoot }), ...(signal ? { signal } : {}) });
+      if (!waited.calm && waited.last !== null && signal?.aborted !== true) {
+        process.emitWarning(`stressd runner: ${previous.id}: the host stayed under pressure for ${waited.waitedSeconds.toFixed(0)} s (regression.pressure_wait_seconds); re-running anyway (${waited.last?.reason ?? 'no reading'})`);
+      }
+    },
     runOne: async (test, attempt) => {
       state.emit('test:start', { runId: id, suite: suite.suite, index: total + reruns.length, total, test: { id: test.id, name: test.name, category: test.category }, rerun_of: test.id });
       const result = await runOne(state, test, { ctx, rerunOf: test.id, attempt });

@@ -91,7 +91,7 @@ describe('loadSuite', () => {
     assert.deepEqual(suite.graduation, {
       min_pass_rate: 0.6, allow_timeouts: false, max_peak_memory_mb: null, max_peak_cpu_percent: null, min_success_failure_ratio: 10, ratio_window_runs: 50,
     });
-    assert.deepEqual(suite.regression, { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential' });
+    assert.deepEqual(suite.regression, { window_runs: 50, min_runs: 5, min_change: 0.1, confirm_reruns: 3, model: 'sequential', pressure_wait_seconds: 60 });
     assert.deepEqual(suite.budget, { max_cost_usd_per_run: null, max_cost_usd_per_day: null });
   });
 

@@ -52,7 +52,7 @@ test('compare latest prints the verdict per measure that the run stored, judged 
   const suite = makeSuite([{ id: 'fifth', command: cmds.fifth }, { id: 'half', command: cmds.half }], { regression: { model: 'iqr', min_change: 0.3 } });
   const result = await startRun({ suite, executor: { url: executor.url, localPid: process.pid }, reportsDir: dir, trigger: 'cli', review: createReview({ suite, history: () => history }) }).done;
   await writeReport(result, dir);
-  assert.deepEqual(result.regression_settings, { window_runs: 50, min_runs: 5, min_change: 0.3, confirm_reruns: 3, model: 'iqr' });
+  assert.deepEqual(result.regression_settings, { window_runs: 50, min_runs: 5, min_change: 0.3, confirm_reruns: 3, model: 'iqr', pressure_wait_seconds: 0 });
 
   const r = await cli(['latest', '--json']);
   assert.equal(r.code, 0, r.stderr);
