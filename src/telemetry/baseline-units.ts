@@ -7,7 +7,7 @@ import type { Gauge } from 'prom-client';
 import { MEASURES, findMeasure } from '../result/measures.ts';
 import type { TestLabel } from './metric-defs.ts';
 
-export const BASELINE_UNITS = ['seconds', 'bytes', 'ratio', 'usd', 'tokens_per_second', 'sessions'] as const;
+export const BASELINE_UNITS = ['seconds', 'bytes', 'ratio', 'usd', 'tokens_per_second', 'sessions', 'arrivals_per_second'] as const;
 export type BaselineUnit = (typeof BASELINE_UNITS)[number];
 
 /** The table's unit of each measure (src/result/measures.ts) as the base unit of a metric name. */
@@ -19,6 +19,8 @@ const BASE_UNIT_OF: Readonly<Record<string, BaselineUnit>> = {
   USD: 'usd',
   'tokens/s': 'tokens_per_second',
   sessions: 'sessions',
+  // capacity_rate: a search over rate.
+  'arrivals/s': 'arrivals_per_second',
 };
 
 /** The metric unit of a measure; null for a unit with no baseline metric of its own (only the deprecated mixed one has it). */

@@ -1,10 +1,11 @@
 /**
- * A capacity search's step figures as gauges (DESIGN section 14): for each level of sessions the
- * latest search of a test tried, its first output p95, error ratio and whether it held, labelled
+ * A capacity search's step figures as gauges (DESIGN section 14): for each level the latest search
+ * of a test tried (sessions, or over rate arrivals per second), its first output p95, error ratio and whether it held, labelled
  * `level`. A new search replaces the levels of the one before (bisection tries other levels each
  * run), so a test never has more series than its search has steps (`max_steps`, at most 100).
  */
 import type { TestResult } from '../result/types.ts';
+import { levelNumber, stepLevel } from '../result/search-level.ts';
 import type { MetricSet, TestLabel, TestLabels } from './metric-defs.ts';
 
 type StepLabels = Partial<Record<TestLabel | 'level', string>>;
@@ -31,11 +32,13 @@ export function applyCapacityGauges(m: MetricSet, labels: TestLabels, test: Test
     m.capacityStepHeld.remove(old);
   }
   byTest.delete(key);
-  const steps = test.load?.search?.steps ?? [];
-  if (steps.length === 0) return;
+  const search = test.load?.search;
+  const steps = search?.steps ?? [];
+  if (!search || steps.length === 0) return;
   const set: StepLabels[] = [];
   for (const step of steps) {
-    const series: StepLabels = { ...labels, level: String(step.sessions) };
+    // Over rate the level is the step's arrival rate: its `sessions` (the most in flight) can repeat between steps.
+    const series: StepLabels = { ...labels, level: levelNumber(stepLevel(search, step)) };
     // A level tried twice (a search never does, but a hand-written result may): the later wins.
     const p95 = finite(step.first_output_seconds.p95);
     if (p95 === null) m.capacityStepFirstOutputP95.remove(series);

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { createMetrics } from '../../src/telemetry/metrics.ts';
 import { allPanels, grafanaSchemaDir, isObject, loadDashboards, repoRoot, templateVariables, type JsonObject } from './ops-files.ts';
 
 /** Panel types whose schema is in test/fixtures/grafana-schemas/; the dashboard uses only these. */
@@ -178,4 +179,36 @@ test('the duration panel asks for exemplars from the duration histogram and link
   assert.ok(exemplarTargets.some(({ panel, t }) => /duration/i.test(String(panel.title)) && String(t.expr).includes('stressd_test_duration_seconds_bucket')));
   const datasources = readFileSync(join(repoRoot, 'grafana/provisioning/datasources/stressd.yml'), 'utf8');
   assert.match(datasources, /exemplarTraceIdDestinations:\s*\n\s*- name: trace_id\s*\n\s*datasourceUid: jaeger/);
+});
+
+test('the Capacity and load row shows the capacity in sessions and in arrivals per second, each beside its baseline', () => {
+  const overview = dashboards.find((d) => d.file === 'stressd-overview.json');
+  assert.ok(overview);
+  const panels = overview.json.panels;
+  assert.ok(Array.isArray(panels));
+  const top = panels.filter(isObject);
+  const rowAt = top.findIndex((p) => p.type === 'row' && p.title === 'Capacity and load');
+  assert.ok(rowAt >= 0, 'no "Capacity and load" row');
+  const nextRow = top.findIndex((p, i) => i > rowAt && p.type === 'row');
+  const row = top.slice(rowAt + 1, nextRow < 0 ? undefined : nextRow);
+  const exprs = (p: JsonObject): string[] => (Array.isArray(p.targets) ? p.targets : []).filter(isObject).map((t) => String(t.expr));
+  for (const [gauge, baseline, measure] of [
+    ['stressd_test_capacity_sessions', 'stressd_test_baseline_sessions', 'capacity'],
+    ['stressd_test_capacity_arrivals_per_second', 'stressd_test_baseline_arrivals_per_second', 'capacity_rate'],
+  ] as const) {
+    const panel = row.find((p) => exprs(p).some((e) => e.startsWith(`${gauge}{`)));
+    assert.ok(panel, `no panel of the Capacity row shows ${gauge}`);
+    assert.ok(exprs(panel).some((e) => e.startsWith(`${baseline}{`) && e.includes(`measure="${measure}"`)), `${String(panel.title)} has no ${baseline} of ${measure}`);
+  }
+});
+
+test('every stressd metric the overview queries is one that stressd exports', async () => {
+  const overview = dashboards.find((d) => d.file === 'stressd-overview.json');
+  assert.ok(overview);
+  const { body } = await createMetrics({ collectDefaults: false }).metricsResponse(undefined);
+  const exported = new Set([...body.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+  const queried = new Set(allPanels(overview.json).flatMap((p) => (Array.isArray(p.targets) ? p.targets : []).filter(isObject)
+    .flatMap((t) => [...String(t.expr).matchAll(/\bstressd_[a-z0-9_]+/g)].map((m) => m[0].replace(/_(bucket|count|sum)$/, '')))));
+  assert.ok(queried.has('stressd_test_capacity_arrivals_per_second'));
+  assert.deepEqual([...queried].filter((name) => !exported.has(name)), []);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
 import type { LoadResult } from '../../src/result/types.ts';
 import { parsePromText, samples, valueOf } from '../fixtures/prom-text.ts';
-import { capacitySearch, searchLoad, step } from '../fixtures/capacity/search.ts';
+import { capacitySearch, rateSearch, rateStep, searchLoad, step } from '../fixtures/capacity/search.ts';
 import { runResult, testResult } from './results.ts';
 
 const L = { suite: 's', test: 'cap' };
@@ -80,4 +80,25 @@ it('counts the open model\'s dropped arrivals, from 0 for an open-model test of 
   exp = await scrape(metrics);
   assert.equal(valueOf(exp, 'stressd_load_dropped_total', { suite: 's', test: 'open' }), 10);
   assert.equal(samples(exp, 'stressd_load_dropped_total', { test: 'cap' }).length, 0);
+});
+
+it('a search over rate labels each step with its rate: steps with the same sessions in flight never share a series', async () => {
+  const metrics = createMetrics({ collectDefaults: false });
+  metrics.onTestEnd('s', testResult({ id: 'cap', category: null, load: searchLoad(rateSearch()) }));
+  let exp = await scrape(metrics);
+  const held = samples(exp, 'stressd_test_capacity_step_held', L);
+  assert.deepEqual(held.map((x) => x.labels.level).sort((a, b) => Number(a) - Number(b)), ['1.5', '3', '6', '9', '9.75', '10.5', '12']);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_step_held', { ...L, level: '9.75' }), 1);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_step_held', { ...L, level: '10.5' }), 0);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_step_first_output_p95_seconds', { ...L, level: '3' }), 0.13);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_step_first_output_p95_seconds', { ...L, level: '1.5' }), 0.12);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_step_error_ratio', { ...L, level: '12' }), 0.4);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_arrivals_per_second', L), 9.75);
+  assert.equal(samples(exp, 'stressd_test_capacity_step_held', { ...L, level: '1' }).length, 0, 'no series by sessions in flight');
+  // The next rate search replaces them all.
+  const next = rateSearch({ held: 3, broke: 6, steps: [rateStep(1.5, 1, 0, 0.1, 0.2), rateStep(3, 1, 0, 0.1, 0.3), rateStep(6, 1, 9, 0.2, 0.4)] });
+  metrics.onTestEnd('s', testResult({ id: 'cap', category: null, load: searchLoad(next) }));
+  exp = await scrape(metrics);
+  assert.deepEqual(samples(exp, 'stressd_test_capacity_step_held', L).map((x) => x.labels.level).sort((a, b) => Number(a) - Number(b)), ['1.5', '3', '6']);
+  assert.equal(valueOf(exp, 'stressd_test_capacity_step_held', { ...L, level: '6' }), 0);
 });

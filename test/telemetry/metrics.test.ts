@@ -83,6 +83,7 @@ describe('stressd metrics', () => {
       stressd_load_dropped_total: 'counter',
       stressd_test_baseline_tokens_per_second: 'gauge',
       stressd_test_baseline_sessions: 'gauge',
+      stressd_test_baseline_arrivals_per_second: 'gauge',
       stressd_test_baseline: 'gauge', // deprecated
       stressd_suite_graduated_runs_ratio: 'gauge',
       stressd_suite_success_failure_ratio: 'gauge', // deprecated

@@ -100,3 +100,18 @@ test('the host pressure of each test is a gauge per resource; a reading PSI-less
   assert.match(text, /stressd_test_host_pressure\{suite="demo",test="t",resource="steal"\} 0\.02/);
   assert.doesNotMatch(text, /resource="cpu"/);
 });
+
+test('the capacity baselines go to their own units: sessions for capacity, arrivals per second for capacity_rate', async () => {
+  const m = createMetrics({ collectDefaults: false });
+  m.onRunEnd(runResult({
+    tests: [testResult({ id: 't', regressions: [
+      rec({ measure: 'capacity', value: 6, baseline: { median: 8, spread: 1, n: 5 }, verdict: 'regressed' }),
+      rec({ measure: 'capacity_rate', value: 9.5, baseline: { median: 10.25, spread: 0.2, n: 5 }, verdict: 'unchanged' }),
+    ] })],
+  }));
+  const text = await body(m);
+  assert.match(text, /stressd_test_baseline_sessions\{suite="demo",test="t",measure="capacity"\} 8/);
+  assert.match(text, /stressd_test_baseline_arrivals_per_second\{suite="demo",test="t",measure="capacity_rate"\} 10\.25/);
+  assert.doesNotMatch(text, /stressd_test_baseline_sessions\{[^}]*capacity_rate/);
+  assert.match(text, /stressd_test_regressed\{suite="demo",test="t",measure="capacity"\} 1/);
+});

@@ -5,7 +5,7 @@ import { niceCeil, renderCapacityPlot, renderCapacityPlots } from '../../src/web
 import { renderReportPage } from '../../src/web/report-html.ts';
 import { renderTestView } from '../../src/web/test-view.ts';
 import { renderMarkdown } from '../../src/report/markdown.ts';
-import { capacitySearch, searchLoad, step } from '../fixtures/capacity/search.ts';
+import { capacitySearch, rateSearch, searchLoad, step } from '../fixtures/capacity/search.ts';
 import { runResult, testResult } from '../telemetry/results.ts';
 
 interface El { name: string; attrs: Record<string, string>; children: El[]; text: string }
@@ -139,4 +139,38 @@ test('the y axis tops out at a round number above every point and the objective'
   // The highest p95 is 4.1 s (4.51 with headroom): the top is 5 s, the middle 2.5 s.
   const labels = all(svg, (e) => e.name === 'text' && e.attrs['text-anchor'] === 'end' && / s$/.test(e.text)).map((e) => e.text);
   assert.deepEqual(labels, ['0 s', '2.5 s', '5 s']);
+});
+
+test('a search over rate is plotted against the rate, the axis titled so, the knee at the rate that held', () => {
+  const search = rateSearch();
+  const svg = parseXml(renderCapacityPlot(search, 'cap')).children[0]!;
+  assert.match(svg.attrs['aria-label'] ?? '', /^Capacity of cap: first output against arrivals per second; held 9\.75, broke at 10\.5$/);
+  const axisTitle = all(svg, (e) => e.name === 'text' && e.attrs['text-anchor'] === 'middle' && /[a-z]/.test(e.text));
+  assert.deepEqual(axisTitle.map((e) => e.text), ['arrivals per second']);
+  const steps = all(svg, hasClass('step'));
+  assert.equal(steps.length, search.steps.length);
+  assert.deepEqual(steps.map((s) => s.attrs['data-rate']), ['1.5', '3', '6', '9', '9.75', '10.5', '12']);
+  // x is proportional to the rate, not to the sessions in flight (1, 1, 2, 2, 2, 8, 8).
+  const cx = steps.map((s) => Number(all(s, hasClass('p95'))[0]!.attrs.cx));
+  const left = 52;
+  const perUnit = (cx[6]! - left) / 12;
+  for (const [i, rate] of [1.5, 3, 6, 9, 9.75, 10.5, 12].entries()) assert.ok(Math.abs(cx[i]! - (left + rate * perUnit)) < 0.11, `step at ${rate}/s drawn at ${cx[i]}`);
+  assert.notEqual(cx[0], cx[1], 'two rates with one session in flight each are two points');
+  const knee = all(svg, hasClass('knee'))[0]!;
+  assert.equal(all(knee, (e) => e.name === 'line')[0]!.attrs.x1, String(cx[4]!.toFixed(1)));
+  assert.match(knee.children[0]!.text, /knee: 9\.75 arrivals\/s held, 10\.5 arrivals\/s broke/);
+  assert.match(steps[5]!.children[0]!.text, /^10\.5 arrivals\/s \(8 in flight at most, 6 dropped\): .*broke/);
+  const ticks = all(svg, (e) => e.name === 'text' && e.attrs['text-anchor'] === 'middle' && /^[\d.]+$/.test(e.text)).map((e) => e.text);
+  assert.ok(ticks.includes('9.75') && ticks.includes('12'), `ticks ${ticks.join(',')}`);
+});
+
+test('the per-test view gives a rate search\'s capacity over the runs in arrivals per second, not mixed with sessions', () => {
+  const runs = [
+    runResult({ id: 'run-2', tests: [testResult({ id: 'cap', load: searchLoad(rateSearch({ held: 9.75 })) })] }),
+    runResult({ id: 'run-1', tests: [testResult({ id: 'cap', load: searchLoad(rateSearch({ held: 10.5 })) })] }),
+    runResult({ id: 'run-0', tests: [testResult({ id: 'cap', load: searchLoad(capacitySearch({ held: 6 })) })] }),
+  ];
+  const html = renderCapacityPlots(runs);
+  assert.match(html, /capacity in the last 2 runs, oldest first: 10\.5, 9\.75 arrivals\/s/);
+  assert.match(html, /first output against arrivals per second/);
 });
