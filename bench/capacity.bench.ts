@@ -47,6 +47,24 @@ function contextFor(url: string, command: string): { test: SuiteTest; ctx: TestR
 
 const slo = { over: 'sessions' as const, slo: { first_output_p95_s: 30, error_ratio: 0.05, min_output_bytes_per_second: null } };
 
+/** The baseline search: +1 per step until a level breaks; the last that held is its answer. */
+async function linearSearch(
+  step: (level: number) => ReturnType<typeof drive>,
+  objective: Parameters<typeof judgeStep>[3],
+): Promise<{ linearSteps: number; linearHeld: number; linearS: number }> {
+  const t0 = performance.now();
+  let linearSteps = 0;
+  let linearHeld = 0;
+  for (let level = 1; level <= 64; level++) {
+    const s0 = performance.now();
+    const run = await step(level);
+    linearSteps++;
+    if (!judgeStep(level, (performance.now() - s0) / 1000, run, objective).held) break;
+    linearHeld = level;
+  }
+  return { linearSteps, linearHeld, linearS: (performance.now() - t0) / 1000 };
+}
+
 async function knee(k: number): Promise<string[]> {
   const executor = await startExecutor({ port: 0, maxSessions: k });
   try {
@@ -54,21 +72,11 @@ async function knee(k: number): Promise<string[]> {
     const step = (level: number) => drive(test, { mode: 'stages', targetAt: () => level, endS: STEP_S, total: null }, ctx, {}, performance.now(), ctx);
     const search = LoadSchema.parse({ search: { start: 1, max_sessions: 64, step_s: STEP_S, max_steps: 12, max_seconds: 600, resolution: 0.1, slo: slo.slo } }).search;
     if (!search) throw new Error('no search');
-    let t0 = performance.now();
+    const t0 = performance.now();
     const found = await runSearch(search, step, ctx);
     const searchS = (performance.now() - t0) / 1000;
     // The baseline: +1 session per step until one breaks; the last that held is its answer.
-    t0 = performance.now();
-    let linearSteps = 0;
-    let linearHeld = 0;
-    for (let level = 1; level <= 64; level++) {
-      const s0 = performance.now();
-      const run = await step(level);
-      linearSteps++;
-      if (!judgeStep(level, (performance.now() - s0) / 1000, run, slo).held) break;
-      linearHeld = level;
-    }
-    const linearS = (performance.now() - t0) / 1000;
+    const { linearSteps, linearHeld, linearS } = await linearSearch((level) => step(level), slo);
     const within = Math.abs(found.search.held - k) <= 0.1 * k;
     return [
       `| ${k} | search (double, bisect) | ${found.search.held} | ${found.search.broke ?? '—'} | ${found.search.steps.length} | ${searchS.toFixed(1)} | ${within && found.search.steps.length <= 12 ? 'yes' : 'NO'} | ${found.search.steps.map((s) => `${s.sessions}${s.held ? '' : '✗'}`).join(' ')} |`,
@@ -115,20 +123,10 @@ async function rateKnee(): Promise<string[]> {
     const far = await servedAt(2 * truth);
     const search = LoadSchema.parse({ search: { over: 'rate', start: 1, max_rate: 64, max_sessions: 1000, step_s: RATE_STEP_S, max_steps: 12, max_seconds: 900, resolution: 0.1, slo: rateSlo.slo } }).search;
     if (!search) throw new Error('no search');
-    let t0 = performance.now();
+    const t0 = performance.now();
     const found = await runSearch(search, step, ctx);
     const searchS = (performance.now() - t0) / 1000;
-    t0 = performance.now();
-    let linearSteps = 0;
-    let linearHeld = 0;
-    for (let rate = 1; rate <= 64; rate++) {
-      const s0 = performance.now();
-      const run = await step(rate);
-      linearSteps++;
-      if (!judgeStep(rate, (performance.now() - s0) / 1000, run, rateSlo).held) break;
-      linearHeld = rate;
-    }
-    const linearS = (performance.now() - t0) / 1000;
+    const { linearSteps, linearHeld, linearS } = await linearSearch((rate) => step(rate), rateSlo);
     const off = (held: number): string => `${held >= truth ? '+' : '−'}${Math.abs((held / truth - 1) * 100).toFixed(0)} %`;
     const ok = (held: number, steps: number): string => (Math.abs(held - truth) <= 0.1 * truth && steps <= 12 ? `yes (${off(held)})` : `NO (${off(held)}, ${steps} steps)`);
     return [

@@ -2,6 +2,7 @@
  * Where each value of a (valid) JSON text starts, by JSON path, as line:column: a problem names the
  * line an editor jumps to. An object member is found at its key, an array element at its value.
  */
+import { lineColumn } from './json-position.ts';
 import { jsonPath } from './schema.ts';
 
 export interface TextPosition {
@@ -58,18 +59,6 @@ function offsets(text: string): Map<string, number> {
   out.set('$', i);
   value([]);
   return out;
-}
-
-function lineColumn(text: string, offset: number): TextPosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text[i] === '\n') {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 /** A locator for paths of `text`: the position of the path, else of its nearest ancestor that is in the file. */

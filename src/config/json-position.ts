@@ -25,7 +25,8 @@ export function jsonErrorPosition(text: string, message: string): JsonErrorPosit
   return { ...lineColumn(text, offset), offset };
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
+/** The 1-based line and column of `offset` in `text`. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {

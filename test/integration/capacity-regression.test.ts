@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReview } from '../../src/commands/review.ts';
@@ -16,6 +16,7 @@ import type { ExecutorServer } from '../../src/executor/types.ts';
 import { measureDef } from '../../src/result/measures.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import { startRunWith } from '../../src/runner/runner.ts';
+import { writeCalmHost } from '../fixtures/runner/calm-host.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
 import { setSlots, slotCommand } from '../fixtures/runner/slots.ts';
 
@@ -28,12 +29,7 @@ before(async () => {
   executor = await startExecutor({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), 'stressd-capacity-regression-'));
   // A calm host, from fixture files (this machine's own pressure must not decide the verdicts).
-  procRoot = join(dir, 'proc');
-  await mkdir(join(procRoot, 'pressure'), { recursive: true });
-  await writeFile(join(procRoot, 'pressure', 'cpu'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
-  await writeFile(join(procRoot, 'pressure', 'memory'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
-  await writeFile(join(procRoot, 'loadavg'), '0.10 0.10 0.10 1/100 1\n');
-  await writeFile(join(procRoot, 'stat'), 'cpu  100 0 100 1000 0 0 0 0 0 0\n');
+  procRoot = await writeCalmHost(dir);
 });
 after(async () => {
   await executor.close();

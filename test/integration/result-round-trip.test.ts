@@ -24,7 +24,7 @@ import { currentOwner } from '../../src/store/journal-owner.ts';
 import { abortStale } from '../../src/store/stale-runs.ts';
 import { passed, run as historyRun } from '../fixtures/analysis/history.ts';
 import { freePort } from '../fixtures/ports.ts';
-import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';
+import { FAILURE_SCRIPTS, scenarios, startQuirkPeer, steps, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';
 import { counted } from '../fixtures/runner/reruns.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
 
@@ -32,18 +32,8 @@ let executor: ExecutorServer;
 let peer: QuirkPeer;
 let dir: string;
 
-const started: QuirkStep[] = [{ do: 'result' }, { do: 'started' }];
-const steps = (scenario: { steps: QuirkStep[] | unknown }): QuirkStep[] => (Array.isArray(scenario.steps) ? (scenario.steps as QuirkStep[]) : []);
-/** What a real cc_executor sends for each failure only it makes (as in runner-reasons.test.ts). */
-const PEER_SCRIPTS: Record<string, QuirkStep[]> = {
-  server_stall: steps(scenarios.stallCompletion()),
-  stream_error: steps(scenarios.streamError()),
-  rate_limited: [...started, { do: 'line', data: 'working\n' }, { do: 'notify', method: 'error.rate_limit_exceeded', params: { retry_after: 30 } }, { do: 'completed', exitCode: 0 }],
-  token_limit: [...started, { do: 'line', data: 'working\n' }, { do: 'notify', method: 'error.token_limit_exceeded', params: { limit: 32000 } }, { do: 'completed', exitCode: 0 }],
-  connection_lost: steps(scenarios.dropAfter(['one\n'])),
-  rpc_error: [{ do: 'error', code: -32602, message: 'A process is already running' }],
-  endless: steps(scenarios.endless({ intervalMs: 50 })),
-};
+/** What a real cc_executor sends for each failure only it makes, and a stream that never ends. */
+const PEER_SCRIPTS: Record<string, QuirkStep[]> = { ...FAILURE_SCRIPTS, endless: steps(scenarios.endless({ intervalMs: 50 })) };
 const simulator = (flags: string): string => `${process.execPath} --import tsx src/simulator/main.ts ${flags}`;
 const local = () => ({ url: executor.url, localPid: process.pid });
 

@@ -18,7 +18,7 @@ import { renderMarkdown } from '../../src/report/markdown.ts';
 import { startRun } from '../../src/runner/runner.ts';
 import { FAILURE_REASONS, type FailureReason, type RunResult, type TestResult } from '../../src/result/types.ts';
 import { createMetrics } from '../../src/telemetry/metrics.ts';
-import { scenarios, startQuirkPeer, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';
+import { FAILURE_SCRIPTS, scenarios, startQuirkPeer, steps, type QuirkPeer, type QuirkStep } from '../fixtures/quirk-peer.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
 import { freePort } from '../fixtures/ports.ts';
 
@@ -28,18 +28,8 @@ let executor: ExecutorServer;
 let peer: QuirkPeer;
 let reportsDir: string;
 
-const started: QuirkStep[] = [{ do: 'result' }, { do: 'started' }];
-const steps = (scenario: { steps: QuirkStep[] | unknown }): QuirkStep[] => (Array.isArray(scenario.steps) ? (scenario.steps as QuirkStep[]) : []);
 /** What a real cc_executor sends for each of its failure modes, picked by the test's command. */
-const PEER_SCRIPTS: Record<string, QuirkStep[]> = {
-  server_stall: steps(scenarios.stallCompletion()),
-  stream_error: steps(scenarios.streamError()),
-  rate_limited: [...started, { do: 'line', data: 'working\n' }, { do: 'notify', method: 'error.rate_limit_exceeded', params: { retry_after: 30 } }, { do: 'completed', exitCode: 0 }],
-  token_limit: [...started, { do: 'line', data: 'working\n' }, { do: 'notify', method: 'error.token_limit_exceeded', params: { limit: 32000 } }, { do: 'completed', exitCode: 0 }],
-  connection_lost: steps(scenarios.dropAfter(['one\n'])),
-  rpc_error: [{ do: 'error', code: -32602, message: 'A process is already running' }],
-  aborted: steps(scenarios.endless({ intervalMs: 50 })),
-};
+const PEER_SCRIPTS: Record<string, QuirkStep[]> = { ...FAILURE_SCRIPTS, aborted: steps(scenarios.endless({ intervalMs: 50 })) };
 
 const simulator = (flags: string): string => `${process.execPath} --import tsx src/simulator/main.ts ${flags}`;
 
