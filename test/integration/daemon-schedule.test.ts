@@ -130,9 +130,10 @@ test('a bad config exits 2 with one line per problem on stderr', async () => {
     const d = spawnDaemon(['--config', path]);
     const { code } = await d.exited;
     assert.equal(code, 2);
-    const lines = d.stderr().trim().split('\n');
-    assert.ok(lines.length >= 2, d.stderr());
-    for (const line of lines) assert.match(line, /bad\.json: \$/);
+    const [head, ...lines] = d.stderr().trim().split('\n');
+    assert.match(head ?? '', /^stressd: config error in .*bad\.json \(2 problems\):$/);
+    assert.equal(lines.length, 2, d.stderr());
+    for (const line of lines) assert.match(line, /^ {2}.*bad\.json:1:\d+: \$\.(tests\[0\]\.command|timeout): /);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
