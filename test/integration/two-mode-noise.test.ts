@@ -27,6 +27,7 @@ import { fitMixture } from '../../src/analysis/mixture.ts';
 import { RunResultSchema } from '../../src/result/schema.ts';
 import type { RunResult } from '../../src/result/types.ts';
 import type { SuiteSpec } from '../fixtures/runner/suite.ts';
+import { writeCalmHost } from '../fixtures/runner/calm-host.ts';
 import { makeSuite } from '../fixtures/runner/suite.ts';
 import { durationOf } from '../fixtures/runner/reruns.ts';
 import { passed, run as historyRun } from '../fixtures/analysis/history.ts';
@@ -38,13 +39,8 @@ let procRoot: string;
 before(async () => {
   executor = await startExecutor({ port: 0 });
   dir = await mkdtemp(join(tmpdir(), 'stressd-two-mode-'));
-  // A calm host, from fixture files (as in sequential-confirm.test.ts).
-  procRoot = join(dir, 'proc');
-  await mkdir(join(procRoot, 'pressure'), { recursive: true });
-  await writeFile(join(procRoot, 'pressure', 'cpu'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=1000\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
-  await writeFile(join(procRoot, 'pressure', 'memory'), 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n');
-  await writeFile(join(procRoot, 'loadavg'), '0.10 0.10 0.10 1/100 1\n');
-  await writeFile(join(procRoot, 'stat'), 'cpu  100 0 100 1000 0 0 0 0 0 0\n');
+  // A calm host, from fixture files (this machine's own pressure must not decide the verdicts).
+  procRoot = await writeCalmHost(dir);
 });
 after(async () => {
   await executor.close();
